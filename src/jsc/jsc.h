@@ -1,0 +1,211 @@
+/* The binding layer: every JavaScriptCore calling convention islet relies on, so that each
+ * Web API file (src/api) only converts arguments, calls C helpers and converts back.
+ *
+ * A realm is one JS global object (a JSGlobalContextRef) in its own context group, i.e.
+ * one isolate: its own VM, heap and globals. It records the prototype and constructor of
+ * every class installed in it, a count of protected values (leak checks at teardown) and
+ * an opaque owner pointer for the worker layer.
+ *
+ * Classes follow Web IDL: attributes are accessors and operations are methods on the
+ * prototype, constructors throw a TypeError without `new` and support subclassing
+ * (new.target), Symbol.toStringTag is set, and methods called on the wrong object throw
+ * "Illegal invocation". Native state lives in the instance's private pointer; JS values a
+ * native object needs are kept in private slots on its wrapper (invisible to JS, traced
+ * by the GC), never protected. */
+#ifndef ISL_JSC_H
+#define ISL_JSC_H
+
+#include <JavaScriptCore/JavaScript.h>
+#include <uv.h>
+
+#include "../base/base.h"
+
+/* Exported by JavaScriptCore but absent from the public headers. */
+void JSGlobalContextSetEvalEnabled(JSGlobalContextRef ctx, bool enabled, JSStringRef message);
+bool JSObjectSetPrivateProperty(JSContextRef ctx, JSObjectRef object, JSStringRef name,
+                                JSValueRef value);
+JSValueRef JSObjectGetPrivateProperty(JSContextRef ctx, JSObjectRef object, JSStringRef name);
+typedef bool (*JSShouldTerminateCallback)(JSContextRef ctx, void *context);
+void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
+                                         JSShouldTerminateCallback callback, void *context);
+void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
+void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
+                                                  JSObjectRef function, JSValueRef *exception);
+
+typedef JSObjectCallAsFunctionCallback isl_fn_t;
+
+typedef struct {
+  const char *name;
+  isl_fn_t fn;
+  int length;
+} isl_method_t;
+
+typedef struct {
+  const char *name;
+  isl_fn_t get;
+  isl_fn_t set; /* NULL: read-only */
+} isl_accessor_t;
+
+/* A constructor body. argv holds the arguments the caller passed (argc of them, missing
+ * trailing ones are simply absent). new_target is the constructor `new` was applied to;
+ * pass it to isl_wrap_new so subclasses get their own prototype. Return NULL and set *exc
+ * to throw. */
+typedef JSObjectRef (*isl_ctor_t)(JSContextRef ctx, JSObjectRef new_target, size_t argc,
+                                  const JSValueRef argv[], JSValueRef *exc);
+
+typedef struct isl_class_def isl_class_def_t;
+struct isl_class_def {
+  const char *name;
+  isl_class_def_t *parent;         /* e.g. File's parent is Blob; NULL otherwise */
+  isl_ctor_t construct;            /* NULL: `new X()` throws "Illegal constructor" */
+  int length;                      /* the constructor's .length */
+  const isl_method_t *methods;     /* prototype methods; ends with {0} */
+  const isl_accessor_t *accessors; /* prototype accessors; ends with {0} */
+  const isl_method_t *statics;     /* static methods on the constructor; ends with {0} */
+  void (*finalize)(void *priv);    /* frees native state; must not touch JS */
+  bool not_global;                 /* true: do not define the constructor on globalThis */
+  /* Filled in by the layer. */
+  int id;
+  JSClassRef jsclass;
+};
+
+#define ISL_MAX_CLASSES 64
+
+typedef struct isl_realm isl_realm_t;
+struct isl_realm {
+  JSContextGroupRef group;
+  JSGlobalContextRef ctx;
+  JSObjectRef global;
+  uv_loop_t *loop;
+  void *owner;          /* the worker that runs in this realm (src/worker) */
+  long protected_count; /* isl_protect minus isl_unprotect; 0 at teardown */
+  JSObjectRef protos[ISL_MAX_CLASSES];
+  JSObjectRef ctors[ISL_MAX_CLASSES];
+  JSObjectRef helpers; /* internal JS helper functions, protected */
+  /* Per-API state, owned by the API that sets it (e.g. the timer list). */
+  void *api_state[16];
+  void (*teardown[16])(isl_realm_t *r);
+  int nteardown;
+};
+
+/* Creates an isolate: its own context group and global object, with no Web APIs yet
+ * (src/api installs them: isl_api_install_all). */
+isl_realm_t *isl_realm_new(uv_loop_t *loop);
+/* Phase 1 of teardown: stop calling JS. Runs every registered API teardown (timers
+ * closed, …) in reverse order of registration. */
+void isl_realm_teardown(isl_realm_t *r);
+/* Phase 2: destroys the context and its group. isl_realm_teardown must have run and all
+ * libuv handles the APIs owned must be closed. */
+void isl_realm_free(isl_realm_t *r);
+/* Registers fn to run at isl_realm_teardown (for APIs that own handles or roots). */
+void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r));
+isl_realm_t *isl_realm_of(JSContextRef ctx);
+
+/* Classes. */
+JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def);
+/* A new instance with the realm's prototype for def. priv is owned by the wrapper and
+ * released with def->finalize. */
+JSObjectRef isl_wrap(JSContextRef ctx, isl_class_def_t *def, void *priv);
+/* As isl_wrap, with new_target.prototype when new_target is a subclass constructor. */
+JSObjectRef isl_wrap_new(JSContextRef ctx, isl_class_def_t *def, void *priv,
+                         JSObjectRef new_target);
+/* The native state if v is an instance of def (or a subclass def); otherwise NULL and
+ * *exc gets a TypeError "Illegal invocation". */
+void *isl_unwrap(JSContextRef ctx, JSValueRef v, isl_class_def_t *def, JSValueRef *exc);
+/* As isl_unwrap, without throwing. */
+void *isl_priv(JSContextRef ctx, JSValueRef v, isl_class_def_t *def);
+JSObjectRef isl_proto(JSContextRef ctx, isl_class_def_t *def);
+JSObjectRef isl_ctor(JSContextRef ctx, isl_class_def_t *def);
+
+/* Private slots: JS values kept on a wrapper, invisible to JS. */
+void isl_slot_set(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v);
+JSValueRef isl_slot_get(JSContextRef ctx, JSObjectRef o, const char *name); /* or undefined */
+
+/* Functions and properties. */
+JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int length);
+/* A function whose callback receives data (e.g. a resolver bound to a request). */
+typedef JSValueRef (*isl_data_fn_t)(JSContextRef ctx, void *data, JSObjectRef this_obj,
+                                    size_t argc, const JSValueRef argv[], JSValueRef *exc);
+JSObjectRef isl_func_with_data(JSContextRef ctx, isl_data_fn_t fn, void *data,
+                               void (*free_data)(void *data));
+void isl_define_method(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t fn,
+                       int length);
+/* Defines a data property: writable/enumerable/configurable per flags. */
+enum { ISL_W = 1, ISL_E = 2, ISL_C = 4 };
+void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
+                      int flags);
+void isl_define_accessor(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t get,
+                         isl_fn_t set);
+JSValueRef isl_get(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef *exc);
+void isl_set(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
+             JSValueRef *exc);
+JSValueRef isl_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                    const JSValueRef argv[], JSValueRef *exc);
+/* Calls the method `name` of o, or returns NULL with a TypeError if it is not callable. */
+JSValueRef isl_call_method(JSContextRef ctx, JSObjectRef o, const char *name, size_t argc,
+                           const JSValueRef argv[], JSValueRef *exc);
+/* Global constructor or value by name (e.g. "Promise", "Symbol"). */
+JSValueRef isl_global(JSContextRef ctx, const char *name);
+
+/* Throwing. Each returns NULL so a callback can `return isl_throw_type(...)`. */
+JSValueRef isl_throw(JSContextRef ctx, JSValueRef *exc, const char *ctor_name,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define isl_throw_type(ctx, exc, ...) isl_throw((ctx), (exc), "TypeError", __VA_ARGS__)
+#define isl_throw_range(ctx, exc, ...) isl_throw((ctx), (exc), "RangeError", __VA_ARGS__)
+#define isl_throw_syntax(ctx, exc, ...) isl_throw((ctx), (exc), "SyntaxError", __VA_ARGS__)
+/* A DOMException with the given name (falls back to an Error with .name set when
+ * DOMException is not installed). */
+JSValueRef isl_throw_dom(JSContextRef ctx, JSValueRef *exc, const char *name,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+JSObjectRef isl_error_new(JSContextRef ctx, const char *ctor_name, const char *msg);
+/* "Name: message\n    at …" of an exception value, with its stack when it has one.
+ * Malloc'ed. */
+char *isl_exception_describe(JSContextRef ctx, JSValueRef exc);
+
+/* Logs an uncaught exception (with its stack) that nobody else will report, e.g. from a
+ * timer callback: "Uncaught Error: … at file:line:col". where may be NULL. */
+void isl_report_exception(JSContextRef ctx, JSValueRef exc, const char *where);
+
+/* Strings. */
+JSValueRef isl_str(JSContextRef ctx, const char *utf8);
+JSValueRef isl_str_n(JSContextRef ctx, const char *utf8, size_t n); /* invalid → U+FFFD */
+JSValueRef isl_str_latin1(JSContextRef ctx, const char *p, size_t n);
+JSStringRef isl_jsstr_n(const char *utf8, size_t n);                /* caller releases */
+/* ToString(v) then USVString → UTF-8, appended to out. false if ToString threw. */
+bool isl_to_utf8(JSContextRef ctx, JSValueRef v, isl_buf_t *out, JSValueRef *exc);
+/* As isl_to_utf8 into a fresh malloc'ed string (len optional). NULL if it threw. */
+char *isl_to_cstr(JSContextRef ctx, JSValueRef v, size_t *len, JSValueRef *exc);
+/* ToString(v) as a ByteString: TypeError if a code unit is above 0xFF. */
+bool isl_to_bytestring(JSContextRef ctx, JSValueRef v, isl_buf_t *out, JSValueRef *exc);
+/* JSStringRef → UTF-8 (USV), appended. */
+void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out);
+
+/* Bytes. BufferSource: an ArrayBuffer or any ArrayBufferView. */
+bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n);
+JSObjectRef isl_uint8array_new(JSContextRef ctx, const void *p, size_t n); /* copies */
+JSObjectRef isl_arraybuffer_new(JSContextRef ctx, const void *p, size_t n); /* copies */
+
+/* Promises. */
+JSObjectRef isl_promise_new(JSContextRef ctx, JSObjectRef *resolve, JSObjectRef *reject);
+JSObjectRef isl_promise_resolved(JSContextRef ctx, JSValueRef v);
+JSObjectRef isl_promise_rejected(JSContextRef ctx, JSValueRef v);
+bool isl_is_promise(JSContextRef ctx, JSValueRef v);
+/* Calls cb(ctx, data, ok, value) once v (a promise, thenable or plain value) settles. */
+typedef void (*isl_settle_cb)(JSContextRef ctx, void *data, bool ok, JSValueRef value);
+void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data);
+
+/* Roots: JSValueProtect/Unprotect with the realm's count kept for leak checks. */
+void isl_protect(JSContextRef ctx, JSValueRef v);
+void isl_unprotect(JSContextRef ctx, JSValueRef v);
+
+/* Runs source as a classic script. Returns NULL and sets *exc on error. */
+JSValueRef isl_eval(JSContextRef ctx, const char *src, size_t len, const char *url, int line,
+                    JSValueRef *exc);
+
+/* Helpers for argument checks with Web IDL messages:
+ * "Failed to execute 'append' on 'Headers': 2 arguments required, but only 1 present." */
+bool isl_require_args(JSContextRef ctx, size_t argc, size_t need, const char *iface,
+                      const char *op, JSValueRef *exc);
+#define ISL_ARG(i) ((i) < argc ? argv[(i)] : JSValueMakeUndefined(ctx))
+
+#endif

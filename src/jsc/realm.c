@@ -1,0 +1,97 @@
+/* Realms: one context group + one global object each. The global object is an instance of
+ * a private class so that its private pointer leads back to the realm from any callback. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsc.h"
+
+static JSClassRef global_class;
+
+/* Small JS helpers the layer needs and the C API lacks, compiled once per realm. They are
+ * not reachable from user code. */
+static const char helpers_src[] =
+    "({\n"
+    "  ctor(native, name, length) {\n"
+    "    const f = function (a, b, c, d) {\n"
+    "      'use strict';\n"
+    "      if (new.target === undefined)\n"
+    "        throw new TypeError(\"Failed to construct '\" + name + \"': Please use the 'new' operator.\");\n"
+    "      return native(new.target, arguments.length, a, b, c, d);\n"
+    "    };\n"
+    "    Object.defineProperty(f, 'name', {value: name});\n"
+    "    Object.defineProperty(f, 'length', {value: length});\n"
+    "    return f;\n"
+    "  },\n"
+    "  defineProperty: Object.defineProperty,\n"
+    "  then(v, ok, fail) { Promise.resolve(v).then(ok, fail); },\n"
+    "  isPromise(v) { return v instanceof Promise; },\n"
+    "})";
+
+isl_realm_t *isl_realm_new(uv_loop_t *loop) {
+  if (!global_class) {
+    JSClassDefinition d = kJSClassDefinitionEmpty;
+    d.className = "global";
+    global_class = JSClassCreate(&d);
+  }
+  isl_realm_t *r = isl_calloc(1, sizeof(*r));
+  r->loop = loop;
+  r->group = JSContextGroupCreate();
+  r->ctx = JSGlobalContextCreateInGroup(r->group, global_class);
+  r->global = JSContextGetGlobalObject(r->ctx);
+  JSObjectSetPrivate(r->global, r);
+  JSValueRef exc = NULL;
+  JSValueRef h = isl_eval(r->ctx, helpers_src, sizeof(helpers_src) - 1, "islet:internal", 1, &exc);
+  ISL_CHECK(h && JSValueIsObject(r->ctx, h));
+  r->helpers = (JSObjectRef)h;
+  JSValueProtect(r->ctx, h);
+  return r;
+}
+
+isl_realm_t *isl_realm_of(JSContextRef ctx) {
+  return JSObjectGetPrivate(JSContextGetGlobalObject(ctx));
+}
+
+void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r)) {
+  ISL_CHECK(r->nteardown < (int)(sizeof(r->teardown) / sizeof(r->teardown[0])));
+  r->teardown[r->nteardown++] = fn;
+}
+
+void isl_realm_teardown(isl_realm_t *r) {
+  while (r->nteardown > 0) r->teardown[--r->nteardown](r);
+}
+
+void isl_realm_free(isl_realm_t *r) {
+  if (!r) return;
+  ISL_CHECK(r->nteardown == 0);
+  for (int i = 0; i < ISL_MAX_CLASSES; i++) {
+    if (r->protos[i]) JSValueUnprotect(r->ctx, r->protos[i]);
+    if (r->ctors[i]) JSValueUnprotect(r->ctx, r->ctors[i]);
+  }
+  JSValueUnprotect(r->ctx, r->helpers);
+  JSObjectSetPrivate(r->global, NULL);
+  JSGlobalContextRelease(r->ctx);
+  JSContextGroupRelease(r->group);
+  free(r);
+}
+
+void isl_protect(JSContextRef ctx, JSValueRef v) {
+  JSValueProtect(ctx, v);
+  isl_realm_t *r = isl_realm_of(ctx);
+  if (r) r->protected_count++;
+}
+
+void isl_unprotect(JSContextRef ctx, JSValueRef v) {
+  JSValueUnprotect(ctx, v);
+  isl_realm_t *r = isl_realm_of(ctx);
+  if (r) r->protected_count--;
+}
+
+JSValueRef isl_eval(JSContextRef ctx, const char *src, size_t len, const char *url, int line,
+                    JSValueRef *exc) {
+  JSStringRef s = isl_jsstr_n(src, len);
+  JSStringRef u = url ? JSStringCreateWithUTF8CString(url) : NULL;
+  JSValueRef v = JSEvaluateScript(ctx, s, NULL, u, line, exc);
+  JSStringRelease(s);
+  if (u) JSStringRelease(u);
+  return v;
+}

@@ -1,0 +1,285 @@
+/* Conversions between JS values and C, property access, errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsc.h"
+
+JSStringRef isl_jsstr_n(const char *utf8, size_t n) {
+  /* ASCII fast path avoids the UTF-16 conversion. */
+  size_t i = 0;
+  while (i < n && (unsigned char)utf8[i] < 0x80 && utf8[i] != 0) i++;
+  if (i == n && n < 4096) {
+    JSChar tmp[4096];
+    for (size_t k = 0; k < n; k++) tmp[k] = (unsigned char)utf8[k];
+    return JSStringCreateWithCharacters(tmp, n);
+  }
+  size_t m;
+  uint16_t *u = isl_utf8_to_utf16(utf8, n, &m);
+  JSStringRef s = JSStringCreateWithCharacters(u, m);
+  free(u);
+  return s;
+}
+
+JSValueRef isl_str_n(JSContextRef ctx, const char *utf8, size_t n) {
+  JSStringRef s = isl_jsstr_n(utf8, n);
+  JSValueRef v = JSValueMakeString(ctx, s);
+  JSStringRelease(s);
+  return v;
+}
+
+JSValueRef isl_str(JSContextRef ctx, const char *utf8) { return isl_str_n(ctx, utf8, strlen(utf8)); }
+
+JSValueRef isl_str_latin1(JSContextRef ctx, const char *p, size_t n) {
+  uint16_t *u = isl_malloc((n + 1) * sizeof(uint16_t));
+  for (size_t i = 0; i < n; i++) u[i] = (unsigned char)p[i];
+  JSStringRef s = JSStringCreateWithCharacters(u, n);
+  free(u);
+  JSValueRef v = JSValueMakeString(ctx, s);
+  JSStringRelease(s);
+  return v;
+}
+
+void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out) {
+  isl_utf16_to_utf8(out, JSStringGetCharactersPtr(s), JSStringGetLength(s));
+}
+
+bool isl_to_utf8(JSContextRef ctx, JSValueRef v, isl_buf_t *out, JSValueRef *exc) {
+  JSValueRef e = NULL;
+  JSStringRef s = JSValueToStringCopy(ctx, v, &e);
+  if (e || !s) {
+    if (exc) *exc = e;
+    if (s) JSStringRelease(s);
+    return false;
+  }
+  isl_jsstr_to_utf8(s, out);
+  JSStringRelease(s);
+  return true;
+}
+
+char *isl_to_cstr(JSContextRef ctx, JSValueRef v, size_t *len, JSValueRef *exc) {
+  isl_buf_t b = {0};
+  if (!isl_to_utf8(ctx, v, &b, exc)) {
+    isl_buf_free(&b);
+    return NULL;
+  }
+  if (len) *len = b.len;
+  return isl_buf_take(&b);
+}
+
+bool isl_to_bytestring(JSContextRef ctx, JSValueRef v, isl_buf_t *out, JSValueRef *exc) {
+  JSValueRef e = NULL;
+  JSStringRef s = JSValueToStringCopy(ctx, v, &e);
+  if (e || !s) {
+    if (exc) *exc = e;
+    if (s) JSStringRelease(s);
+    return false;
+  }
+  const JSChar *c = JSStringGetCharactersPtr(s);
+  size_t n = JSStringGetLength(s);
+  isl_buf_reserve(out, n);
+  for (size_t i = 0; i < n; i++) {
+    if (c[i] > 0xFF) {
+      JSStringRelease(s);
+      isl_throw_type(ctx, exc, "Cannot convert to ByteString: character at index %zu has a value of %u, which is greater than 255.", i, (unsigned)c[i]);
+      return false;
+    }
+    out->p[out->len++] = (char)c[i];
+  }
+  out->p[out->len] = 0;
+  JSStringRelease(s);
+  return true;
+}
+
+JSValueRef isl_get(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef *exc) {
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSValueRef v = JSObjectGetProperty(ctx, o, n, exc);
+  JSStringRelease(n);
+  return v;
+}
+
+void isl_set(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v, JSValueRef *exc) {
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSObjectSetProperty(ctx, o, n, v, kJSPropertyAttributeNone, exc);
+  JSStringRelease(n);
+}
+
+JSValueRef isl_global(JSContextRef ctx, const char *name) {
+  return isl_get(ctx, JSContextGetGlobalObject(ctx), name, NULL);
+}
+
+JSValueRef isl_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                    const JSValueRef argv[], JSValueRef *exc) {
+  return JSObjectCallAsFunction(ctx, fn, this_obj, argc, argv, exc);
+}
+
+JSValueRef isl_call_method(JSContextRef ctx, JSObjectRef o, const char *name, size_t argc,
+                           const JSValueRef argv[], JSValueRef *exc) {
+  JSValueRef f = isl_get(ctx, o, name, exc);
+  if (!f || (exc && *exc)) return NULL;
+  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f))
+    return isl_throw_type(ctx, exc, "%s is not a function", name);
+  return JSObjectCallAsFunction(ctx, (JSObjectRef)f, o, argc, argv, exc);
+}
+
+JSObjectRef isl_error_new(JSContextRef ctx, const char *ctor_name, const char *msg) {
+  JSValueRef c = isl_global(ctx, ctor_name);
+  JSValueRef arg = isl_str(ctx, msg);
+  if (c && JSValueIsObject(ctx, c) && JSObjectIsConstructor(ctx, (JSObjectRef)c)) {
+    JSObjectRef e = JSObjectCallAsConstructor(ctx, (JSObjectRef)c, 1, &arg, NULL);
+    if (e) return e;
+  }
+  return JSObjectMakeError(ctx, 1, &arg, NULL);
+}
+
+JSValueRef isl_throw(JSContextRef ctx, JSValueRef *exc, const char *ctor_name,
+                     const char *fmt, ...) {
+  isl_buf_t b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  isl_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  if (exc) *exc = isl_error_new(ctx, ctor_name, b.p ? b.p : "");
+  isl_buf_free(&b);
+  return NULL;
+}
+
+JSValueRef isl_throw_dom(JSContextRef ctx, JSValueRef *exc, const char *name,
+                         const char *fmt, ...) {
+  isl_buf_t b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  isl_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  JSValueRef c = isl_global(ctx, "DOMException");
+  JSObjectRef e = NULL;
+  if (c && JSValueIsObject(ctx, c) && JSObjectIsConstructor(ctx, (JSObjectRef)c)) {
+    JSValueRef args[2] = {isl_str(ctx, b.p ? b.p : ""), isl_str(ctx, name)};
+    e = JSObjectCallAsConstructor(ctx, (JSObjectRef)c, 2, args, NULL);
+  }
+  if (!e) {
+    e = isl_error_new(ctx, "Error", b.p ? b.p : "");
+    isl_set(ctx, e, "name", isl_str(ctx, name), NULL);
+  }
+  isl_buf_free(&b);
+  if (exc) *exc = e;
+  return NULL;
+}
+
+char *isl_exception_describe(JSContextRef ctx, JSValueRef exc) {
+  isl_buf_t b = {0};
+  if (!exc) return isl_strdup("(no exception)");
+  if (JSValueIsObject(ctx, exc)) {
+    JSObjectRef o = (JSObjectRef)exc;
+    JSValueRef name = isl_get(ctx, o, "name", NULL);
+    JSValueRef msg = isl_get(ctx, o, "message", NULL);
+    JSValueRef stack = isl_get(ctx, o, "stack", NULL);
+    if (msg && !JSValueIsUndefined(ctx, msg)) {
+      if (name && !JSValueIsUndefined(ctx, name)) isl_to_utf8(ctx, name, &b, NULL);
+      else isl_buf_puts(&b, "Error");
+      isl_buf_puts(&b, ": ");
+      isl_to_utf8(ctx, msg, &b, NULL);
+    } else {
+      isl_to_utf8(ctx, exc, &b, NULL);
+    }
+    if (stack && JSValueIsString(ctx, stack)) {
+      isl_buf_t s = {0};
+      isl_to_utf8(ctx, stack, &s, NULL);
+      /* JSC's stack is "fn@url:line:col" per line; render it as "    at …". */
+      char *line = s.p;
+      while (line && *line) {
+        char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        if (n) {
+          isl_buf_puts(&b, "\n    at ");
+          char *at = memchr(line, '@', n);
+          if (at) {
+            isl_buf_append(&b, line, (size_t)(at - line));
+            isl_buf_puts(&b, " (");
+            isl_buf_append(&b, at + 1, n - (size_t)(at - line) - 1);
+            isl_buf_putc(&b, ')');
+          } else {
+            isl_buf_append(&b, line, n);
+          }
+        }
+        line = nl ? nl + 1 : NULL;
+      }
+      isl_buf_free(&s);
+    } else {
+      JSValueRef file = isl_get(ctx, o, "sourceURL", NULL);
+      JSValueRef lineno = isl_get(ctx, o, "line", NULL);
+      if (file && JSValueIsString(ctx, file)) {
+        isl_buf_puts(&b, "\n    at ");
+        isl_to_utf8(ctx, file, &b, NULL);
+        if (lineno && JSValueIsNumber(ctx, lineno))
+          isl_buf_printf(&b, ":%d", (int)JSValueToNumber(ctx, lineno, NULL));
+      }
+    }
+  } else {
+    isl_buf_puts(&b, "Uncaught ");
+    isl_to_utf8(ctx, exc, &b, NULL);
+  }
+  return isl_buf_take(&b);
+}
+
+bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n) {
+  static uint8_t empty;
+  if (!v || !JSValueIsObject(ctx, v)) return false;
+  JSObjectRef o = (JSObjectRef)v;
+  JSTypedArrayType t = JSValueGetTypedArrayType(ctx, v, NULL);
+  if (t == kJSTypedArrayTypeArrayBuffer) {
+    *p = JSObjectGetArrayBufferBytesPtr(ctx, o, NULL);
+    *n = JSObjectGetArrayBufferByteLength(ctx, o, NULL);
+  } else if (t != kJSTypedArrayTypeNone) {
+    /* The pointer already includes the view's byte offset. */
+    *p = JSObjectGetTypedArrayBytesPtr(ctx, o, NULL);
+    *n = JSObjectGetTypedArrayByteLength(ctx, o, NULL);
+  } else {
+    /* DataView is not a typed array to the C API: go through its buffer. */
+    JSValueRef dv = isl_global(ctx, "DataView");
+    if (!dv || !JSValueIsObject(ctx, dv) ||
+        !JSValueIsInstanceOfConstructor(ctx, v, (JSObjectRef)dv, NULL))
+      return false;
+    JSValueRef buf = isl_get(ctx, o, "buffer", NULL);
+    size_t off = (size_t)JSValueToNumber(ctx, isl_get(ctx, o, "byteOffset", NULL), NULL);
+    *n = (size_t)JSValueToNumber(ctx, isl_get(ctx, o, "byteLength", NULL), NULL);
+    uint8_t *bp = JSObjectGetArrayBufferBytesPtr(ctx, (JSObjectRef)buf, NULL);
+    *p = bp ? bp + off : NULL;
+  }
+  if (!*p) *p = &empty;
+  return true;
+}
+
+static void free_bytes(void *bytes, void *ctx) {
+  (void)ctx;
+  free(bytes);
+}
+
+JSObjectRef isl_arraybuffer_new(JSContextRef ctx, const void *p, size_t n) {
+  void *copy = isl_malloc(n ? n : 1);
+  if (n) memcpy(copy, p, n);
+  return JSObjectMakeArrayBufferWithBytesNoCopy(ctx, copy, n, free_bytes, NULL, NULL);
+}
+
+JSObjectRef isl_uint8array_new(JSContextRef ctx, const void *p, size_t n) {
+  void *copy = isl_malloc(n ? n : 1);
+  if (n) memcpy(copy, p, n);
+  return JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeUint8Array, copy, n,
+                                               free_bytes, NULL, NULL);
+}
+
+bool isl_require_args(JSContextRef ctx, size_t argc, size_t need, const char *iface,
+                      const char *op, JSValueRef *exc) {
+  if (argc >= need) return true;
+  isl_throw_type(ctx, exc,
+                 "Failed to execute '%s' on '%s': %zu argument%s required, but only %zu present.",
+                 op, iface, need, need == 1 ? "" : "s", argc);
+  return false;
+}
+
+void isl_report_exception(JSContextRef ctx, JSValueRef exc, const char *where) {
+  char *d = isl_exception_describe(ctx, exc);
+  if (where) isl_log(ISL_LOG_ERROR, "uncaught exception in %s: %s", where, d);
+  else isl_log(ISL_LOG_ERROR, "uncaught exception: %s", d);
+  free(d);
+}
