@@ -49,3 +49,8 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(OBJ:.o=.d)
+
+# The README's first command: install dependencies, build, serve the example worker.
+.PHONY: run
+run: all
+	$(BUILD)/islet serve examples/hello/worker.js

@@ -1,1 +1,223 @@
-int main(void) { return 0; }
+/* islet's command line: serve, test, --version, --help. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "http/server.h"
+#include "loop/task.h"
+#include "worker/worker.h"
+
+const char isl_version[] = "0.1.0";
+
+static const char usage_text[] =
+    "usage: islet serve WORKER.js [--listen HOST:PORT] [options]\n"
+    "       islet test FILE.js\n"
+    "       islet --version | --help\n"
+    "\n"
+    "serve    Serves a module worker (export default { fetch }) or a service-worker\n"
+    "         script (addEventListener(\"fetch\", ...)) over HTTP/1.1.\n"
+    "test     Runs the module's test handlers; prints PASS/FAIL per test and\n"
+    "         \"N passed, N failed\"; exit status 1 if any failed.\n"
+    "\n"
+    "serve options:\n"
+    "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080)\n"
+    "  --max-body-bytes N        largest request body accepted (default 104857600)\n"
+    "  --header-timeout-ms N     time allowed for a request's headers (default 30000)\n"
+    "  --body-timeout-ms N       longest pause inside a request body (default 30000)\n"
+    "  --idle-timeout-ms N       idle keep-alive connections close after (default 60000)\n"
+    "  --shutdown-grace-ms N     time in-flight requests get on SIGINT/SIGTERM (default 10000)\n"
+    "  --quiet                   log errors only\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "islet: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n\n%s", usage_text);
+  return 2;
+}
+
+/* Parses a non-negative integer option value; false if it is not one. */
+static bool parse_u64(const char *s, uint64_t *out) {
+  if (!s || !*s) return false;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || s[0] == '-') return false;
+  *out = v;
+  return true;
+}
+
+/* HOST:PORT, [V6]:PORT or :PORT. */
+static bool parse_listen(const char *s, char *host, size_t hostlen, int *port) {
+  const char *colon = strrchr(s, ':');
+  if (!colon) return false;
+  const char *h = s;
+  size_t hl = (size_t)(colon - s);
+  if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+    h++;
+    hl -= 2;
+  }
+  if (hl == 0) {
+    h = "127.0.0.1";
+    hl = 9;
+  }
+  if (hl >= hostlen) return false;
+  uint64_t p;
+  if (!parse_u64(colon + 1, &p) || p > 65535) return false;
+  memcpy(host, h, hl);
+  host[hl] = 0;
+  *port = (int)p;
+  return true;
+}
+
+typedef struct {
+  uv_loop_t *loop;
+  isl_http_server_t *server;
+  isl_worker_t *worker;
+  uv_signal_t sigint, sigterm;
+  bool stopping;
+} serve_t;
+
+static void on_server_stopped(void *data) {
+  serve_t *s = data;
+  s->server = NULL;
+  uv_close((uv_handle_t *)&s->sigint, NULL);
+  uv_close((uv_handle_t *)&s->sigterm, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+  serve_t *s = h->data;
+  if (s->stopping) {
+    isl_log(ISL_LOG_WARN, "second signal: exiting now");
+    exit(1);
+  }
+  s->stopping = true;
+  isl_log(ISL_LOG_INFO, "%s: finishing in-flight requests, then exiting",
+          signum == SIGINT ? "SIGINT" : "SIGTERM");
+  isl_http_server_shutdown(s->server, on_server_stopped, s);
+}
+
+static int cmd_serve(int argc, char **argv) {
+  const char *file = NULL;
+  char host[256] = "127.0.0.1";
+  int port = 8080;
+  isl_http_limits_t lim;
+  isl_http_limits_default(&lim);
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    uint64_t n;
+    if (strcmp(a, "--listen") == 0) {
+      if (!v || !parse_listen(v, host, sizeof(host), &port))
+        return usage_error("--listen needs HOST:PORT, got '%s'", v ? v : "");
+      i++;
+    } else if (strcmp(a, "--quiet") == 0) {
+      isl_log_level = ISL_LOG_ERROR;
+    } else if (strncmp(a, "--", 2) == 0 && strcmp(a, "--") != 0) {
+      uint64_t *slot = NULL;
+      size_t *size_slot = NULL;
+      if (strcmp(a, "--max-body-bytes") == 0) size_slot = &lim.max_body_bytes;
+      else if (strcmp(a, "--header-timeout-ms") == 0) slot = &lim.header_timeout_ms;
+      else if (strcmp(a, "--body-timeout-ms") == 0) slot = &lim.body_timeout_ms;
+      else if (strcmp(a, "--idle-timeout-ms") == 0) slot = &lim.idle_timeout_ms;
+      else if (strcmp(a, "--shutdown-grace-ms") == 0) slot = &lim.shutdown_grace_ms;
+      else return usage_error("unknown option '%s'", a);
+      if (!parse_u64(v, &n)) return usage_error("%s needs a non-negative integer", a);
+      if (slot) *slot = n;
+      else *size_slot = (size_t)n;
+      i++;
+    } else if (!file) {
+      file = a;
+    } else {
+      return usage_error("unexpected argument '%s'", a);
+    }
+  }
+  if (!file) return usage_error("%s", "serve needs a worker file");
+
+  serve_t s = {0};
+  s.loop = uv_default_loop();
+  isl_worker_config_t cfg = {.main_path = file, .loop = s.loop};
+  isl_buf_t err = {0};
+  s.worker = isl_worker_new(&cfg, &err);
+  if (!s.worker) {
+    fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the worker");
+    isl_buf_free(&err);
+    return 1;
+  }
+  char msg[512];
+  int rc = isl_http_server_start(s.loop, host, port, &lim, isl_worker_service(s.worker),
+                                 &s.server, msg, sizeof(msg));
+  if (rc < 0) {
+    fprintf(stderr, "islet: cannot listen on %s:%d: %s\n", host, port, msg);
+    isl_worker_free(s.worker);
+    return 1;
+  }
+  uv_signal_init(s.loop, &s.sigint);
+  uv_signal_init(s.loop, &s.sigterm);
+  s.sigint.data = s.sigterm.data = &s;
+  uv_signal_start(&s.sigint, on_signal, SIGINT);
+  uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+  isl_log(ISL_LOG_INFO, "serving %s on http://%s:%d/", file, host,
+          isl_http_server_port(s.server));
+  uv_run(s.loop, UV_RUN_DEFAULT);
+  isl_worker_free(s.worker);
+  isl_task_shutdown(s.loop);
+  uv_run(s.loop, UV_RUN_DEFAULT);
+  isl_buf_free(&err);
+  return 0;
+}
+
+typedef struct {
+  bool done;
+  int failed;
+} test_state_t;
+
+static void on_tests_done(void *data, int failed) {
+  test_state_t *t = data;
+  t->done = true;
+  t->failed = failed;
+}
+
+static int cmd_test(int argc, char **argv) {
+  if (argc != 1) return usage_error("%s", "test needs exactly one file");
+  uv_loop_t *loop = uv_default_loop();
+  isl_worker_config_t cfg = {.main_path = argv[0], .loop = loop, .test_mode = true};
+  isl_buf_t err = {0};
+  isl_worker_t *w = isl_worker_new(&cfg, &err);
+  if (!w) {
+    fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the module");
+    printf("0 passed, 1 failed\n");
+    isl_buf_free(&err);
+    return 1;
+  }
+  test_state_t t = {0};
+  isl_worker_run_tests(w, on_tests_done, &t);
+  while (!t.done) {
+    uv_run(loop, UV_RUN_DEFAULT);
+    if (!t.done && !isl_worker_tests_stalled(w)) break;
+  }
+  isl_worker_free(w);
+  isl_task_shutdown(loop);
+  uv_run(loop, UV_RUN_DEFAULT);
+  return t.failed ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  if (argc < 2) return usage_error("%s", "missing command");
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0) {
+    printf("islet %s\n", isl_version);
+    return 0;
+  }
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
+  if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
+  return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,68 @@
+/* Shared between the files of src/worker only. */
+#ifndef ISL_WORKER_INTERNAL_H
+#define ISL_WORKER_INTERNAL_H
+
+#include "../jsc/jsc.h"
+#include "worker.h"
+
+typedef struct isl_module isl_module_t;
+typedef struct isl_reqctx isl_reqctx_t;
+
+struct isl_worker {
+  isl_realm_t *realm;
+  uv_loop_t *loop;
+  isl_service_t svc; /* first-class: container_of from the service pointer */
+  char *main_path;
+  char *root_dir; /* realpath of the main module's directory: imports stay inside */
+  bool classic;   /* a service-worker script (addEventListener) rather than a module */
+  bool test_mode;
+  JSObjectRef ns;        /* the main module's namespace (protected) */
+  JSObjectRef env;       /* the env object handed to handlers (protected) */
+  JSObjectRef listeners; /* classic scripts: fetch listeners array (protected) */
+  isl_module_t *modules; /* loaded modules, for the import cache */
+  isl_reqctx_t *requests; /* live request contexts */
+  size_t active;
+  void *runner; /* test_runner.c's state while `islet test` runs */
+};
+
+/* worker.c: classic scripts see their bindings as globals. */
+void isl_worker_env_to_globals(isl_worker_t *w);
+
+/* loader.c: loads path as the main module or classic script and runs it. Returns false
+ * with a message in err. */
+bool isl_loader_run_main(isl_worker_t *w, isl_buf_t *err);
+void isl_loader_free(isl_worker_t *w);
+
+/* context.c: request contexts, ExecutionContext, FetchEvent and addEventListener. */
+struct isl_reqctx {
+  int refs;
+  isl_worker_t *w;       /* NULL once the worker was freed */
+  isl_response_cb cb;    /* cleared once answered */
+  void *cb_data;
+  int waiting;           /* ctx.waitUntil() promises not yet settled */
+  bool finished;         /* answered and nothing waiting: no longer active */
+  bool dispatching;      /* inside the synchronous part of a FetchEvent dispatch */
+  bool respond_called;   /* FetchEvent.respondWith() was called */
+  bool pass_through;     /* ctx.passThroughOnException() was called */
+  isl_reqctx_t *next, *prev;
+};
+
+void isl_context_install(isl_worker_t *w);
+isl_reqctx_t *isl_reqctx_new(isl_worker_t *w, isl_response_cb cb, void *cb_data);
+void isl_reqctx_unref(isl_reqctx_t *rc);
+/* Answers the request (once): res is taken. */
+void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res);
+/* Answers 500 and logs what went wrong. */
+void isl_reqctx_fail(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef exc, const char *what);
+/* A new ExecutionContext object bound to rc. */
+JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc);
+/* Dispatches a FetchEvent for request to the classic script's listeners. */
+void isl_dispatch_fetch_event(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef request);
+/* Settles rc from a handler's result (a Response or a promise of one). */
+void isl_reqctx_settle_with(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef result);
+
+/* fetcher.c: the Fetcher class (env.SELF in tests; service bindings later). */
+void isl_fetcher_install(isl_realm_t *r);
+JSObjectRef isl_fetcher_new(JSContextRef ctx, isl_service_t *svc);
+
+#endif

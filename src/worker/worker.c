@@ -1,0 +1,125 @@
+/* A worker's life: create the isolate, load the code, dispatch requests, tear down. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/api.h"
+#include "../api/fetch_api.h"
+#include "internal.h"
+
+static JSValueRef js_unhandled_rejection(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn;
+  (void)this_obj;
+  (void)exc;
+  char *d = isl_exception_describe(ctx, argc > 1 ? argv[1] : JSValueMakeUndefined(ctx));
+  isl_log(ISL_LOG_ERROR, "unhandled promise rejection: %s", d);
+  free(d);
+  return JSValueMakeUndefined(ctx);
+}
+
+/* The default export's fetch (module) or the fetch listeners (classic script). */
+static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
+  isl_worker_t *w = (isl_worker_t *)((char *)svc - offsetof(isl_worker_t, svc));
+  JSContextRef ctx = w->realm->ctx;
+  isl_reqctx_t *rc = isl_reqctx_new(w, cb, data);
+  JSObjectRef request = isl_request_from_c(ctx, req);
+  if (w->classic) {
+    isl_dispatch_fetch_event(w, rc, request);
+    isl_reqctx_unref(rc);
+    return;
+  }
+  JSValueRef exc = NULL;
+  JSValueRef dflt = w->ns ? isl_get(ctx, w->ns, "default", NULL) : NULL;
+  JSValueRef handler = dflt && JSValueIsObject(ctx, dflt)
+                           ? isl_get(ctx, (JSObjectRef)dflt, "fetch", NULL)
+                           : NULL;
+  if (!handler || !JSValueIsObject(ctx, handler) || !JSObjectIsFunction(ctx, (JSObjectRef)handler)) {
+    isl_reqctx_fail(rc, ctx, NULL, "the worker's default export has no fetch() handler");
+    isl_reqctx_unref(rc);
+    return;
+  }
+  JSValueRef args[3] = {request, w->env, isl_exec_ctx_new(ctx, rc)};
+  JSValueRef result = isl_call(ctx, (JSObjectRef)handler, (JSObjectRef)dflt, 3, args, &exc);
+  if (!result) isl_reqctx_fail(rc, ctx, exc, "uncaught exception in fetch handler");
+  else isl_reqctx_settle_with(rc, ctx, result);
+  isl_reqctx_unref(rc);
+}
+
+isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
+  isl_worker_t *w = isl_calloc(1, sizeof(*w));
+  w->loop = cfg->loop;
+  w->main_path = isl_strdup(cfg->main_path);
+  w->test_mode = cfg->test_mode;
+  w->svc.name = "worker";
+  w->svc.fetch = worker_fetch;
+  w->realm = isl_realm_new(cfg->loop);
+  w->realm->owner = w;
+  JSGlobalContextRef ctx = w->realm->ctx;
+  isl_api_install_all(w->realm);
+  isl_context_install(w);
+  isl_fetcher_install(w->realm);
+  JSGlobalContextSetUnhandledRejectionCallback(
+      ctx, isl_func_new(ctx, "onunhandledrejection", js_unhandled_rejection, 2), NULL);
+
+  w->env = JSObjectMake(ctx, NULL, NULL);
+  isl_protect(ctx, w->env);
+  if (w->test_mode) isl_set(ctx, w->env, "SELF", isl_fetcher_new(ctx, &w->svc), NULL);
+  if (!isl_loader_run_main(w, err)) {
+    isl_worker_free(w);
+    return NULL;
+  }
+  /* From here on only handlers run: code generation from strings is refused, as in
+   * workerd. */
+  JSStringRef msg = JSStringCreateWithUTF8CString(
+      "Code generation from strings disallowed for this context");
+  JSGlobalContextSetEvalEnabled(ctx, false, msg);
+  JSStringRelease(msg);
+  return w;
+}
+
+void isl_worker_env_to_globals(isl_worker_t *w) {
+  JSContextRef ctx = w->realm->ctx;
+  JSPropertyNameArrayRef names = JSObjectCopyPropertyNames(ctx, w->env);
+  for (size_t i = 0; i < JSPropertyNameArrayGetCount(names); i++) {
+    JSStringRef n = JSPropertyNameArrayGetNameAtIndex(names, i);
+    JSObjectSetProperty(ctx, w->realm->global, n, JSObjectGetProperty(ctx, w->env, n, NULL),
+                        kJSPropertyAttributeDontEnum, NULL);
+  }
+  JSPropertyNameArrayRelease(names);
+}
+
+isl_service_t *isl_worker_service(isl_worker_t *w) { return &w->svc; }
+
+size_t isl_worker_active(const isl_worker_t *w) { return w->active; }
+
+void isl_worker_free(isl_worker_t *w) {
+  if (!w) return;
+  JSContextRef ctx = w->realm->ctx;
+  /* Phase 1: stop calling JS. Requests still open are detached and answered 503 so the
+   * HTTP layer can finish them. */
+  while (w->requests) {
+    isl_reqctx_t *rc = w->requests;
+    w->requests = rc->next;
+    rc->w = NULL;
+    rc->finished = true;
+    if (rc->cb) {
+      isl_response_cb cb = rc->cb;
+      rc->cb = NULL;
+      cb(rc->cb_data, isl_response_text(503, "Service Unavailable"));
+    }
+    isl_reqctx_unref(rc);
+  }
+  isl_realm_teardown(w->realm);
+  /* Phase 2: release roots. */
+  isl_loader_free(w);
+  if (w->env) isl_unprotect(ctx, w->env);
+  if (w->listeners) isl_unprotect(ctx, w->listeners);
+  if (w->realm->protected_count != 0)
+    isl_log(ISL_LOG_WARN, "worker %s: %ld protected values leaked", w->main_path,
+            w->realm->protected_count);
+  /* Phase 3: destroy the VM. */
+  isl_realm_free(w->realm);
+  free(w->main_path);
+  free(w);
+}
