@@ -38,9 +38,15 @@ $(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -Wall -Wextra,$(CFLAGS)) -DLLHTTP_STRICT_MODE=1 -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(LLHTTP_OBJ)
+# Unit tests link against an archive, so a test that #includes the .c under test (to reach
+# its static functions) replaces that object instead of clashing with it.
+$(BUILD)/libislet.a: $(LIB_OBJ) $(LLHTTP_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libislet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LLHTTP_OBJ) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libislet.a $(LDFLAGS) $(LDLIBS)
 
 test: all $(UNIT_BIN)
 	@tests/run.sh $(BUILD)

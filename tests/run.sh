@@ -44,7 +44,7 @@ done
 for t in tests/workers/*.test.js; do
   [ -f "$t" ] && run "workers/$(basename "$t")" "$ISLET" test "$t"
 done
-for t in tests/cli/*.sh tests/wire/*.py; do
+for t in tests/cli/*.py tests/wire/*.py; do
   [ -f "$t" ] || continue
   case "$t" in
     *.py) run "$t" python3 "$t" "$ISLET" ;;

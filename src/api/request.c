@@ -1,4 +1,434 @@
-/* Stub: replaced by the real API. */
-#include "api.h"
+/* The Fetch Standard's Request class (https://fetch.spec.whatwg.org/#request-class), with
+ * workerd's `cf` attribute, and the conversions the worker layer uses (fetch_api.h).
+ *
+ * Not yet here: signal (AbortSignal is a later issue), mode/credentials/cache and the other
+ * browser-only members, which workerd does not implement either. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
-void isl_api_request_install(isl_realm_t *r) { (void)r; }
+#include "api.h"
+#include "body.h"
+#include "fetch_api.h"
+#include "headers.h"
+#include "request.h"
+
+/* ---- A stand-in URL parser ------------------------------------------------------------ */
+
+static bool is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* Bytes the WHATWG parser would percent-encode in a path, query or fragment (controls,
+ * space, non-ASCII, and the few printable characters every one of those sets holds). */
+static void put_encoded(isl_buf_t *out, const char *p, size_t n) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)p[i];
+    if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>') {
+      isl_buf_putc(out, '%');
+      isl_buf_putc(out, hex[c >> 4]);
+      isl_buf_putc(out, hex[c & 15]);
+    } else {
+      isl_buf_putc(out, (char)c);
+    }
+  }
+}
+
+/* This is deliberately small and isolated: the WHATWG URL parser (a later issue) replaces
+ * it. It accepts only what it can serialise correctly. */
+char *isl_fetch_url_parse(const char *s, size_t n, bool *credentials) {
+  isl_buf_t out = {0}, in = {0};
+  if (credentials) *credentials = false;
+  /* Leading and trailing C0 controls and spaces are stripped, tabs and newlines removed. */
+  while (n && (unsigned char)s[0] <= 0x20) s++, n--;
+  while (n && (unsigned char)s[n - 1] <= 0x20) n--;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') isl_buf_putc(&in, s[i]);
+  const char *p = in.p ? in.p : "";
+  n = in.len;
+
+  /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':' */
+  size_t i = 0;
+  if (n == 0 || !is_alpha((unsigned char)p[0])) goto fail;
+  while (i < n && (is_alpha((unsigned char)p[i]) || is_digit((unsigned char)p[i]) ||
+                   p[i] == '+' || p[i] == '-' || p[i] == '.'))
+    i++;
+  if (i == n || p[i] != ':') goto fail;
+  for (size_t k = 0; k < i; k++)
+    isl_buf_putc(&out, (char)(is_alpha((unsigned char)p[k]) ? (p[k] | 32) : p[k]));
+  isl_buf_putc(&out, ':');
+  bool http = (out.len == 5 && memcmp(out.p, "http:", 5) == 0);
+  bool https = (out.len == 6 && memcmp(out.p, "https:", 6) == 0);
+  const char *rest = p + i + 1;
+  size_t rn = n - i - 1;
+  if (!http && !https) {
+    /* Other schemes keep an opaque remainder (controls and non-ASCII encoded). */
+    for (size_t k = 0; k < rn; k++) {
+      unsigned char c = (unsigned char)rest[k];
+      if (c < 0x20 || c >= 0x7F) put_encoded(&out, rest + k, 1);
+      else isl_buf_putc(&out, (char)c);
+    }
+    goto done;
+  }
+  if (rn < 2 || rest[0] != '/' || rest[1] != '/') goto fail;
+  rest += 2, rn -= 2;
+  size_t alen = 0;
+  while (alen < rn && rest[alen] != '/' && rest[alen] != '?' && rest[alen] != '#') alen++;
+  const char *auth = rest, *host = rest;
+  size_t hlen = alen;
+  const char *at = NULL;
+  for (size_t k = 0; k < alen; k++)
+    if (auth[k] == '@') at = auth + k;
+  if (at) {
+    if (credentials) *credentials = true;
+    host = at + 1;
+    hlen = (size_t)(auth + alen - host);
+  }
+  /* Split off the port: after the last ':' not inside an IPv6 literal's brackets. */
+  const char *port = NULL;
+  size_t plen = 0;
+  for (size_t k = hlen; k > 0; k--) {
+    if (host[k - 1] == ']') break;
+    if (host[k - 1] == ':') {
+      port = host + k;
+      plen = hlen - k;
+      hlen = k - 1;
+      break;
+    }
+  }
+  if (hlen == 0) goto fail;
+  for (size_t k = 0; k < hlen; k++) {
+    unsigned char c = (unsigned char)host[k];
+    if (c <= 0x20 || c == 0x7F || strchr("#%/<>?@\\^|", c)) goto fail;
+  }
+  unsigned long portnum = 0;
+  for (size_t k = 0; k < plen; k++) {
+    if (!is_digit((unsigned char)port[k])) goto fail;
+    portnum = portnum * 10 + (unsigned long)(port[k] - '0');
+    if (portnum > 65535) goto fail;
+  }
+  isl_buf_puts(&out, "//");
+  if (at) isl_buf_append(&out, auth, (size_t)(at - auth) + 1);
+  for (size_t k = 0; k < hlen; k++)
+    isl_buf_putc(&out, (char)(host[k] >= 'A' && host[k] <= 'Z' ? host[k] | 32 : host[k]));
+  if (plen && portnum != (http ? 80u : 443u)) isl_buf_printf(&out, ":%lu", portnum);
+  rest += alen, rn -= alen;
+  if (rn == 0 || rest[0] != '/') isl_buf_putc(&out, '/');
+  put_encoded(&out, rest, rn);
+done:
+  isl_buf_free(&in);
+  return isl_buf_take(&out);
+fail:
+  isl_buf_free(&in);
+  isl_buf_free(&out);
+  return NULL;
+}
+
+/* ---- The Request class ---------------------------------------------------------------- */
+
+enum { REDIRECT_FOLLOW, REDIRECT_MANUAL, REDIRECT_ERROR };
+static const char *const redirect_names[] = {"follow", "manual", "error"};
+
+typedef struct {
+  char *method;
+  char *url;
+  int redirect;
+  isl_hdrs_t *headers;
+  isl_bodystate_t body;
+} req_t;
+
+static void req_free(void *p) {
+  req_t *r = p;
+  free(r->method);
+  free(r->url);
+  isl_hdrs_unref(r->headers);
+  isl_bodystate_dispose(&r->body);
+  free(r);
+}
+
+static isl_class_def_t request_class;
+
+static bool method_is(const char *m, const char *name) { return strcasecmp(m, name) == 0; }
+
+/* Fetch's "normalize a method": the six standard methods are upper-cased. */
+static void normalize_method(char *m) {
+  static const char *const std[] = {"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"};
+  for (size_t i = 0; i < sizeof(std) / sizeof(std[0]); i++)
+    if (method_is(m, std[i])) strcpy(m, std[i]);
+}
+
+static bool is_token_char(unsigned char c) {
+  if (is_alpha(c) || is_digit(c)) return true;
+  return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Reads member name of the init dictionary; NULL when absent (undefined). */
+static JSValueRef init_member(JSContextRef ctx, JSObjectRef init, const char *name,
+                              JSValueRef *exc) {
+  if (!init) return NULL;
+  JSValueRef v = isl_get(ctx, init, name, exc);
+  if (*exc || JSValueIsUndefined(ctx, v)) return NULL;
+  return v;
+}
+
+static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target, size_t argc,
+                                        const JSValueRef argv[], JSValueRef *exc) {
+  if (argc < 1)
+    return (JSObjectRef)isl_throw_type(ctx, exc, "Failed to construct 'Request': 1 argument "
+                                                 "required, but only 0 present.");
+  req_t *r = isl_calloc(1, sizeof(*r));
+  char *s = NULL;
+  isl_buf_t mb = {0};
+  isl_body_t *init_body = NULL;
+  JSValueRef cf = NULL;
+  JSValueRef input = argv[0], initv = ISL_ARG(1);
+
+  /* 5-6. input is a string: parse it; otherwise it is a Request whose request is copied. */
+  req_t *src = isl_priv(ctx, input, &request_class);
+  if (!src) {
+    size_t len;
+    bool cred;
+    if (!(s = isl_to_cstr(ctx, input, &len, exc))) goto fail;
+    if (!(r->url = isl_fetch_url_parse(s, len, &cred))) {
+      isl_throw_type(ctx, exc, "Invalid URL: %s", s);
+      goto fail;
+    }
+    if (cred) {
+      isl_throw_type(ctx, exc, "Request cannot be constructed from a URL that includes "
+                               "credentials: %s", s);
+      goto fail;
+    }
+    r->method = isl_strdup("GET");
+    free(s);
+    s = NULL;
+  } else {
+    r->url = isl_strdup(src->url);
+    r->method = isl_strdup(src->method);
+    r->redirect = src->redirect;
+    cf = isl_slot_get(ctx, (JSObjectRef)input, "cf");
+  }
+
+  /* RequestInit: a dictionary, so undefined/null or an object; members are read in
+   * lexicographic order, as Web IDL converts them. */
+  JSObjectRef init = NULL;
+  if (!JSValueIsUndefined(ctx, initv) && !JSValueIsNull(ctx, initv)) {
+    if (!JSValueIsObject(ctx, initv)) {
+      isl_throw_type(ctx, exc, "Failed to construct 'Request': The provided value is not "
+                               "of type 'RequestInit'.");
+      goto fail;
+    }
+    init = (JSObjectRef)initv;
+  }
+  JSValueRef v_body = init_member(ctx, init, "body", exc);
+  if (*exc) goto fail;
+  JSValueRef v_cf = init_member(ctx, init, "cf", exc);
+  if (*exc) goto fail;
+  JSValueRef v_headers = init_member(ctx, init, "headers", exc);
+  if (*exc) goto fail;
+  JSValueRef v_method = init_member(ctx, init, "method", exc);
+  if (*exc) goto fail;
+  JSValueRef v_redirect = init_member(ctx, init, "redirect", exc);
+  if (*exc) goto fail;
+
+  if (v_cf) cf = v_cf;
+  /* 25. If init["method"] exists: it must be a method and not a forbidden method; then
+   * it is normalised. */
+  if (v_method) {
+    if (!isl_to_bytestring(ctx, v_method, &mb, exc)) goto fail;
+    bool token = mb.len > 0 && strlen(mb.p) == mb.len;
+    for (size_t i = 0; token && i < mb.len; i++) token = is_token_char((unsigned char)mb.p[i]);
+    if (!token) {
+      isl_throw_type(ctx, exc, "Invalid HTTP method: \"%s\"", mb.p ? mb.p : "");
+      goto fail;
+    }
+    if (method_is(mb.p, "CONNECT") || method_is(mb.p, "TRACE") || method_is(mb.p, "TRACK")) {
+      isl_throw_type(ctx, exc, "Forbidden HTTP method: \"%s\"", mb.p);
+      goto fail;
+    }
+    normalize_method(mb.p);
+    free(r->method);
+    r->method = isl_buf_take(&mb);
+  }
+  /* 28. If init["redirect"] exists, set request's redirect mode (a Web IDL enum). */
+  if (v_redirect) {
+    if (!(s = isl_to_cstr(ctx, v_redirect, NULL, exc))) goto fail;
+    int k = 0;
+    while (k < 3 && strcmp(s, redirect_names[k]) != 0) k++;
+    if (k == 3) {
+      isl_throw_type(ctx, exc, "Failed to construct 'Request': The provided value '%s' is "
+                               "not a valid enum value of type RequestRedirect.", s);
+      goto fail;
+    }
+    r->redirect = k;
+  }
+
+  /* 32-33. The headers: init["headers"] if it exists, else a copy of input's. */
+  r->headers = isl_hdrs_new(ISL_GUARD_REQUEST);
+  if (v_headers) {
+    if (!isl_hdrs_fill(ctx, r->headers, v_headers, exc)) goto fail;
+  } else if (src) {
+    isl_headers_copy(&r->headers->list, &src->headers->list);
+  }
+
+  /* 34-35. A body (from init, or input's) with GET or HEAD is a TypeError. */
+  bool init_has_body = v_body && !JSValueIsNull(ctx, v_body);
+  bool input_has_body = src && src->body.present;
+  if ((init_has_body || input_has_body) &&
+      (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {
+    isl_throw_type(ctx, exc, "Request with a GET or HEAD method cannot have a body.");
+    goto fail;
+  }
+  /* 36. If init["body"] is non-null, extract it; its Content-Type is added unless the
+   * headers already have one. */
+  if (init_has_body) {
+    const char *ct;
+    if (!isl_body_extract(ctx, v_body, &init_body, &ct, exc)) goto fail;
+    if (ct && !isl_hdrs_has(r->headers, "content-type"))
+      isl_hdrs_add_trusted(r->headers, "content-type", ct);
+  }
+  /* 40. If initBody is null and inputBody is non-null: inputBody must be usable, and is
+   * taken (the input's bodyUsed becomes true). */
+  if (init_has_body) {
+    isl_bodystate_init(&r->body, init_body);
+    init_body = NULL;
+  } else if (input_has_body) {
+    if (isl_bodystate_unusable(&src->body)) {
+      isl_throw_type(ctx, exc, "Cannot construct a Request with a Request object that has "
+                               "already been used.");
+      goto fail;
+    }
+    isl_bodystate_init(&r->body, isl_bodystate_take(&src->body));
+    r->body.present = true;
+  }
+  free(s);
+  JSObjectRef o = isl_wrap_new(ctx, &request_class, r, new_target);
+  if (cf && !JSValueIsUndefined(ctx, cf)) isl_slot_set(ctx, o, "cf", cf);
+  return o;
+fail:
+  free(s);
+  isl_buf_free(&mb);
+  isl_body_unref(init_body);
+  req_free(r);
+  return NULL;
+}
+
+#define REQ_GETTER(name)                                                                   \
+  static JSValueRef js_request_get_##name(JSContextRef ctx, JSObjectRef fn,                \
+                                          JSObjectRef this_obj, size_t argc,               \
+                                          const JSValueRef argv[], JSValueRef *exc) {      \
+    (void)fn, (void)argc, (void)argv;                                                      \
+    req_t *r = isl_unwrap(ctx, this_obj, &request_class, exc);                             \
+    if (!r) return NULL;
+#define REQ_GETTER_END }
+
+REQ_GETTER(method)
+  return isl_str_latin1(ctx, r->method, strlen(r->method));
+REQ_GETTER_END
+
+REQ_GETTER(url)
+  return isl_str(ctx, r->url);
+REQ_GETTER_END
+
+REQ_GETTER(headers)
+  return isl_headers_of(ctx, this_obj, r->headers);
+REQ_GETTER_END
+
+REQ_GETTER(redirect)
+  return isl_str(ctx, redirect_names[r->redirect]);
+REQ_GETTER_END
+
+REQ_GETTER(body)
+  return isl_body_get_stream(ctx, &r->body, exc);
+REQ_GETTER_END
+
+REQ_GETTER(body_used)
+  return JSValueMakeBoolean(ctx, isl_bodystate_unusable(&r->body));
+REQ_GETTER_END
+
+/* workerd's Cloudflare request properties: whatever init.cf was, else undefined. */
+REQ_GETTER(cf)
+  return isl_slot_get(ctx, this_obj, "cf");
+REQ_GETTER_END
+
+static JSValueRef js_request_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn, (void)argc, (void)argv;
+  req_t *r = isl_unwrap(ctx, this_obj, &request_class, exc);
+  if (!r) return NULL;
+  /* 1. If this is unusable, throw a TypeError. */
+  if (isl_bodystate_unusable(&r->body))
+    return isl_throw_type(ctx, exc, "Cannot clone a Request whose body was already used.");
+  /* 2. Clone the request: same bytes (a shared reference), a copy of the headers with the
+   * same guard. */
+  req_t *c = isl_calloc(1, sizeof(*c));
+  c->method = isl_strdup(r->method);
+  c->url = isl_strdup(r->url);
+  c->redirect = r->redirect;
+  c->headers = isl_hdrs_clone(r->headers, r->headers->guard);
+  isl_bodystate_init(&c->body, isl_body_ref(r->body.bytes));
+  JSObjectRef o = isl_wrap(ctx, &request_class, c);
+  JSValueRef cf = isl_slot_get(ctx, this_obj, "cf");
+  if (!JSValueIsUndefined(ctx, cf)) isl_slot_set(ctx, o, "cf", cf);
+  return o;
+}
+
+ISL_BODY_READERS(request, &request_class, req_t, body)
+
+static const isl_method_t request_methods[] = {
+    {"clone", js_request_clone, 0},
+    ISL_BODY_METHODS(request),
+    {0},
+};
+
+static const isl_accessor_t request_accessors[] = {
+    {"method", js_request_get_method, NULL},
+    {"url", js_request_get_url, NULL},
+    {"headers", js_request_get_headers, NULL},
+    {"redirect", js_request_get_redirect, NULL},
+    {"body", js_request_get_body, NULL},
+    {"bodyUsed", js_request_get_body_used, NULL},
+    {"cf", js_request_get_cf, NULL},
+    {0},
+};
+
+static isl_class_def_t request_class = {
+    .name = "Request",
+    .construct = js_request_construct,
+    .length = 1,
+    .methods = request_methods,
+    .accessors = request_accessors,
+    .finalize = req_free,
+};
+
+void isl_api_request_install(isl_realm_t *r) { isl_class_install(r, &request_class); }
+
+/* ---- Conversions for the worker layer ----------------------------------------------- */
+
+JSObjectRef isl_request_from_c(JSContextRef ctx, isl_request_t *req) {
+  req_t *r = isl_calloc(1, sizeof(*r));
+  r->method = req->method;
+  r->url = req->url;
+  /* As in workerd, an incoming request's headers are immutable; a worker changes them by
+   * making a new Request. */
+  r->headers = isl_hdrs_new(ISL_GUARD_IMMUTABLE);
+  r->headers->list = req->headers;
+  for (size_t i = 0; i < r->headers->list.n; i++) {
+    char *nm = r->headers->list.v[i].name;
+    for (; *nm; nm++)
+      if (*nm >= 'A' && *nm <= 'Z') *nm = (char)(*nm | 32);
+  }
+  isl_bodystate_init(&r->body, req->body);
+  free(req);
+  return isl_wrap(ctx, &request_class, r);
+}
+
+isl_request_t *isl_request_to_c(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
+  req_t *r = isl_priv(ctx, v, &request_class);
+  if (!r) return (isl_request_t *)isl_throw_type(ctx, exc, "Expected a Request object");
+  if (isl_bodystate_unusable(&r->body))
+    return (isl_request_t *)isl_throw_type(ctx, exc, "The Request's body was already used");
+  isl_request_t *out = isl_request_new(r->method, r->url);
+  isl_headers_copy(&out->headers, &r->headers->list);
+  out->body = isl_bodystate_take(&r->body);
+  return out;
+}

@@ -27,7 +27,9 @@ static void ensure_class(isl_class_def_t *def) {
   def->id = next_class_id++;
   JSClassDefinition d = kJSClassDefinitionEmpty;
   d.className = def->name;
-  d.finalize = wrapper_finalize;
+  /* JSC runs the finalizer of every class in the chain; only the root class has one, and
+   * it dispatches on the wrapper's own (most derived) def. */
+  d.finalize = def->parent ? NULL : wrapper_finalize;
   d.parentClass = def->parent ? def->parent->jsclass : NULL;
   def->jsclass = JSClassCreate(&d);
 }

@@ -193,6 +193,11 @@ bool isl_is_promise(JSContextRef ctx, JSValueRef v);
 /* Calls cb(ctx, data, ok, value) once v (a promise, thenable or plain value) settles. */
 typedef void (*isl_settle_cb)(JSContextRef ctx, void *data, bool ok, JSValueRef value);
 void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data);
+/* Calls fn and reports its outcome to cb: a thrown exception or a rejection is ok=false.
+ * The reaction is attached inside the same call, before microtasks run, so a handler
+ * returning a rejected promise is never reported as an unhandled rejection. */
+void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                   const JSValueRef argv[], isl_settle_cb cb, void *data);
 
 /* Roots: JSValueProtect/Unprotect with the realm's count kept for leak checks. */
 void isl_protect(JSContextRef ctx, JSValueRef v);

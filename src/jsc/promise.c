@@ -66,16 +66,36 @@ static JSValueRef on_fail(JSContextRef ctx, void *data, JSObjectRef this_obj, si
   return settle(ctx, data, false, argc, argv);
 }
 
-void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data) {
-  isl_realm_t *realm = isl_realm_of(ctx);
+static reaction_t *reaction_new(isl_settle_cb cb, void *data) {
   reaction_t *r = isl_malloc(sizeof(*r));
   r->cb = cb;
   r->data = data;
   r->settled = false;
   r->refs = 2;
+  return r;
+}
+
+void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data) {
+  isl_realm_t *realm = isl_realm_of(ctx);
+  reaction_t *r = reaction_new(cb, data);
   JSValueRef args[3] = {v, isl_func_with_data(ctx, on_ok, r, reaction_unref),
                         isl_func_with_data(ctx, on_fail, r, reaction_unref)};
   JSValueRef exc = NULL;
   isl_call_method(ctx, realm->helpers, "then", 3, args, &exc);
+  if (exc) settle(ctx, r, false, 1, &exc);
+}
+
+void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                   const JSValueRef argv[], isl_settle_cb cb, void *data) {
+  isl_realm_t *realm = isl_realm_of(ctx);
+  reaction_t *r = reaction_new(cb, data);
+  JSValueRef args[6];
+  args[0] = fn;
+  args[1] = this_obj ? (JSValueRef)this_obj : JSValueMakeUndefined(ctx);
+  args[2] = JSObjectMakeArray(ctx, argc, argv, NULL);
+  args[3] = isl_func_with_data(ctx, on_ok, r, reaction_unref);
+  args[4] = isl_func_with_data(ctx, on_fail, r, reaction_unref);
+  JSValueRef exc = NULL;
+  isl_call_method(ctx, realm->helpers, "callThen", 5, args, &exc);
   if (exc) settle(ctx, r, false, 1, &exc);
 }

@@ -10,22 +10,32 @@ static JSClassRef global_class;
 /* Small JS helpers the layer needs and the C API lacks, compiled once per realm. They are
  * not reachable from user code. */
 static const char helpers_src[] =
-    "({\n"
-    "  ctor(native, name, length) {\n"
-    "    const f = function (a, b, c, d) {\n"
-    "      'use strict';\n"
-    "      if (new.target === undefined)\n"
-    "        throw new TypeError(\"Failed to construct '\" + name + \"': Please use the 'new' operator.\");\n"
-    "      return native(new.target, arguments.length, a, b, c, d);\n"
-    "    };\n"
-    "    Object.defineProperty(f, 'name', {value: name});\n"
-    "    Object.defineProperty(f, 'length', {value: length});\n"
-    "    return f;\n"
-    "  },\n"
-    "  defineProperty: Object.defineProperty,\n"
-    "  then(v, ok, fail) { Promise.resolve(v).then(ok, fail); },\n"
-    "  isPromise(v) { return v instanceof Promise; },\n"
-    "})";
+    "(() => {\n"
+    "  'use strict';\n"
+    "  // Captured now, so user code that replaces globals cannot redirect islet's calls.\n"
+    "  const apply = Reflect.apply, defineProperty = Object.defineProperty;\n"
+    "  const P = Promise, resolve = P.resolve.bind(P), then = P.prototype.then;\n"
+    "  return {\n"
+    "    ctor(native, name, length) {\n"
+    "      const f = function (a, b, c, d) {\n"
+    "        if (new.target === undefined)\n"
+    "          throw new TypeError(\"Failed to construct '\" + name + \"': Please use the 'new' operator.\");\n"
+    "        return native(new.target, arguments.length, a, b, c, d);\n"
+    "      };\n"
+    "      defineProperty(f, 'name', {value: name});\n"
+    "      defineProperty(f, 'length', {value: length});\n"
+    "      return f;\n"
+    "    },\n"
+    "    defineProperty,\n"
+    "    then(v, ok, fail) { apply(then, resolve(v), [ok, fail]); },\n"
+    "    callThen(fn, self, args, ok, fail) {\n"
+    "      let r;\n"
+    "      try { r = apply(fn, self, args); } catch (e) { fail(e); return; }\n"
+    "      apply(then, resolve(r), [ok, fail]);\n"
+    "    },\n"
+    "    isPromise(v) { return v instanceof P; },\n"
+    "  };\n"
+    "})()";
 
 isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   if (!global_class) {

@@ -190,7 +190,8 @@ char *isl_exception_describe(JSContextRef ctx, JSValueRef exc) {
       while (line && *line) {
         char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
-        if (n) {
+        /* Frames of native code tell the reader nothing. */
+        if (n && !(n >= 13 && memcmp(line + n - 13, "[native code]", 13) == 0)) {
           isl_buf_puts(&b, "\n    at ");
           char *at = memchr(line, '@', n);
           if (at) {
@@ -231,8 +232,11 @@ bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n) {
     *p = JSObjectGetArrayBufferBytesPtr(ctx, o, NULL);
     *n = JSObjectGetArrayBufferByteLength(ctx, o, NULL);
   } else if (t != kJSTypedArrayTypeNone) {
-    /* The pointer already includes the view's byte offset. */
-    *p = JSObjectGetTypedArrayBytesPtr(ctx, o, NULL);
+    /* JSObjectGetTypedArrayBytesPtr returns the start of the whole buffer in this JSC
+     * (not the view's first byte), so the view's offset is added to the buffer's bytes. */
+    JSObjectRef buf = JSObjectGetTypedArrayBuffer(ctx, o, NULL);
+    uint8_t *bp = buf ? JSObjectGetArrayBufferBytesPtr(ctx, buf, NULL) : NULL;
+    *p = bp ? bp + JSObjectGetTypedArrayByteOffset(ctx, o, NULL) : NULL;
     *n = JSObjectGetTypedArrayByteLength(ctx, o, NULL);
   } else {
     /* DataView is not a typed array to the C API: go through its buffer. */

@@ -11,7 +11,7 @@
 #include "../api/fetch_api.h"
 #include "internal.h"
 
-static void reqctx_ref(isl_reqctx_t *rc) { rc->refs++; }
+void isl_reqctx_ref(isl_reqctx_t *rc) { rc->refs++; }
 
 void isl_reqctx_unref(isl_reqctx_t *rc) {
   if (--rc->refs > 0) return;
@@ -83,8 +83,14 @@ static void on_result(JSContextRef ctx, void *data, bool ok, JSValueRef value) {
 }
 
 void isl_reqctx_settle_with(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef result) {
-  reqctx_ref(rc);
+  isl_reqctx_ref(rc);
   isl_promise_then(ctx, result, on_result, rc);
+}
+
+void isl_reqctx_call_handler(isl_reqctx_t *rc, JSContextRef ctx, JSObjectRef fn,
+                             JSObjectRef this_obj, size_t argc, const JSValueRef argv[]) {
+  isl_reqctx_ref(rc);
+  isl_call_then(ctx, fn, this_obj, argc, argv, on_result, rc);
 }
 
 /* ExecutionContext */
@@ -112,7 +118,7 @@ static void wait_until(JSContextRef ctx, isl_reqctx_t *rc, JSValueRef p) {
     return;
   }
   rc->waiting++;
-  reqctx_ref(rc);
+  isl_reqctx_ref(rc);
   isl_promise_then(ctx, p, on_wait_settled, rc);
 }
 
@@ -152,7 +158,7 @@ static isl_class_def_t exec_ctx_class = {
 };
 
 JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc) {
-  reqctx_ref(rc);
+  isl_reqctx_ref(rc);
   return isl_wrap(ctx, &exec_ctx_class, rc);
 }
 
@@ -218,7 +224,7 @@ static isl_class_def_t fetch_event_class = {
 
 void isl_dispatch_fetch_event(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef request) {
   JSContextRef ctx = w->realm->ctx;
-  reqctx_ref(rc);
+  isl_reqctx_ref(rc);
   JSObjectRef ev = isl_wrap(ctx, &fetch_event_class, rc);
   isl_slot_set(ctx, ev, "request", request);
   unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, w->listeners, "length", NULL), NULL);

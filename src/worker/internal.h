@@ -49,6 +49,9 @@ struct isl_reqctx {
 
 void isl_context_install(isl_worker_t *w);
 isl_reqctx_t *isl_reqctx_new(isl_worker_t *w, isl_response_cb cb, void *cb_data);
+/* The context holds one reference on itself until it is finished; JS wrappers and pending
+ * promise reactions hold one each. */
+void isl_reqctx_ref(isl_reqctx_t *rc);
 void isl_reqctx_unref(isl_reqctx_t *rc);
 /* Answers the request (once): res is taken. */
 void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res);
@@ -58,6 +61,9 @@ void isl_reqctx_fail(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef exc, const c
 JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc);
 /* Dispatches a FetchEvent for request to the classic script's listeners. */
 void isl_dispatch_fetch_event(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef request);
+/* Calls a handler and settles rc from what it returns or throws. */
+void isl_reqctx_call_handler(isl_reqctx_t *rc, JSContextRef ctx, JSObjectRef fn,
+                             JSObjectRef this_obj, size_t argc, const JSValueRef argv[]);
 /* Settles rc from a handler's result (a Response or a promise of one). */
 void isl_reqctx_settle_with(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef result);
 

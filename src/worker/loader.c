@@ -204,6 +204,7 @@ static bool load_data_module(isl_module_t *m, const char *ext, isl_buf_t *bytes,
 
 static JSValueRef then_ns(JSContextRef ctx, void *data, JSObjectRef this_obj, size_t argc,
                           const JSValueRef argv[], JSValueRef *exc) {
+  (void)ctx;
   (void)this_obj;
   (void)argc;
   (void)argv;

@@ -18,6 +18,8 @@ typedef struct {
   size_t start, end;
   /* Whether a '/' here starts a regular expression (depends on the previous token). */
   bool regex_ok;
+  /* Whether the token before the current one was '.', so `x.import` is not a statement. */
+  bool after_dot;
   /* Bracket stack: '{', '(', '[' or 't' for a template literal's ${ … }. */
   char stack[256];
   int depth;
@@ -71,6 +73,7 @@ static bool keyword_allows_regex(const char *p, size_t n) {
 
 /* Reads the next token, skipping whitespace and comments. */
 static void next(lexer_t *lx) {
+  lx->after_dot = lx->type == T_PUNCT && lx->end > lx->start && lx->s[lx->start] == '.';
   for (;;) {
     while (lx->i < lx->n && isspace((unsigned char)lx->s[lx->i])) advance(lx, 1);
     if (lx->i + 1 < lx->n && lx->s[lx->i] == '/' && lx->s[lx->i + 1] == '/') {
@@ -484,11 +487,7 @@ bool isl_module_transform(const char *src, size_t len, isl_buf_t *out, isl_buf_t
       size_t j = lx.end;
       while (j < len && isspace((unsigned char)src[j])) j++;
       bool expr = tok_is(&lx, "import") && j < len && (src[j] == '(' || src[j] == '.');
-      if (lx.start > 0) {
-        size_t k = lx.start;
-        while (k > 0 && isspace((unsigned char)src[k - 1])) k--;
-        prev_dot = k > 0 && src[k - 1] == '.';
-      }
+      prev_dot = lx.after_dot;
       if (!expr && !prev_dot) {
         int line = lx.line;
         isl_buf_append(&body, src + copied, lx.start - copied);

@@ -23,13 +23,13 @@ static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb
   isl_worker_t *w = (isl_worker_t *)((char *)svc - offsetof(isl_worker_t, svc));
   JSContextRef ctx = w->realm->ctx;
   isl_reqctx_t *rc = isl_reqctx_new(w, cb, data);
+  isl_reqctx_ref(rc); /* ours until this function returns: it may finish synchronously */
   JSObjectRef request = isl_request_from_c(ctx, req);
   if (w->classic) {
     isl_dispatch_fetch_event(w, rc, request);
     isl_reqctx_unref(rc);
     return;
   }
-  JSValueRef exc = NULL;
   JSValueRef dflt = w->ns ? isl_get(ctx, w->ns, "default", NULL) : NULL;
   JSValueRef handler = dflt && JSValueIsObject(ctx, dflt)
                            ? isl_get(ctx, (JSObjectRef)dflt, "fetch", NULL)
@@ -40,9 +40,7 @@ static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb
     return;
   }
   JSValueRef args[3] = {request, w->env, isl_exec_ctx_new(ctx, rc)};
-  JSValueRef result = isl_call(ctx, (JSObjectRef)handler, (JSObjectRef)dflt, 3, args, &exc);
-  if (!result) isl_reqctx_fail(rc, ctx, exc, "uncaught exception in fetch handler");
-  else isl_reqctx_settle_with(rc, ctx, result);
+  isl_reqctx_call_handler(rc, ctx, (JSObjectRef)handler, (JSObjectRef)dflt, 3, args);
   isl_reqctx_unref(rc);
 }
 

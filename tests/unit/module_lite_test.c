@@ -57,6 +57,13 @@ int main(void) {
   o = xf("{ let export_ = 1; }\nfunction g() { return { export: 1 }; }\n", &mod);
   CHECK(!mod);
 
+  /* A comment ending in '.' before an import does not make it a member access. */
+  o = xf("// see 5.2.\nimport { x } from './x.js';\n", &mod);
+  CHECK(mod);
+  CHECK(has(o, "const x = __islet_m0[\"x\"];"));
+  o = xf("obj.import = 1; obj.\nexport = 2;\n", &mod);
+  CHECK(!mod);
+
   /* Import forms. */
   o = xf("import a, { b as c, default as d } from './x.js';\nimport * as ns from \"./y.js\";\n"
          "import './z.js';\n",

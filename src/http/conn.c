@@ -1,0 +1,555 @@
+/* One HTTP/1.1 connection: reading, parsing with llhttp, handing each request to the
+ * service, writing its response, timers and closing.
+ *
+ * Life of a connection: accepted → IDLE (idle timer) → first byte of a request → HEAD
+ * (header timer, started once, a deadline) → BODY if it has one (body timer, restarted by
+ * every read) → SERVICE (parser paused at on_message_complete; input still read and
+ * buffered up to a cap so a disconnect is noticed) → WRITING (one uv_write of head + body)
+ * → IDLE again and any buffered pipelined bytes are parsed. A response that closes the
+ * connection (errors, Connection: close, HTTP/1.0, shutdown) goes to ENDING instead: shut
+ * down the write side, drain input for a short linger, close.
+ *
+ * The struct embeds its tcp and timer handles and is freed when both are closed — unless
+ * its request is still in the service, in which case the service's callback frees it. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+struct isl_http_conn {
+  uv_tcp_t tcp;
+  uv_timer_t timer;
+  uv_shutdown_t shutdown_req;
+  isl_http_server_t *server; /* NULL once the handles are closed */
+  isl_http_conn_t *prev, *next;
+  llhttp_t parser;
+  isl_http_scan_t scan;
+  isl_buf_t in;           /* received bytes; [in_off, len) are not parsed yet */
+  size_t in_off, scan_off; /* scan_off: where the head scanner continues */
+  int phase;
+  int open_handles;
+  int reject;             /* the status a failing llhttp callback asks for */
+  bool closing, in_service, write_pending, eof, reading;
+  bool keep_alive, head_request, message_done, headers_done;
+  uint8_t http_minor;
+  /* The request being parsed. */
+  isl_headers_t headers;
+  isl_request_t *req; /* made when the head is complete */
+  isl_buf_t url, field, value, body;
+  size_t trailer_bytes, trailer_lines;
+};
+
+typedef struct {
+  uv_write_t req;
+  isl_http_conn_t *c;
+  isl_response_t *res; /* its body is one of the written buffers: kept until the callback */
+  isl_buf_t head;
+  bool keep_alive;
+} write_req_t;
+
+static void process(isl_http_conn_t *c);
+static void reject(isl_http_conn_t *c, int status);
+
+isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c) { return c->next; }
+
+static void conn_free(isl_http_conn_t *c) {
+  isl_buf_free(&c->in);
+  isl_buf_free(&c->url);
+  isl_buf_free(&c->field);
+  isl_buf_free(&c->value);
+  isl_buf_free(&c->body);
+  isl_headers_dispose(&c->headers);
+  isl_request_free(c->req);
+  free(c);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  isl_http_conn_t *c = h->data;
+  if (--c->open_handles > 0) return;
+  isl_http_server_t *s = c->server;
+  if (c->prev) c->prev->next = c->next;
+  else s->conns = c->next;
+  if (c->next) c->next->prev = c->prev;
+  c->server = NULL;
+  isl_http_server_conn_gone(s);
+  if (!c->in_service) conn_free(c);
+}
+
+void isl_http_conn_close(isl_http_conn_t *c) {
+  if (c->closing) return;
+  c->closing = true;
+  uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+  uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+}
+
+static void timer_start(isl_http_conn_t *c, uint64_t ms);
+
+/* ---- reading ---- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)suggested;
+  isl_http_conn_t *c = h->data;
+  /* After the last response nothing is parsed again: input is read only to be dropped. */
+  if (c->phase == ISL_CONN_ENDING) c->in.len = c->in_off = 0;
+  isl_buf_reserve(&c->in, 65536);
+  *buf = uv_buf_init(c->in.p + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
+
+static void start_reading(isl_http_conn_t *c) {
+  if (c->reading || c->eof || c->closing) return;
+  if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0) c->reading = true;
+}
+
+static void stop_reading(isl_http_conn_t *c) {
+  if (!c->reading) return;
+  uv_read_stop((uv_stream_t *)&c->tcp);
+  c->reading = false;
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
+  (void)buf;
+  isl_http_conn_t *c = st->data;
+  if (nread == 0 || c->closing) return;
+  if (nread < 0) {
+    if (nread != UV_EOF) {
+      /* ECONNRESET and friends: nobody is left to answer. */
+      isl_http_conn_close(c);
+      return;
+    }
+    /* The client may half-close after sending its requests and still read the answers:
+     * finish what is in service or being written, close once there is nothing left. */
+    c->eof = true;
+    stop_reading(c);
+    if (c->phase == ISL_CONN_SERVICE || c->phase == ISL_CONN_WRITING || c->write_pending)
+      return;
+    if (c->phase == ISL_CONN_ENDING) {
+      isl_http_conn_close(c);
+      return;
+    }
+    process(c);
+    return;
+  }
+  if (c->phase == ISL_CONN_ENDING) return;
+  c->in.len += (size_t)nread;
+  c->in.p[c->in.len] = 0;
+  switch (c->phase) {
+  case ISL_CONN_BODY:
+    timer_start(c, c->server->lim.body_timeout_ms);
+    break;
+  case ISL_CONN_SERVICE:
+  case ISL_CONN_WRITING:
+    if (c->in.len - c->in_off > ISL_HTTP_MAX_PIPELINE_BYTES) stop_reading(c);
+    return;
+  }
+  process(c);
+}
+
+/* ---- timers ---- */
+
+static void on_timer(uv_timer_t *t) {
+  isl_http_conn_t *c = t->data;
+  switch (c->phase) {
+  case ISL_CONN_IDLE:
+  case ISL_CONN_ENDING:
+    isl_http_conn_close(c);
+    break;
+  case ISL_CONN_HEAD:
+  case ISL_CONN_BODY:
+    reject(c, 408);
+    break;
+  }
+}
+
+static void timer_start(isl_http_conn_t *c, uint64_t ms) {
+  uv_timer_start(&c->timer, on_timer, ms, 0);
+}
+
+/* ---- writing ---- */
+
+static void on_shutdown(uv_shutdown_t *req, int status) {
+  isl_http_conn_t *c = req->data;
+  if (c->closing) return;
+  /* At server shutdown there is no lingering: input was read all along while the request
+   * was in the service, so closing is unlikely to meet unread bytes. */
+  if (status < 0 || c->eof || c->server->shutting_down) {
+    isl_http_conn_close(c);
+    return;
+  }
+  /* Linger: read and drop input until the client closes too, or the timer ends it. */
+  timer_start(c, ISL_HTTP_LINGER_MS);
+  start_reading(c);
+  if (!c->reading) isl_http_conn_close(c);
+}
+
+/* The last response is written: shut down the write side, then close. */
+static void end_conn(isl_http_conn_t *c) {
+  c->phase = ISL_CONN_ENDING;
+  uv_timer_stop(&c->timer);
+  c->shutdown_req.data = c;
+  if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
+    isl_http_conn_close(c);
+}
+
+static void on_written(uv_write_t *req, int status) {
+  write_req_t *w = (write_req_t *)req;
+  isl_http_conn_t *c = w->c;
+  bool keep_alive = w->keep_alive;
+  isl_response_free(w->res);
+  isl_buf_free(&w->head);
+  free(w);
+  c->write_pending = false;
+  if (c->closing) return;
+  if (status < 0) {
+    isl_http_conn_close(c);
+    return;
+  }
+  if (!keep_alive || c->server->shutting_down) {
+    end_conn(c);
+    return;
+  }
+  c->phase = ISL_CONN_IDLE;
+  timer_start(c, c->server->lim.idle_timeout_ms);
+  /* An idle keep-alive connection holds no input buffer: there may be many of them. */
+  if (c->in_off == c->in.len) {
+    isl_buf_free(&c->in);
+    c->in_off = c->scan_off = 0;
+  }
+  start_reading(c);
+  process(c);
+}
+
+/* Writes res as the answer to the current request, head and body in one uv_write. */
+static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_alive) {
+  write_req_t *w = isl_calloc(1, sizeof(*w));
+  w->c = c;
+  w->res = res;
+  w->keep_alive = keep_alive;
+  c->phase = keep_alive ? ISL_CONN_WRITING : ISL_CONN_ENDING;
+  size_t blen = isl_http_write_head(&w->head, res, c->head_request, keep_alive, c->http_minor);
+  uv_buf_t bufs[2] = {uv_buf_init(w->head.p, (unsigned)w->head.len),
+                      uv_buf_init(blen ? res->body->data : NULL, (unsigned)blen)};
+  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, blen ? 2 : 1, on_written) < 0) {
+    isl_response_free(res);
+    isl_buf_free(&w->head);
+    free(w);
+    isl_http_conn_close(c);
+    return;
+  }
+  c->write_pending = true;
+}
+
+/* Answers a request that will not reach the service and closes the connection after it;
+ * nothing after the rejected bytes is parsed. */
+static void reject(isl_http_conn_t *c, int status) {
+  if (c->closing || c->phase == ISL_CONN_ENDING) return;
+  uv_timer_stop(&c->timer);
+  send_response(c, isl_response_text(status, isl_status_reason(status)), false);
+}
+
+static void on_continue_written(uv_write_t *req, int status) {
+  (void)status;
+  free(req);
+}
+
+static void send_continue(isl_http_conn_t *c) {
+  static const char msg[] = "HTTP/1.1 100 Continue\r\n\r\n";
+  uv_write_t *w = isl_malloc(sizeof(*w));
+  uv_buf_t b = uv_buf_init((char *)msg, sizeof(msg) - 1);
+  if (uv_write(w, (uv_stream_t *)&c->tcp, &b, 1, on_continue_written) < 0) free(w);
+}
+
+/* ---- the service ---- */
+
+static void on_response(void *data, isl_response_t *res) {
+  isl_http_conn_t *c = data;
+  ISL_CHECK(c->in_service && res != NULL);
+  c->in_service = false;
+  if (c->closing) {
+    /* The client went away meanwhile; the struct waited for this callback. */
+    isl_response_free(res);
+    if (c->open_handles == 0) conn_free(c);
+    return;
+  }
+  send_response(c, res, c->keep_alive && !c->server->shutting_down);
+}
+
+static void dispatch(isl_http_conn_t *c) {
+  isl_request_t *req = c->req;
+  c->req = NULL;
+  size_t n = c->body.len;
+  if (n) req->body = isl_body_new(isl_buf_take(&c->body), n);
+  c->phase = ISL_CONN_SERVICE;
+  uv_timer_stop(&c->timer);
+  c->in_service = true;
+  isl_service_t *svc = c->server->svc;
+  svc->fetch(svc, req, on_response, c);
+}
+
+/* ---- parsing ---- */
+
+static void compact(isl_http_conn_t *c) {
+  if (c->in_off == c->in.len) {
+    c->in.len = c->in_off = c->scan_off = 0;
+  } else if (c->in_off >= 65536 || c->in_off > c->in.len / 2) {
+    memmove(c->in.p, c->in.p + c->in_off, c->in.len - c->in_off);
+    c->in.len -= c->in_off;
+    c->scan_off = c->scan_off > c->in_off ? c->scan_off - c->in_off : 0;
+    c->in_off = 0;
+  }
+}
+
+static void process(isl_http_conn_t *c) {
+  while (!c->closing && c->phase <= ISL_CONN_BODY && c->in_off < c->in.len) {
+    if (c->phase == ISL_CONN_IDLE) {
+      c->phase = ISL_CONN_HEAD;
+      isl_http_scan_init(&c->scan);
+      c->scan_off = c->in_off;
+      timer_start(c, c->server->lim.header_timeout_ms);
+    }
+    if (!isl_http_scan_done(&c->scan) && c->scan_off < c->in.len) {
+      size_t used;
+      int status = isl_http_scan(&c->scan, c->in.p + c->scan_off, c->in.len - c->scan_off, &used);
+      c->scan_off += used;
+      if (status) {
+        reject(c, status);
+        return;
+      }
+    }
+    const char *p = c->in.p + c->in_off;
+    llhttp_errno_t e = llhttp_execute(&c->parser, p, c->in.len - c->in_off);
+    if (e == HPE_OK) {
+      c->in_off = c->in.len;
+      break;
+    }
+    if (e == HPE_PAUSED && c->message_done) {
+      /* Paused in on_message_complete: the next request starts at the error position. */
+      c->in_off += (size_t)(llhttp_get_error_pos(&c->parser) - p);
+      llhttp_resume(&c->parser);
+      dispatch(c);
+      break;
+    }
+    reject(c, c->reject ? c->reject : 400);
+    return;
+  }
+  if (!c->closing && c->eof && c->phase <= ISL_CONN_BODY) {
+    /* EOF with no complete request left: a partial request is dropped unanswered. */
+    isl_http_conn_close(c);
+    return;
+  }
+  compact(c);
+}
+
+static isl_http_conn_t *conn_of(llhttp_t *p) { return p->data; }
+
+static int on_message_begin(llhttp_t *p) {
+  isl_http_conn_t *c = conn_of(p);
+  isl_headers_dispose(&c->headers);
+  isl_request_free(c->req);
+  c->req = NULL;
+  c->url.len = c->field.len = c->value.len = c->body.len = 0;
+  c->trailer_bytes = c->trailer_lines = 0;
+  c->message_done = c->headers_done = c->head_request = false;
+  c->reject = 0;
+  return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t n) {
+  isl_buf_append(&conn_of(p)->url, at, n);
+  return 0;
+}
+
+/* Trailer fields (after a chunked body) are counted against the header limits but not
+ * kept: the request was made from the head already. */
+static int count_trailer(isl_http_conn_t *c, size_t n) {
+  c->trailer_bytes += n;
+  if (c->trailer_bytes <= ISL_HTTP_MAX_HEADER_BYTES) return 0;
+  c->reject = 431;
+  return HPE_USER;
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t n) {
+  isl_http_conn_t *c = conn_of(p);
+  if (c->headers_done) return count_trailer(c, n);
+  isl_buf_append(&c->field, at, n);
+  return 0;
+}
+
+static int on_header_field_complete(llhttp_t *p) {
+  isl_http_conn_t *c = conn_of(p);
+  if (c->headers_done && ++c->trailer_lines > ISL_HTTP_MAX_HEADER_LINES) {
+    c->reject = 431;
+    return -1;
+  }
+  return 0;
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t n) {
+  isl_http_conn_t *c = conn_of(p);
+  if (c->headers_done) return count_trailer(c, n);
+  isl_buf_append(&c->value, at, n);
+  return 0;
+}
+
+static int on_header_value_complete(llhttp_t *p) {
+  isl_http_conn_t *c = conn_of(p);
+  if (c->headers_done) return 0;
+  /* Field values are kept without leading and trailing SP/HTAB (RFC 9110 §5.5). */
+  const char *v = c->value.p ? c->value.p : "";
+  size_t n = c->value.len;
+  while (n && (*v == ' ' || *v == '\t')) v++, n--;
+  while (n && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
+  isl_headers_add(&c->headers, c->field.p ? c->field.p : "", c->field.len, v, n);
+  c->field.len = c->value.len = 0;
+  return 0;
+}
+
+/* A Host value that could change the meaning of "http://" + Host + target is refused:
+ * no userinfo, path, query, fragment, whitespace or controls. */
+static bool valid_host(const char *h) {
+  for (; *h; h++) {
+    unsigned char ch = (unsigned char)*h;
+    if (ch <= 0x20 || ch >= 0x7f || strchr("/?#@\\\"<>^`{|}", ch)) return false;
+  }
+  return true;
+}
+
+/* Checks the head and makes the isl_request_t. Returns 0 or the status to answer with. */
+static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
+  if (p->http_major == 0) return 400;
+  if (p->http_major != 1 || p->http_minor > 1) return 505;
+  c->http_minor = p->http_minor;
+  c->head_request = p->method == HTTP_HEAD;
+
+  const char *host = NULL;
+  size_t nhost = 0;
+  for (size_t i = 0; i < c->headers.n; i++) {
+    if (strcasecmp(c->headers.v[i].name, "host") == 0) {
+      host = c->headers.v[i].value;
+      nhost++;
+    }
+  }
+  /* RFC 9112 §3.2: exactly one Host in HTTP/1.1, and a valid one. */
+  if (nhost > 1 || (nhost == 0 && p->http_minor == 1) || (host && !valid_host(host))) return 400;
+
+  const char *expect = isl_headers_get(&c->headers, "expect");
+  if (expect && p->http_minor == 1 && strcasecmp(expect, "100-continue") != 0) return 417;
+
+  bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length);
+  if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->server->lim.max_body_bytes)
+    return 413;
+
+  isl_buf_t url = {0};
+  const char *target = c->url.p ? c->url.p : "";
+  if (target[0] == '/') {
+    isl_buf_puts(&url, "http://");
+    isl_buf_puts(&url, host && *host ? host : c->server->authority);
+    isl_buf_append(&url, c->url.p, c->url.len);
+  } else if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
+    /* Absolute form (RFC 9112 §3.2.2): the target is the URL, Host is ignored. */
+    isl_buf_append(&url, c->url.p, c->url.len);
+  } else {
+    /* Authority form (CONNECT) and asterisk form (OPTIONS *) are not served. */
+    return 400;
+  }
+  c->req = isl_request_new(llhttp_method_name((llhttp_method_t)p->method), url.p);
+  isl_buf_free(&url);
+  c->req->headers = c->headers;
+  memset(&c->headers, 0, sizeof(c->headers));
+
+  if (has_body) {
+    /* The client waits for this before sending the body (RFC 9110 §10.1.1). */
+    if (expect && p->http_minor == 1) send_continue(c);
+    c->phase = ISL_CONN_BODY;
+    timer_start(c, c->server->lim.body_timeout_ms);
+  }
+  return 0;
+}
+
+static int on_headers_complete(llhttp_t *p) {
+  isl_http_conn_t *c = conn_of(p);
+  c->headers_done = true;
+  int status = head_complete(c, p);
+  if (status) {
+    c->reject = status;
+    return -1;
+  }
+  return 0;
+}
+
+static int on_chunk_header(llhttp_t *p) {
+  isl_http_conn_t *c = conn_of(p);
+  /* p->content_length is the announced chunk size: refuse before reading it. */
+  if (p->content_length > c->server->lim.max_body_bytes - c->body.len) {
+    c->reject = 413;
+    return -1;
+  }
+  return 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t n) {
+  isl_http_conn_t *c = conn_of(p);
+  if (n > c->server->lim.max_body_bytes - c->body.len) {
+    c->reject = 413;
+    return HPE_USER;
+  }
+  isl_buf_append(&c->body, at, n);
+  return 0;
+}
+
+static int on_message_complete(llhttp_t *p) {
+  isl_http_conn_t *c = conn_of(p);
+  c->message_done = true;
+  /* Decided now, while llhttp still has this message's flags. An upgrade is not honoured:
+   * the request is answered normally and the connection closed. */
+  c->keep_alive = llhttp_should_keep_alive(p) && !llhttp_get_upgrade(p);
+  return HPE_PAUSED;
+}
+
+static const llhttp_settings_t settings = {
+    .on_message_begin = on_message_begin,
+    .on_url = on_url,
+    .on_header_field = on_header_field,
+    .on_header_field_complete = on_header_field_complete,
+    .on_header_value = on_header_value,
+    .on_header_value_complete = on_header_value_complete,
+    .on_headers_complete = on_headers_complete,
+    .on_chunk_header = on_chunk_header,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
+/* ---- server side ---- */
+
+void isl_http_conn_accept(isl_http_server_t *s) {
+  isl_http_conn_t *c = isl_calloc(1, sizeof(*c));
+  c->server = s;
+  uv_tcp_init(s->loop, &c->tcp);
+  uv_timer_init(s->loop, &c->timer);
+  c->tcp.data = c->timer.data = c;
+  c->open_handles = 2;
+  c->next = s->conns;
+  if (s->conns) s->conns->prev = c;
+  s->conns = c;
+  s->nconns++;
+  if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp) < 0) {
+    isl_http_conn_close(c);
+    return;
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  llhttp_init(&c->parser, HTTP_REQUEST, &settings);
+  c->parser.data = c;
+  c->phase = ISL_CONN_IDLE;
+  timer_start(c, s->lim.idle_timeout_ms);
+  start_reading(c);
+}
+
+void isl_http_conn_shutdown(isl_http_conn_t *c) {
+  /* In-flight requests finish (their response says Connection: close); idle ones go now. */
+  if (c->phase == ISL_CONN_IDLE) isl_http_conn_close(c);
+  /* A connection lingering after its last response is done too. */
+  if (c->phase == ISL_CONN_ENDING && !c->write_pending && uv_is_active((uv_handle_t *)&c->timer))
+    isl_http_conn_close(c);
+}

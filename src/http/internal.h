@@ -1,0 +1,90 @@
+/* Private to src/http: the server and connection structs shared by server.c (listener,
+ * shutdown), conn.c (reading, parsing, dispatch, timers), write.c (response heads and
+ * writes), scan.c (the head pre-scanner) and date.c. Nothing outside src/http includes
+ * this; the public interface is server.h. */
+#ifndef ISL_HTTP_INTERNAL_H
+#define ISL_HTTP_INTERNAL_H
+
+#include <llhttp.h>
+
+#include "server.h"
+
+/* Fixed limits from the issue: they are not configurable because no client needs more. */
+#define ISL_HTTP_MAX_REQUEST_LINE 8192  /* method + target + version, without CRLF → 414 */
+#define ISL_HTTP_MAX_HEADER_BYTES 65536 /* all header lines, without CRLFs → 431 */
+#define ISL_HTTP_MAX_HEADER_LINES 100   /* → 431 */
+/* While a request is in the service, pipelined input is buffered up to this much; past it
+ * reading stops until the response is written. */
+#define ISL_HTTP_MAX_PIPELINE_BYTES (1u << 20)
+/* After an error response (or Connection: close) the write side is shut down and input is
+ * drained for up to this long so the kernel does not answer unread input with a RST that
+ * would destroy the response before the client reads it. */
+#define ISL_HTTP_LINGER_MS 2000
+
+/* The head pre-scanner. llhttp 8.1 in strict mode still accepts a bare LF ending the
+ * request line, obs-fold continuation lines and a few other things RFC 9112 lets a server
+ * reject; it also has no notion of size limits. The scanner walks each request head's raw
+ * bytes just ahead of llhttp and decides those cases. */
+typedef struct {
+  int state;
+  char prev;
+  size_t line_bytes, header_bytes, header_lines;
+} isl_http_scan_t;
+
+void isl_http_scan_init(isl_http_scan_t *s);
+/* Scans p[0..n). Returns 0 and sets *used = n when the head continues past p, 0 and
+ * *used = bytes up to and including the final CRLF when the head ended (then
+ * isl_http_scan_done() is true), or an HTTP status (400, 414, 431) for a head to reject. */
+int isl_http_scan(isl_http_scan_t *s, const char *p, size_t n, size_t *used);
+bool isl_http_scan_done(const isl_http_scan_t *s);
+
+/* The Date header value for now, "Sun, 06 Nov 1994 08:49:37 GMT", recomputed at most once a
+ * second per thread. Borrowed until the next call on the same thread. */
+const char *isl_http_date(void);
+
+/* Serialises the status line and headers of res into out: the worker's Content-Length,
+ * Transfer-Encoding, Connection and Keep-Alive are dropped and correct ones written, Date is
+ * added unless present, header lines with bytes that would break framing are dropped.
+ * Returns the number of body bytes to write after the head (0 for HEAD and for 1xx, 204,
+ * 304). http_minor is the request's (HTTP/1.0 keep-alive needs it said). */
+size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_request,
+                           bool keep_alive, int http_minor);
+
+enum {
+  ISL_CONN_IDLE,    /* between requests: idle timer */
+  ISL_CONN_HEAD,    /* request head arriving: header timer */
+  ISL_CONN_BODY,    /* request body arriving: body timer */
+  ISL_CONN_SERVICE, /* request in the service: no parsing, no timer */
+  ISL_CONN_WRITING, /* response being written */
+  ISL_CONN_ENDING,  /* last response written or being written; then shutdown + drain */
+};
+
+typedef struct isl_http_conn isl_http_conn_t;
+
+struct isl_http_server {
+  uv_loop_t *loop;
+  uv_tcp_t listener;
+  uv_timer_t grace;
+  isl_http_limits_t lim;
+  isl_service_t *svc;
+  char *authority; /* listen address as "host:port", for requests without Host */
+  int port;
+  isl_http_conn_t *conns; /* every connection whose handles are not closed yet */
+  size_t nconns;
+  int open_handles; /* listener + grace timer, while shutting down */
+  bool shutting_down, done_called;
+  void (*done)(void *data);
+  void *done_data;
+};
+
+/* Accepts one pending connection from the listener and starts serving it. */
+void isl_http_conn_accept(isl_http_server_t *s);
+/* Shutdown: closes the connection now if idle; otherwise its current response is the last. */
+void isl_http_conn_shutdown(isl_http_conn_t *c);
+/* Closes the connection's handles now, whatever it is doing (grace period over). */
+void isl_http_conn_close(isl_http_conn_t *c);
+isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c);
+/* Called by conn.c when a connection's handles are closed and it left the list. */
+void isl_http_server_conn_gone(isl_http_server_t *s);
+
+#endif

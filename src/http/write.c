@@ -1,0 +1,60 @@
+/* Response heads. The body is complete bytes today, so framing is always Content-Length
+ * (never chunked); whatever framing headers the worker set are replaced by correct ones. */
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+/* RFC 9110 token characters, for header names. */
+static bool is_tchar(unsigned char c) {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static bool valid_name(const char *s) {
+  if (!*s) return false;
+  for (; *s; s++)
+    if (!is_tchar((unsigned char)*s)) return false;
+  return true;
+}
+
+/* A value with CR, LF or NUL would end the header line early: response splitting. */
+static bool valid_value(const char *s) { return strpbrk(s, "\r\n") == NULL; }
+
+static bool is_framing(const char *name) {
+  return strcasecmp(name, "content-length") == 0 || strcasecmp(name, "transfer-encoding") == 0 ||
+         strcasecmp(name, "connection") == 0 || strcasecmp(name, "keep-alive") == 0;
+}
+
+size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_request,
+                           bool keep_alive, int http_minor) {
+  int status = res->status;
+  const char *reason = res->status_text;
+  if (!reason || !valid_value(reason)) reason = isl_status_reason(status);
+  isl_buf_printf(out, "HTTP/1.1 %03d %s\r\n", status, reason);
+
+  bool have_date = false;
+  for (size_t i = 0; i < res->headers.n; i++) {
+    const isl_header_t *h = &res->headers.v[i];
+    if (is_framing(h->name) || !valid_name(h->name) || !valid_value(h->value)) continue;
+    if (strcasecmp(h->name, "date") == 0) have_date = true;
+    isl_buf_puts(out, h->name);
+    isl_buf_append(out, ": ", 2);
+    isl_buf_puts(out, h->value);
+    isl_buf_append(out, "\r\n", 2);
+  }
+  if (!have_date) isl_buf_printf(out, "Date: %s\r\n", isl_http_date());
+
+  /* 1xx, 204 and 304 never have a body (RFC 9112 §6.3); everything else is framed by
+   * Content-Length, which for HEAD is the length of the body a GET would get. */
+  bool no_body = status < 200 || status == 204 || status == 304;
+  size_t body_len = res->body ? res->body->len : 0;
+  if (!no_body) isl_buf_printf(out, "Content-Length: %zu\r\n", body_len);
+  if (!keep_alive)
+    isl_buf_puts(out, "Connection: close\r\n");
+  else if (http_minor == 0)
+    isl_buf_puts(out, "Connection: keep-alive\r\n");
+  isl_buf_append(out, "\r\n", 2);
+  return (no_body || head_request) ? 0 : body_len;
+}

@@ -1,0 +1,303 @@
+// Request (Fetch Standard §5.4), as workerd exposes it.
+import { eq, ok, deepEq, throws, rejects } from "./assert.js";
+
+export const defaults = {
+  test() {
+    const r = new Request("https://example.com/a?b#c");
+    eq(r.method, "GET");
+    eq(r.url, "https://example.com/a?b#c");
+    eq(r.redirect, "follow");
+    eq(r.body, null);
+    eq(r.bodyUsed, false);
+    eq(r.cf, undefined);
+    deepEq([...r.headers], []);
+  },
+};
+
+export const urlSchemeAndHostAreLowerCased = {
+  test() {
+    eq(new Request("HTTPS://EXAMPLE.com/Path").url, "https://example.com/Path");
+  },
+};
+
+export const urlGetsRootPath = {
+  test() {
+    eq(new Request("http://example.com").url, "http://example.com/");
+    eq(new Request("http://example.com?q").url, "http://example.com/?q");
+  },
+};
+
+export const urlDropsDefaultPort = {
+  test() {
+    eq(new Request("http://example.com:80/").url, "http://example.com/");
+    eq(new Request("https://example.com:443/").url, "https://example.com/");
+    eq(new Request("https://example.com:8443/").url, "https://example.com:8443/");
+  },
+};
+
+export const urlStripsSurroundingSpaceAndEncodesPath = {
+  test() {
+    eq(new Request("  http://a.test/x y\u00e9 ").url, "http://a.test/x%20y%C3%A9");
+  },
+};
+
+export const invalidUrlThrows = {
+  test() {
+    for (const u of ["/relative", "", "example.com", "http:/x", "http://", "https://a b/",
+                     "http://a:99999/", "http://a:x/", "1http://a/"]) {
+      throws(() => new Request(u), TypeError, /Invalid URL/);
+    }
+  },
+};
+
+export const otherSchemesAreAccepted = {
+  test() {
+    eq(new Request("Data:,hi").url, "data:,hi");
+  },
+};
+
+export const urlWithCredentialsThrows = {
+  test() {
+    throws(() => new Request("https://user:pw@example.com/"), TypeError, /credentials/);
+  },
+};
+
+export const inputIsStringified = {
+  test() {
+    const r = new Request({ toString: () => "https://example.com/x" });
+    eq(r.url, "https://example.com/x");
+  },
+};
+
+export const standardMethodsAreUpperCased = {
+  test() {
+    for (const m of ["delete", "get", "Head", "options", "post", "pUt"]) {
+      eq(new Request("https://a/", { method: m }).method, m.toUpperCase());
+    }
+  },
+};
+
+export const otherMethodsKeepTheirCase = {
+  test() {
+    eq(new Request("https://a/", { method: "patch" }).method, "patch");
+    eq(new Request("https://a/", { method: "PROPFIND" }).method, "PROPFIND");
+  },
+};
+
+export const invalidMethodThrows = {
+  test() {
+    for (const m of ["", "GE T", "G(ET", "GET\n", "m\u00e9thode"]) {
+      throws(() => new Request("https://a/", { method: m }), TypeError);
+    }
+  },
+};
+
+export const forbiddenMethodsThrow = {
+  test() {
+    for (const m of ["CONNECT", "trace", "Track"]) {
+      throws(() => new Request("https://a/", { method: m }), TypeError, /Forbidden/);
+    }
+  },
+};
+
+export const getOrHeadWithBodyThrows = {
+  test() {
+    throws(() => new Request("https://a/", { body: "x" }), TypeError, /GET or HEAD/);
+    throws(() => new Request("https://a/", { method: "head", body: "x" }), TypeError);
+    // A null body is no body.
+    eq(new Request("https://a/", { body: null }).body, null);
+  },
+};
+
+export const redirectModes = {
+  test() {
+    eq(new Request("https://a/", { redirect: "manual" }).redirect, "manual");
+    eq(new Request("https://a/", { redirect: "error" }).redirect, "error");
+    throws(() => new Request("https://a/", { redirect: "nope" }), TypeError);
+  },
+};
+
+export const initMustBeObject = {
+  test() {
+    throws(() => new Request("https://a/", "GET"), TypeError);
+    eq(new Request("https://a/", null).method, "GET");
+  },
+};
+
+export const headersFromInit = {
+  test() {
+    const r = new Request("https://a/", { headers: [["X-A", "1"]] });
+    eq(r.headers.get("x-a"), "1");
+  },
+};
+
+export const headersIsSameObjectEachTime = {
+  test() {
+    const r = new Request("https://a/");
+    eq(r.headers, r.headers);
+    r.headers.set("x", "1");
+    eq(r.headers.get("x"), "1");
+  },
+};
+
+export const stringBodySetsContentType = {
+  async test() {
+    const r = new Request("https://a/", { method: "POST", body: "héllo" });
+    eq(r.headers.get("content-type"), "text/plain;charset=UTF-8");
+    eq(await r.text(), "héllo");
+  },
+};
+
+export const explicitContentTypeIsKept = {
+  test() {
+    const r = new Request("https://a/", {
+      method: "POST", body: "x", headers: { "Content-Type": "application/custom" },
+    });
+    eq(r.headers.get("content-type"), "application/custom");
+  },
+};
+
+export const copyingCopiesMethodUrlHeaders = {
+  test() {
+    const a = new Request("https://a/x", { method: "PUT", headers: { h: "1" }, redirect: "manual" });
+    const b = new Request(a);
+    eq(b.method, "PUT");
+    eq(b.url, "https://a/x");
+    eq(b.redirect, "manual");
+    eq(b.headers.get("h"), "1");
+    ok(a.headers !== b.headers);
+    b.headers.set("h", "2");
+    eq(a.headers.get("h"), "1", "the copy has its own headers");
+  },
+};
+
+export const copyingWithInitOverrides = {
+  test() {
+    const a = new Request("https://a/x", { method: "PUT", headers: { h: "1" } });
+    const b = new Request(a, { method: "delete", headers: { g: "2" } });
+    eq(b.method, "DELETE");
+    eq(b.headers.get("h"), null);
+    eq(b.headers.get("g"), "2");
+  },
+};
+
+export const copyingTakesTheSourceBody = {
+  async test() {
+    const a = new Request("https://a/", { method: "POST", body: "payload" });
+    const b = new Request(a);
+    eq(a.bodyUsed, true, "source is consumed");
+    eq(b.bodyUsed, false);
+    eq(await b.text(), "payload");
+    await rejects(a.text(), TypeError);
+  },
+};
+
+export const copyingAUsedRequestThrows = {
+  async test() {
+    const a = new Request("https://a/", { method: "POST", body: "payload" });
+    await a.text();
+    throws(() => new Request(a), TypeError);
+    // A new body replaces the used one, so that is allowed.
+    const b = new Request(a, { body: "new" });
+    eq(await b.text(), "new");
+  },
+};
+
+export const copyingWithBodyToGetThrows = {
+  test() {
+    const a = new Request("https://a/", { method: "POST", body: "x" });
+    throws(() => new Request(a, { method: "GET" }), TypeError);
+    eq(a.bodyUsed, false, "a failed copy does not consume the source");
+  },
+};
+
+export const cloneIsIndependent = {
+  async test() {
+    const a = new Request("https://a/", { method: "POST", body: "data", headers: { h: "1" } });
+    const b = a.clone();
+    ok(b instanceof Request);
+    eq(b.method, "POST");
+    b.headers.set("h", "2");
+    eq(a.headers.get("h"), "1");
+    eq(await a.text(), "data");
+    eq(b.bodyUsed, false);
+    eq(await b.text(), "data");
+  },
+};
+
+export const cloneOfUsedThrows = {
+  async test() {
+    const a = new Request("https://a/", { method: "POST", body: "data" });
+    await a.arrayBuffer();
+    throws(() => a.clone(), TypeError);
+  },
+};
+
+export const cfIsKept = {
+  test() {
+    const cf = { cacheTtl: 5 };
+    const r = new Request("https://a/", { cf });
+    eq(r.cf, cf);
+    eq(new Request(r).cf, cf);
+  },
+};
+
+export const bodyGetterThrowsUntilStreamsExist = {
+  test() {
+    const r = new Request("https://a/", { method: "POST", body: "x" });
+    throws(() => r.body, TypeError, /ReadableStream bodies are not supported yet/);
+  },
+};
+
+export const attributesAreNotOwnProperties = {
+  test() {
+    const r = new Request("https://a/");
+    eq(Object.getOwnPropertyNames(r).length, 0);
+    for (const name of ["method", "url", "headers", "redirect", "body", "bodyUsed"]) {
+      const d = Object.getOwnPropertyDescriptor(Request.prototype, name);
+      eq(typeof d.get, "function", name);
+      eq(d.set, undefined, name);
+    }
+  },
+};
+
+export const brandChecks = {
+  async test() {
+    const get = Object.getOwnPropertyDescriptor(Request.prototype, "url").get;
+    throws(() => get.call({}), TypeError, /Illegal invocation/);
+    throws(() => Request.prototype.clone.call(new Response()), TypeError, /Illegal invocation/);
+    // Promise-returning operations reject rather than throw.
+    await rejects(Request.prototype.text.call({}), TypeError);
+  },
+};
+
+export const constructorRequiresNewAndInput = {
+  test() {
+    throws(() => Request("https://a/"), TypeError);
+    throws(() => new Request(), TypeError);
+  },
+};
+
+export const webIdlShape = {
+  test() {
+    const r = new Request("https://a/");
+    eq(Object.prototype.toString.call(r), "[object Request]");
+    ok(r instanceof Request);
+    eq(Request.length, 1);
+    eq(typeof Request.prototype.blob, "undefined", "blob() comes later");
+  },
+};
+
+export const subclassingWorks = {
+  async test() {
+    class MyRequest extends Request {
+      get kind() {
+        return "mine:" + this.method;
+      }
+    }
+    const r = new MyRequest("https://a/", { method: "POST", body: "b" });
+    ok(r instanceof MyRequest);
+    eq(r.kind, "mine:POST");
+    eq(await r.text(), "b");
+  },
+};
