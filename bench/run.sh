@@ -33,6 +33,7 @@ done
   echo "run.sh: need RUNS>=1, DURATION>=1, THREADS>=1 and CONNECTIONS>=THREADS" >&2; exit 2; }
 
 STAMP=$(date +%Y%m%d-%H%M%S)
+LOADAVG0=$(cut -d' ' -f1-3 /proc/loadavg)   # other work on the machine skews the figures
 OUT="$BENCH/results/$STAMP"
 mkdir -p "$OUT"
 REPORT="$OUT/report.md"
@@ -247,7 +248,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" ||
 {
   echo "# islet hello-world benchmark, $(date '+%Y-%m-%d %H:%M:%S %Z')"
   echo
-  echo "- machine: $CORES cores ($CPU_MODEL), $(uname -sr)"
+  echo "- machine: $CORES cores ($CPU_MODEL), $(uname -sr); load average at start $LOADAVG0"
   echo "- load: $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }'), -t$THREADS -c$CONNS," \
        "${WARMUP}s warm-up then $RUNS x ${DURATION}s measured runs per server; median reported"
   if [ "$PIN" = 1 ]; then

@@ -190,7 +190,10 @@ JSObjectRef isl_promise_new(JSContextRef ctx, JSObjectRef *resolve, JSObjectRef 
 JSObjectRef isl_promise_resolved(JSContextRef ctx, JSValueRef v);
 JSObjectRef isl_promise_rejected(JSContextRef ctx, JSValueRef v);
 bool isl_is_promise(JSContextRef ctx, JSValueRef v);
-/* Calls cb(ctx, data, ok, value) once v (a promise, thenable or plain value) settles. */
+/* Calls cb(ctx, data, ok, value) once v (a promise, thenable or plain value) settles.
+ * If the promise is garbage-collected without settling (or the realm is destroyed first),
+ * cb is called once with ctx == NULL and value == NULL from a finalizer: it may only
+ * release data, never call into JS. */
 typedef void (*isl_settle_cb)(JSContextRef ctx, void *data, bool ok, JSValueRef value);
 void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data);
 /* Calls fn and reports its outcome to cb: a thrown exception or a rejection is ok=false.

@@ -40,7 +40,12 @@ typedef struct {
 
 static void reaction_unref(void *p) {
   reaction_t *r = p;
-  if (--r->refs == 0) free(r);
+  if (--r->refs > 0) return;
+  /* Both functions were collected: the promise can never settle. Tell the owner (with no
+   * context: this runs in a finalizer, where JS must not be called) so it can release
+   * its data. */
+  if (!r->settled) r->cb(NULL, r->data, false, NULL);
+  free(r);
 }
 
 static JSValueRef settle(JSContextRef ctx, reaction_t *r, bool ok, size_t argc,

@@ -190,15 +190,18 @@ char *isl_exception_describe(JSContextRef ctx, JSValueRef exc) {
       while (line && *line) {
         char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
-        /* Frames of native code tell the reader nothing. */
-        if (n && !(n >= 13 && memcmp(line + n - 13, "[native code]", 13) == 0)) {
+        /* Frames of native code and of islet's internal helpers tell the reader nothing. */
+        if (n && !(n >= 13 && memcmp(line + n - 13, "[native code]", 13) == 0) &&
+            !memmem(line, n, "@islet:", 7)) {
           isl_buf_puts(&b, "\n    at ");
           char *at = memchr(line, '@', n);
-          if (at) {
+          if (at && at > line) {
             isl_buf_append(&b, line, (size_t)(at - line));
             isl_buf_puts(&b, " (");
             isl_buf_append(&b, at + 1, n - (size_t)(at - line) - 1);
             isl_buf_putc(&b, ')');
+          } else if (at) {
+            isl_buf_append(&b, at + 1, n - 1); /* an anonymous frame: just the place */
           } else {
             isl_buf_append(&b, line, n);
           }

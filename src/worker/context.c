@@ -71,13 +71,26 @@ void isl_reqctx_fail(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef exc, const c
 
 static void on_result(JSContextRef ctx, void *data, bool ok, JSValueRef value) {
   isl_reqctx_t *rc = data;
+  if (!ctx) {
+    /* The handler's promise was collected unsettled; the request was answered 503 at
+     * worker teardown, or its waiter is gone. */
+    isl_reqctx_unref(rc);
+    return;
+  }
   if (!ok) {
     isl_reqctx_fail(rc, ctx, value, "uncaught exception in fetch handler");
   } else {
     JSValueRef exc = NULL;
     isl_response_t *res = isl_response_to_c(ctx, value, &exc);
-    if (res) isl_reqctx_respond(rc, res);
-    else isl_reqctx_fail(rc, ctx, exc, "fetch handler did not return a Response");
+    if (res && res->status == 0) {
+      /* Response.error() is a network error, not something to send. */
+      isl_response_free(res);
+      isl_reqctx_fail(rc, ctx, NULL, "fetch handler returned Response.error()");
+    } else if (res) {
+      isl_reqctx_respond(rc, res);
+    } else {
+      isl_reqctx_fail(rc, ctx, exc, "fetch handler did not return a Response");
+    }
   }
   isl_reqctx_unref(rc);
 }
@@ -101,6 +114,10 @@ static isl_class_def_t exec_ctx_class;
 
 static void on_wait_settled(JSContextRef ctx, void *data, bool ok, JSValueRef value) {
   isl_reqctx_t *rc = data;
+  if (!ctx) {
+    isl_reqctx_unref(rc);
+    return;
+  }
   if (!ok) {
     char *d = isl_exception_describe(ctx, value);
     isl_log(ISL_LOG_ERROR, "waitUntil() promise rejected: %s", d);

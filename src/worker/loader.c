@@ -325,6 +325,7 @@ typedef struct {
 
 static void on_settled(JSContextRef ctx, void *data, bool ok, JSValueRef value) {
   wait_t *wt = data;
+  if (!ctx) return; /* collected unsettled: wt may be gone, touch nothing */
   wt->settled = true;
   wt->ok = ok;
   wt->value = value;

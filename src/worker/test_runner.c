@@ -56,6 +56,10 @@ typedef struct {
 static void on_settled(JSContextRef ctx, void *data, bool ok, JSValueRef value) {
   pending_t *p = data;
   runner_t *r = p->r;
+  if (!ctx) {
+    free(p); /* collected unsettled: the runner already reported it (or is gone) */
+    return;
+  }
   if (p->generation == r->generation && r->current) {
     if (ok) {
       finish_test(r, true, NULL);

@@ -34,15 +34,3 @@ export const classesAreConstructorsOnTheGlobal = { test() {
     eq(d.value.prototype[Symbol.toStringTag], name);
   }
 } };
-
-export const consoleMethodsExist = { test() {
-  for (const m of ["log", "info", "debug", "warn", "error", "trace", "assert", "dir", "group", "groupEnd"])
-    eq(typeof console[m], "function", "console." + m);
-  // Logging returns undefined and never throws for odd values.
-  eq(console.log(Object.create(null), Symbol("x"), 1n, new Proxy({}, {})), undefined);
-} };
-
-export const consoleLogPropagatesConversionErrors = { test() {
-  const bad = { [Symbol.toPrimitive]() { throw new RangeError("nope"); } };
-  throws(() => console.log("%d", bad), RangeError);
-} };

@@ -17,6 +17,7 @@ export default {
     if (path === "/throw") throw new Error("boom from handler");
     if (path === "/reject") return Promise.reject(new TypeError("rejected"));
     if (path === "/not-a-response") return { status: 200 };
+    if (path === "/response-error") return Response.error();
     if (path === "/eval") {
       try {
         eval("1");
@@ -86,7 +87,7 @@ export const selfFetchTakesARequest = {
 
 export const handlerExceptionIs500WithoutDetail = {
   async test(ctrl, env) {
-    for (const p of ["/throw", "/reject", "/not-a-response"]) {
+    for (const p of ["/throw", "/reject", "/not-a-response", "/response-error"]) {
       const res = await env.SELF.fetch("http://w" + p);
       eq(res.status, 500, p);
       const body = await res.text();

@@ -136,8 +136,10 @@ export const nestedTimersAreClampedAfterFiveLevels = { async test() {
     setTimeout(step, 0);
   });
   const gaps = times.slice(1).map((t, i) => t - times[i]);
-  for (let i = 0; i < 4; i++) ok(gaps[i] < 3.5, "gap " + i + " unclamped: " + gaps[i]);
-  for (let i = 5; i < gaps.length; i++) ok(gaps[i] >= 3.9, "gap " + i + " clamped to 4 ms: " + gaps[i]);
+  // Only the lower bound is certain on a busy machine: a clamped gap can't be shorter than
+  // 4 ms (less libuv's millisecond rounding); unclamped ones are merely usually short.
+  ok(Math.min(...gaps.slice(0, 4)) < 3, "some early gap unclamped: " + gaps.slice(0, 4));
+  for (let i = 5; i < gaps.length; i++) ok(gaps[i] >= 3, "gap " + i + " clamped to 4 ms: " + gaps[i]);
 } };
 
 export const intervalsAreClampedAfterFiveRepeats = { async test() {
@@ -149,8 +151,10 @@ export const intervalsAreClampedAfterFiveRepeats = { async test() {
     }, 0);
   });
   const gaps = times.slice(1).map((t, i) => t - times[i]);
-  for (let i = 0; i < 4; i++) ok(gaps[i] < 3.5, "gap " + i + " unclamped: " + gaps[i]);
-  for (let i = 5; i < gaps.length; i++) ok(gaps[i] >= 3.9, "gap " + i + " clamped: " + gaps[i]);
+  // Only the lower bound is certain on a busy machine: a clamped gap can't be shorter than
+  // 4 ms (less libuv's millisecond rounding); unclamped ones are merely usually short.
+  ok(Math.min(...gaps.slice(0, 4)) < 3, "some early gap unclamped: " + gaps.slice(0, 4));
+  for (let i = 5; i < gaps.length; i++) ok(gaps[i] >= 3, "gap " + i + " clamped to 4 ms: " + gaps[i]);
 } };
 
 export const throwingCallbackDoesNotStopOtherTimers = { async test() {
