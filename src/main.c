@@ -172,12 +172,13 @@ static int cmd_serve(int argc, char **argv) {
 
 typedef struct {
   bool done;
-  int failed;
+  int passed, failed;
 } test_state_t;
 
-static void on_tests_done(void *data, int failed) {
+static void on_tests_done(void *data, int passed, int failed) {
   test_state_t *t = data;
   t->done = true;
+  t->passed = passed;
   t->failed = failed;
 }
 
@@ -199,9 +200,15 @@ static int cmd_test(int argc, char **argv) {
     uv_run(loop, UV_RUN_DEFAULT);
     if (!t.done && !isl_worker_tests_stalled(w)) break;
   }
-  isl_worker_free(w);
+  long leaked = isl_worker_free(w);
   isl_task_shutdown(loop);
   uv_run(loop, UV_RUN_DEFAULT);
+  if (leaked) {
+    /* Teardown is a test too: a protected value left behind is a leak. */
+    printf("FAIL teardown: %ld protected values leaked\n", leaked);
+    printf("%d passed, %d failed\n", t.passed, t.failed + 1);
+    return 1;
+  }
   return t.failed ? 1 : 0;
 }
 

@@ -20,7 +20,7 @@ typedef struct {
   unsigned generation; /* ignores a test's settlement after it timed out */
   uv_timer_t timer;
   isl_reqctx_t *rc;
-  void (*done)(void *data, int failed);
+  void (*done)(void *data, int passed, int failed);
   void *done_data;
 } runner_t;
 
@@ -79,12 +79,12 @@ static void on_timeout(uv_timer_t *t) {
 
 static void close_done(uv_handle_t *h) {
   runner_t *r = h->data;
-  void (*done)(void *, int) = r->done;
+  void (*done)(void *, int, int) = r->done;
   void *dd = r->done_data;
-  int failed = r->failed;
+  int passed = r->passed, failed = r->failed;
   r->w->runner = NULL;
   free(r);
-  done(dd, failed);
+  done(dd, passed, failed);
 }
 
 static void run_next(void *data) {
@@ -116,7 +116,8 @@ static void run_next(void *data) {
   uv_close((uv_handle_t *)&r->timer, close_done);
 }
 
-void isl_worker_run_tests(isl_worker_t *w, void (*done)(void *data, int failed), void *data) {
+void isl_worker_run_tests(isl_worker_t *w, void (*done)(void *data, int passed, int failed),
+                          void *data) {
   runner_t *r = isl_calloc(1, sizeof(*r));
   r->w = w;
   w->runner = r;

@@ -91,8 +91,8 @@ isl_service_t *isl_worker_service(isl_worker_t *w) { return &w->svc; }
 
 size_t isl_worker_active(const isl_worker_t *w) { return w->active; }
 
-void isl_worker_free(isl_worker_t *w) {
-  if (!w) return;
+long isl_worker_free(isl_worker_t *w) {
+  if (!w) return 0;
   JSContextRef ctx = w->realm->ctx;
   /* Phase 1: stop calling JS. Requests still open are detached and answered 503 so the
    * HTTP layer can finish them. */
@@ -113,11 +113,12 @@ void isl_worker_free(isl_worker_t *w) {
   isl_loader_free(w);
   if (w->env) isl_unprotect(ctx, w->env);
   if (w->listeners) isl_unprotect(ctx, w->listeners);
-  if (w->realm->protected_count != 0)
-    isl_log(ISL_LOG_WARN, "worker %s: %ld protected values leaked", w->main_path,
-            w->realm->protected_count);
+  long leaked = w->realm->protected_count;
+  if (leaked != 0)
+    isl_log(ISL_LOG_WARN, "worker %s: %ld protected values leaked", w->main_path, leaked);
   /* Phase 3: destroy the VM. */
   isl_realm_free(w->realm);
   free(w->main_path);
   free(w);
+  return leaked;
 }

@@ -35,15 +35,18 @@ isl_service_t *isl_worker_service(isl_worker_t *w);
 size_t isl_worker_active(const isl_worker_t *w);
 
 /* Runs the module's test handlers in order, printing a line per test and the summary
- * line. Calls done(data, failed) when all settled. */
-void isl_worker_run_tests(isl_worker_t *w, void (*done)(void *data, int failed), void *data);
+ * line. Calls done(data, passed, failed) when all settled. */
+void isl_worker_run_tests(isl_worker_t *w, void (*done)(void *data, int passed, int failed),
+                          void *data);
 
 /* Called when the loop ran out of work while tests were still running: the current
  * test can never settle. Fails it and moves on; false if no tests are running. */
 bool isl_worker_tests_stalled(isl_worker_t *w);
 
 /* Frees the worker. The loop must be run afterwards until it has no more handles of the
- * worker's (uv_run in default mode returns). */
-void isl_worker_free(isl_worker_t *w);
+ * worker's (uv_run in default mode returns). Returns the number of protected JS values
+ * that were still held after every owner released its roots: anything but 0 is a leak
+ * (`islet test` fails on it). */
+long isl_worker_free(isl_worker_t *w);
 
 #endif
