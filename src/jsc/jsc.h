@@ -78,6 +78,9 @@ struct isl_realm {
   JSObjectRef global;
   uv_loop_t *loop;
   void *owner;          /* the worker that runs in this realm (src/worker) */
+  /* Maps a column in generated code back to the user's source (module transforms change
+   * some lines' lengths); used when stacks are rendered. NULL: columns are exact. */
+  int (*map_column)(void *owner, const char *url, int line, int col);
   long protected_count; /* isl_protect minus isl_unprotect; 0 at teardown */
   JSObjectRef protos[ISL_MAX_CLASSES];
   JSObjectRef ctors[ISL_MAX_CLASSES];

@@ -166,6 +166,30 @@ JSValueRef isl_throw_dom(JSContextRef ctx, JSValueRef *exc, const char *name,
   return NULL;
 }
 
+/* Appends "url:line:col", with the column mapped back to the user's source when the
+ * realm's code was transformed. */
+static void append_place(JSContextRef ctx, isl_buf_t *b, const char *p, size_t n) {
+  isl_realm_t *r = isl_realm_of(ctx);
+  const char *c2 = NULL, *c1 = NULL;
+  for (size_t i = n; i > 0; i--) {
+    if (p[i - 1] != ':') continue;
+    if (!c2) c2 = p + i - 1;
+    else {
+      c1 = p + i - 1;
+      break;
+    }
+  }
+  if (!r || !r->map_column || !c1) {
+    isl_buf_append(b, p, n);
+    return;
+  }
+  int line = atoi(c1 + 1), col = atoi(c2 + 1);
+  char *url = isl_strndup(p, (size_t)(c1 - p));
+  col = r->map_column(r->owner, url, line, col);
+  isl_buf_printf(b, "%s:%d:%d", url, line, col);
+  free(url);
+}
+
 char *isl_exception_describe(JSContextRef ctx, JSValueRef exc) {
   isl_buf_t b = {0};
   if (!exc) return isl_strdup("(no exception)");
@@ -198,10 +222,10 @@ char *isl_exception_describe(JSContextRef ctx, JSValueRef exc) {
           if (at && at > line) {
             isl_buf_append(&b, line, (size_t)(at - line));
             isl_buf_puts(&b, " (");
-            isl_buf_append(&b, at + 1, n - (size_t)(at - line) - 1);
+            append_place(ctx, &b, at + 1, n - (size_t)(at - line) - 1);
             isl_buf_putc(&b, ')');
           } else if (at) {
-            isl_buf_append(&b, at + 1, n - 1); /* an anonymous frame: just the place */
+            append_place(ctx, &b, at + 1, n - 1); /* an anonymous frame: just the place */
           } else {
             isl_buf_append(&b, line, n);
           }

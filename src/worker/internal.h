@@ -23,6 +23,7 @@ struct isl_worker {
   isl_reqctx_t *requests; /* live request contexts */
   size_t active;
   void *runner; /* test_runner.c's state while `islet test` runs */
+  void *linker; /* linker.c's state */
 };
 
 /* worker.c: classic scripts see their bindings as globals. */
