@@ -92,7 +92,9 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   isl_http_conn_t *c = h->data;
   /* After the last response nothing is parsed again: input is read only to be dropped. */
   if (c->phase == ISL_CONN_ENDING) c->in.len = c->in_off = 0;
-  isl_buf_reserve(&c->in, 65536);
+  /* 16 KiB: large enough for most heads, small enough that freeing it when the
+   * connection goes idle does not make glibc consolidate and trim the heap. */
+  isl_buf_reserve(&c->in, 16384);
   *buf = uv_buf_init(c->in.p + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
 }
 
@@ -193,13 +195,10 @@ static void end_conn(isl_http_conn_t *c) {
     isl_http_conn_close(c);
 }
 
-static void on_written(uv_write_t *req, int status) {
-  write_req_t *w = (write_req_t *)req;
-  isl_http_conn_t *c = w->c;
-  bool keep_alive = w->keep_alive;
-  isl_response_free(w->res);
-  isl_buf_free(&w->head);
-  free(w);
+/* After a response is written: the connection ends, or waits for the next request.
+ * more_input: whether to parse what is already buffered (never from inside a service
+ * callback: see send_response). */
+static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool more_input) {
   c->write_pending = false;
   if (c->closing) return;
   if (status < 0) {
@@ -218,10 +217,23 @@ static void on_written(uv_write_t *req, int status) {
     c->in_off = c->scan_off = 0;
   }
   start_reading(c);
-  process(c);
+  if (more_input) process(c);
 }
 
-/* Writes res as the answer to the current request, head and body in one uv_write. */
+static void on_written(uv_write_t *req, int status) {
+  write_req_t *w = (write_req_t *)req;
+  isl_http_conn_t *c = w->c;
+  bool keep_alive = w->keep_alive;
+  isl_response_free(w->res);
+  isl_buf_free(&w->head);
+  free(w);
+  after_write(c, status, keep_alive, true);
+}
+
+/* Writes res as the answer to the current request: head and body in one writev. When
+ * nothing else is buffered (no pipelined request), the write is tried at once, which
+ * spares libuv's write queue and an epoll change per request; otherwise (or if the socket
+ * takes only part) uv_write finishes it and its callback parses what follows. */
 static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_alive) {
   write_req_t *w = isl_calloc(1, sizeof(*w));
   w->c = c;
@@ -231,7 +243,36 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
   size_t blen = isl_http_write_head(&w->head, res, c->head_request, keep_alive, c->http_minor);
   uv_buf_t bufs[2] = {uv_buf_init(w->head.p, (unsigned)w->head.len),
                       uv_buf_init(blen ? res->body->data : NULL, (unsigned)blen)};
-  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, blen ? 2 : 1, on_written) < 0) {
+  unsigned nbufs = blen ? 2 : 1;
+  size_t total = w->head.len + blen;
+  if (keep_alive && c->in_off == c->in.len) {
+    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+    if (n >= 0 && (size_t)n == total) {
+      isl_response_free(res);
+      isl_buf_free(&w->head);
+      free(w);
+      after_write(c, 0, keep_alive, false);
+      return;
+    }
+    if (n > 0) {
+      /* Partly written: uv_write sends the rest. */
+      size_t done = (size_t)n;
+      if (done >= bufs[0].len) {
+        done -= bufs[0].len;
+        bufs[0] = uv_buf_init(bufs[1].base + done, (unsigned)(bufs[1].len - done));
+        nbufs = 1;
+      } else {
+        bufs[0] = uv_buf_init(bufs[0].base + done, (unsigned)(bufs[0].len - done));
+      }
+    } else if (n != UV_EAGAIN) {
+      isl_response_free(res);
+      isl_buf_free(&w->head);
+      free(w);
+      isl_http_conn_close(c);
+      return;
+    }
+  }
+  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, nbufs, on_written) < 0) {
     isl_response_free(res);
     isl_buf_free(&w->head);
     free(w);
