@@ -153,11 +153,15 @@ void isl_define_accessor(JSContextRef ctx, JSObjectRef o, const char *name, isl_
 JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
   JSContextRef ctx = r->ctx;
   ensure_class(def);
-  JSObjectRef proto = JSObjectMake(ctx, NULL, NULL);
-  if (def->parent) {
-    ISL_CHECK(r->protos[def->parent->id] != NULL);
-    JSObjectSetPrototype(ctx, proto, r->protos[def->parent->id]);
-  }
+  /* The prototype is the one JSC makes for the class in this realm (its "automatic
+   * prototype"), so JSObjectMake gives every new instance the right prototype without a
+   * prototype change per object. Its own prototype is the parent class's. */
+  ISL_CHECK(!def->parent || r->protos[def->parent->id] != NULL);
+  JSObjectRef probe = JSObjectMake(ctx, def->jsclass, NULL);
+  JSObjectRef proto = (JSObjectRef)JSObjectGetPrototype(ctx, probe);
+  ISL_CHECK(proto && JSValueIsObject(ctx, proto) && !JSValueIsObjectOfClass(ctx, proto, def->jsclass));
+  JSObjectSetPrototype(ctx, proto, def->parent ? r->protos[def->parent->id]
+                                               : JSObjectGetPrototype(ctx, JSObjectMake(ctx, NULL, NULL)));
   for (const isl_method_t *m = def->methods; m && m->name; m++)
     isl_define_method(ctx, proto, m->name, m->fn, m->length);
   for (const isl_accessor_t *a = def->accessors; a && a->name; a++)
@@ -204,12 +208,11 @@ JSObjectRef isl_wrap_new(JSContextRef ctx, isl_class_def_t *def, void *priv,
   w->def = def;
   w->priv = priv;
   JSObjectRef o = JSObjectMake(ctx, def->jsclass, w);
-  JSObjectRef proto = r->protos[def->id];
+  /* A subclass constructor (new.target) gives its own prototype. */
   if (new_target && new_target != r->ctors[def->id]) {
     JSValueRef p = isl_get(ctx, new_target, "prototype", NULL);
-    if (p && JSValueIsObject(ctx, p)) proto = (JSObjectRef)p;
+    if (p && JSValueIsObject(ctx, p)) JSObjectSetPrototype(ctx, o, p);
   }
-  JSObjectSetPrototype(ctx, o, proto);
   return o;
 }
 
