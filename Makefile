@@ -22,7 +22,13 @@ LLHTTP_OBJ := $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o $(BUILD)/llhttp/llhtt
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit-test worker-test wire-test clean
+FUZZ_SECONDS ?= 30
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TARGETS := transform
+
+.PHONY: all test clean
 all: $(BUILD)/islet
 
 $(BUILD)/islet: $(OBJ) $(LLHTTP_OBJ)
@@ -48,7 +54,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libislet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libislet.a $(LDFLAGS) $(LDLIBS)
 
-test: all $(UNIT_BIN)
+# The suite includes a short run of every fuzz driver (FUZZ_TEST_SECONDS each, default 20).
+test: all $(UNIT_BIN) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 	@tests/run.sh $(BUILD)
 
 clean:
@@ -60,3 +67,24 @@ clean:
 .PHONY: run
 run: all
 	$(BUILD)/islet serve examples/hello/worker.js
+
+# Fuzz drivers: `make fuzz` builds each fuzz/*_fuzz.c with clang's libFuzzer, ASan and
+# UBSan, and runs it for FUZZ_SECONDS over its committed corpus (new inputs go to
+# $(BUILD)/fuzz/corpus, so the committed one only changes by hand). `make test` runs each
+# driver briefly too (tests/run.sh).
+# A new driver adds its name to FUZZ_TARGETS and a build rule like transform's.
+.PHONY: fuzz
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/fuzz/corpus/$$t; \
+	  dict=; [ -f fuzz/$$t.dict ] && dict=-dict=fuzz/$$t.dict; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	  $(BUILD)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=$(BUILD)/fuzz/ \
+	    $$dict $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	done
+
+FUZZ_SRC_transform := src/worker/transform.c src/worker/js_lexer.c $(wildcard src/base/*.c)
+$(BUILD)/fuzz/transform_fuzz: fuzz/transform_fuzz.c $(FUZZ_SRC_transform) src/worker/js_lexer.h src/worker/transform.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_transform)

@@ -92,7 +92,7 @@ for args in [[], ["bogus"], ["serve"], ["serve", "a.js", "--listen"], ["serve", 
 # Load errors stop serve with exit 1 and name the file and line.
 r = run("serve", os.path.join(FIX, "syntax_error.js"), "--listen", f"127.0.0.1:{free_port()}")
 check("syntax error exit 1", r.returncode == 1, str(r.returncode))
-check("syntax error names file:line", "syntax_error.js:3: SyntaxError" in r.stderr, r.stderr)
+check("syntax error names file:line:col", "syntax_error.js:3:30: SyntaxError" in r.stderr, r.stderr)
 check("syntax error shows the line", 'return new Response("x" +);' in r.stderr, r.stderr)
 r = run("serve", os.path.join(FIX, "throws_at_load.js"), "--listen", f"127.0.0.1:{free_port()}")
 check("load exception exit 1", r.returncode == 1, str(r.returncode))

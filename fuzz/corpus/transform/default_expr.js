@@ -1,0 +1,2 @@
+export default
+  (a, b) => a / b / 2;

@@ -1,0 +1,2 @@
+import x from "m";
+let x = 1;

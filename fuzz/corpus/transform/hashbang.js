@@ -1,0 +1,3 @@
+#!/usr/bin/env islet
+import { a } from "m";
+console.log(a);

@@ -1,0 +1,2 @@
+await null;
+throw new URIError("rejected at top level");

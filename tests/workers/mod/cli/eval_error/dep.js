@@ -1,0 +1,3 @@
+export const v = 1;
+
+throw new RangeError("dep failed while evaluating");

@@ -1,0 +1,2 @@
+import { v } from "./dep.js";
+export default { fetch() { return new Response(v); } };

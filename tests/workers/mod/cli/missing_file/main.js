@@ -1,0 +1,2 @@
+import { dep } from "./dep.js";
+export default { fetch() { return new Response(dep); } };

@@ -1,0 +1,2 @@
+import { greet } from "./lib.js";
+export default { fetch() { return new Response(greet("graph")); } };

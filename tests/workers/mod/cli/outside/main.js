@@ -1,0 +1,2 @@
+import secret from "../secret.js";
+export default { fetch() { return new Response(secret); } };

@@ -1,0 +1,3 @@
+// Imports a built-in that does not exist.
+import thing from "nope:thing";
+export default { fetch() { return new Response(thing); } };

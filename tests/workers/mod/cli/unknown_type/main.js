@@ -1,0 +1,2 @@
+import notes from "./notes.yaml";
+export default { fetch() { return new Response(notes); } };

@@ -1,0 +1,2 @@
+import { broken } from "./bad_syntax.js";
+export { broken };

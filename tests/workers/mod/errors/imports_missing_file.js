@@ -1,0 +1,2 @@
+import { x } from "./not_there.js";
+export { x };

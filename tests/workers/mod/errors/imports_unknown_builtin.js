@@ -1,0 +1,2 @@
+import thing from "nope:thing";
+export { thing };

@@ -1,0 +1,2 @@
+import d from "./exporter.js";
+export { d };

@@ -1,0 +1,3 @@
+import "./sidefx.js";
+import { present, missingName } from "./exporter.js";
+export { present, missingName };

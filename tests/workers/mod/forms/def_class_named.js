@@ -1,0 +1,2 @@
+export default class Named { hello() { return "named-class"; } }
+export const sameClass = () => Named;

@@ -1,0 +1,3 @@
+export default function named() { return "named"; }
+// The declaration binds `named` locally too.
+export const localName = named.name;

@@ -1,0 +1,2 @@
+export const fromB = "B";
+export const dup = "B";

@@ -1,0 +1,3 @@
+const p = "party";
+const plain = "plain-value";
+export { p as "🎉", plain as "plain" };

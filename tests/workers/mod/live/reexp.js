@@ -1,0 +1,2 @@
+export { count as reCount } from "./counter.js";
+export * from "./counter.js";

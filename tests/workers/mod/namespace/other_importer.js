@@ -1,0 +1,3 @@
+import * as again from "./target.js";
+export * as starAs from "./target.js";
+export { again };

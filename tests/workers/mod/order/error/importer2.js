@@ -1,0 +1,4 @@
+import { log } from "./log.js";
+import "./first.js";
+import "./thrower.js";
+log.push("importer2");

@@ -1,0 +1,3 @@
+import { log } from "./log.js";
+log.push("x");
+export const x = "x";

@@ -1,0 +1,3 @@
+import { log } from "./log.js";
+log.push("y");
+export const y = "y";

@@ -1,0 +1,3 @@
+import { log } from "./log.js";
+log.push("z");
+export const z = "z";

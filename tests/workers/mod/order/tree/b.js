@@ -1,0 +1,4 @@
+import { log } from "./log.js";
+import "./c.js";
+import "./d.js";
+log.push("b");

@@ -1,0 +1,24 @@
+// Regular expressions versus division.
+import { one } from "./values.js";
+const a = 10, b = 2, g = 5;
+export const division = a / b / g;
+export const divisionAfterParen = (a) / b;
+export const divisionAfterBracket = [8][0] / 2;
+export const divisionAfterImport = one / 1 / 1;
+export const divisionAfterObjectLiteral = { valueOf() { return 6; } } / 2;
+let i = 4; i /= 2;
+export const divideAssign = i;
+let j = 3; j++ / 2;
+export const afterPostfix = j;
+export const regexAfterParen = /[/]import/.test("/import");
+export const regexInArray = [/=>/, /\//][1].source;
+export const regexAfterReturn = (function () { return /import "x"/; })().source;
+export const regexClassWithQuotes = /[/"'`]/.test("`");
+export const regexAfterTypeof = typeof /x/;
+export const regexFlags = /ab+c/gimsuy.flags;
+export let regexAfterIf = false;
+if (true) /["'`]/.test("'") && (regexAfterIf = true);
+export let regexAfterBlock = false;
+{} /export/.test("export") && (regexAfterBlock = true);
+export const regexWithSlashesInClass = /[//]+/.exec("a//b")[0];
+export const commentNotRegex = a /* / not a regex */ / b;

@@ -1,0 +1,2 @@
+import text from "./hello.txt";
+export { text };
