@@ -3,11 +3,14 @@ scripts, error responses, and `islet test` reporting. Servers listen on 127.0.0.
 and are stopped by PID."""
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import islet_server  # noqa: E402
+from islet_server import free_port  # noqa: E402
 
 ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,54 +31,12 @@ def run(*args, timeout=20):
     return subprocess.run([ISLET, *args], capture_output=True, text=True, timeout=timeout)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def http_get(port, path):
+    return islet_server.http_get(port, path)
 
 
-def http_get(port, path, timeout=5):
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    s.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    status = int(head.split(b" ")[1])
-    return status, body.decode()
-
-
-class Server:
-    def __init__(self, script, *flags):
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [ISLET, "serve", script, "--listen", f"127.0.0.1:{self.port}", *flags],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    return
-                time.sleep(0.05)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            out, err = self.proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-        return self.proc.returncode, out, err
+def Server(script, *flags):
+    return islet_server.Server(ISLET, script, *flags)
 
 
 # --version, --help, usage errors.

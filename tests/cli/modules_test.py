@@ -12,6 +12,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import islet_server  # noqa: E402
+from islet_server import free_port  # noqa: E402
+
 ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(os.path.dirname(HERE), "workers", "mod", "cli")
@@ -26,14 +30,6 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print(f"FAIL {name} {detail}")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def fixture(case, name="main.js"):
@@ -64,47 +60,8 @@ def serve_fails(case, name="main.js"):
     return code, err
 
 
-class Server:
-    def __init__(self, script, env=None):
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [ISLET, "serve", script, "--listen", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    return
-                time.sleep(0.05)
-
-    def get(self, path):
-        try:
-            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-            s.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            s.close()
-            head, _, body = data.partition(b"\r\n\r\n")
-            return int(head.split(b" ")[1]), body.decode()
-        except (OSError, IndexError, ValueError) as e:
-            return None, str(e)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            out, err = self.proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-        return self.proc.returncode, out, err
+def Server(script, env=None):
+    return islet_server.Server(ISLET, script, env=env)
 
 
 def line_of(path, n):

@@ -17,6 +17,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import islet_server  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                         os.environ.get("ISLET", os.path.join(ROOT, "build", "islet")))
@@ -37,12 +40,7 @@ def check(cond, msg):
         raise Failure(msg)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+free_port = islet_server.free_port
 
 
 class Server:
