@@ -32,7 +32,14 @@ size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_
   int status = res->status;
   const char *reason = res->status_text;
   if (!reason || !valid_value(reason)) reason = isl_status_reason(status);
-  isl_buf_printf(out, "HTTP/1.1 %03d %s\r\n", status, reason);
+  /* No printf on this path: it runs for every response. */
+  isl_buf_reserve(out, 256);
+  char code[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+                  (char)('0' + status % 10), ' '};
+  isl_buf_append(out, "HTTP/1.1 ", 9);
+  isl_buf_append(out, code, 4);
+  isl_buf_puts(out, reason);
+  isl_buf_append(out, "\r\n", 2);
 
   bool have_date = false;
   for (size_t i = 0; i < res->headers.n; i++) {
@@ -44,13 +51,28 @@ size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_
     isl_buf_puts(out, h->value);
     isl_buf_append(out, "\r\n", 2);
   }
-  if (!have_date) isl_buf_printf(out, "Date: %s\r\n", isl_http_date());
+  if (!have_date) {
+    isl_buf_append(out, "Date: ", 6);
+    isl_buf_puts(out, isl_http_date());
+    isl_buf_append(out, "\r\n", 2);
+  }
 
   /* 1xx, 204 and 304 never have a body (RFC 9112 §6.3); everything else is framed by
    * Content-Length, which for HEAD is the length of the body a GET would get. */
   bool no_body = status < 200 || status == 204 || status == 304;
   size_t body_len = res->body ? res->body->len : 0;
-  if (!no_body) isl_buf_printf(out, "Content-Length: %zu\r\n", body_len);
+  if (!no_body) {
+    char digits[24];
+    int k = (int)sizeof(digits);
+    size_t v = body_len;
+    do {
+      digits[--k] = (char)('0' + v % 10);
+      v /= 10;
+    } while (v);
+    isl_buf_append(out, "Content-Length: ", 16);
+    isl_buf_append(out, digits + k, sizeof(digits) - (size_t)k);
+    isl_buf_append(out, "\r\n", 2);
+  }
   if (!keep_alive)
     isl_buf_puts(out, "Connection: close\r\n");
   else if (http_minor == 0)

@@ -85,6 +85,12 @@ struct isl_realm {
   JSObjectRef protos[ISL_MAX_CLASSES];
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
+  JSObjectRef h_call_then, h_then; /* hot helpers, looked up once (protected) */
+  JSObjectRef rx_ok, rx_fail;      /* isl_call_then's settle functions (protected) */
+  void **rx;                       /* isl_call_then reactions by token; NULL: free */
+  size_t nrx, caprx;
+  size_t *rx_free;                 /* free tokens */
+  size_t nrx_free;
   /* Per-API state, owned by the API that sets it (e.g. the timer list). */
   void *api_state[16];
   void (*teardown[16])(isl_realm_t *r);
@@ -199,11 +205,18 @@ bool isl_is_promise(JSContextRef ctx, JSValueRef v);
  * release data, never call into JS. */
 typedef void (*isl_settle_cb)(JSContextRef ctx, void *data, bool ok, JSValueRef value);
 void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data);
-/* Calls fn and reports its outcome to cb: a thrown exception or a rejection is ok=false.
- * The reaction is attached inside the same call, before microtasks run, so a handler
- * returning a rejected promise is never reported as an unhandled rejection. */
+/* Calls fn with at most 3 arguments and reports its outcome to cb: a thrown exception or
+ * a rejection is ok=false. The reaction is attached inside the same call, before
+ * microtasks run, so a handler returning a rejected promise is never reported as an
+ * unhandled rejection. This is the per-request path, so it allocates no C functions: the
+ * reaction is a token in a per-realm table. A promise that never settles keeps its entry
+ * until the realm is torn down, when cb is called with ctx == NULL. */
 void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                    const JSValueRef argv[], isl_settle_cb cb, void *data);
+
+/* promise.c's per-realm state (called by realm.c). */
+void isl_promise_realm_init(isl_realm_t *r);
+void isl_promise_realm_dispose(isl_realm_t *r);
 
 /* Roots: JSValueProtect/Unprotect with the realm's count kept for leak checks. */
 void isl_protect(JSContextRef ctx, JSValueRef v);

@@ -86,21 +86,110 @@ void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *da
   JSValueRef args[3] = {v, isl_func_with_data(ctx, on_ok, r, reaction_unref),
                         isl_func_with_data(ctx, on_fail, r, reaction_unref)};
   JSValueRef exc = NULL;
-  isl_call_method(ctx, realm->helpers, "then", 3, args, &exc);
+  JSObjectCallAsFunction(ctx, realm->h_then, NULL, 3, args, &exc);
   if (exc) settle(ctx, r, false, 1, &exc);
+}
+
+/* isl_call_then's reactions live in a table indexed by a token, so the per-request path
+ * creates no native function objects (two per call otherwise, each with a finalizer). */
+static reaction_t *rx_take(isl_realm_t *realm, JSContextRef ctx, JSValueRef token) {
+  double t = JSValueToNumber(ctx, token, NULL);
+  if (!(t >= 0) || (size_t)t >= realm->nrx) return NULL;
+  size_t i = (size_t)t;
+  reaction_t *r = realm->rx[i];
+  if (!r) return NULL;
+  realm->rx[i] = NULL;
+  realm->rx_free[realm->nrx_free++] = i;
+  return r;
+}
+
+static JSValueRef rx_settle(JSContextRef ctx, void *data, bool ok, size_t argc,
+                            const JSValueRef argv[]) {
+  reaction_t *r = rx_take(data, ctx, argc ? argv[0] : JSValueMakeUndefined(ctx));
+  if (r) {
+    r->cb(ctx, r->data, ok, argc > 1 ? argv[1] : JSValueMakeUndefined(ctx));
+    free(r);
+  }
+  return JSValueMakeUndefined(ctx);
+}
+
+static JSValueRef rx_ok(JSContextRef ctx, void *data, JSObjectRef this_obj, size_t argc,
+                        const JSValueRef argv[], JSValueRef *exc) {
+  (void)this_obj;
+  (void)exc;
+  return rx_settle(ctx, data, true, argc, argv);
+}
+
+static JSValueRef rx_fail(JSContextRef ctx, void *data, JSObjectRef this_obj, size_t argc,
+                          const JSValueRef argv[], JSValueRef *exc) {
+  (void)this_obj;
+  (void)exc;
+  return rx_settle(ctx, data, false, argc, argv);
+}
+
+void isl_promise_realm_init(isl_realm_t *r) {
+  r->rx_ok = isl_func_with_data(r->ctx, rx_ok, r, NULL);
+  r->rx_fail = isl_func_with_data(r->ctx, rx_fail, r, NULL);
+  JSValueProtect(r->ctx, r->rx_ok);
+  JSValueProtect(r->ctx, r->rx_fail);
+}
+
+void isl_promise_realm_dispose(isl_realm_t *r) {
+  /* Reactions that never settled: their owners release their data now. */
+  for (size_t i = 0; i < r->nrx; i++) {
+    reaction_t *x = r->rx[i];
+    if (!x) continue;
+    r->rx[i] = NULL;
+    x->cb(NULL, x->data, false, NULL);
+    free(x);
+  }
+  free(r->rx);
+  free(r->rx_free);
+  r->rx = NULL;
+  r->rx_free = NULL;
+  r->nrx = r->caprx = r->nrx_free = 0;
+  if (r->rx_ok) {
+    JSValueUnprotect(r->ctx, r->rx_ok);
+    JSValueUnprotect(r->ctx, r->rx_fail);
+    r->rx_ok = r->rx_fail = NULL;
+  }
 }
 
 void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                    const JSValueRef argv[], isl_settle_cb cb, void *data) {
   isl_realm_t *realm = isl_realm_of(ctx);
-  reaction_t *r = reaction_new(cb, data);
-  JSValueRef args[6];
-  args[0] = fn;
-  args[1] = this_obj ? (JSValueRef)this_obj : JSValueMakeUndefined(ctx);
-  args[2] = JSObjectMakeArray(ctx, argc, argv, NULL);
-  args[3] = isl_func_with_data(ctx, on_ok, r, reaction_unref);
-  args[4] = isl_func_with_data(ctx, on_fail, r, reaction_unref);
+  ISL_CHECK(argc <= 3);
+  reaction_t *r = isl_malloc(sizeof(*r));
+  r->cb = cb;
+  r->data = data;
+  r->settled = false;
+  r->refs = 0;
+  size_t token;
+  if (realm->nrx_free) {
+    token = realm->rx_free[--realm->nrx_free];
+  } else {
+    if (realm->nrx == realm->caprx) {
+      realm->caprx = realm->caprx ? realm->caprx * 2 : 64;
+      realm->rx = isl_realloc(realm->rx, realm->caprx * sizeof(void *));
+      realm->rx_free = isl_realloc(realm->rx_free, realm->caprx * sizeof(size_t));
+    }
+    token = realm->nrx++;
+  }
+  realm->rx[token] = r;
+  JSValueRef undef = JSValueMakeUndefined(ctx);
+  JSValueRef args[9] = {fn,
+                        this_obj ? (JSValueRef)this_obj : undef,
+                        JSValueMakeNumber(ctx, (double)argc),
+                        argc > 0 ? argv[0] : undef,
+                        argc > 1 ? argv[1] : undef,
+                        argc > 2 ? argv[2] : undef,
+                        JSValueMakeNumber(ctx, (double)token),
+                        realm->rx_ok,
+                        realm->rx_fail};
   JSValueRef exc = NULL;
-  isl_call_method(ctx, realm->helpers, "callThen", 5, args, &exc);
-  if (exc) settle(ctx, r, false, 1, &exc);
+  JSObjectCallAsFunction(ctx, realm->h_call_then, NULL, 9, args, &exc);
+  if (exc) {
+    JSValueRef fargs[2] = {args[6], exc};
+    rx_settle(ctx, realm, false, 2, fargs);
+  }
 }

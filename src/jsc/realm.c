@@ -28,10 +28,11 @@ static const char helpers_src[] =
     "    },\n"
     "    defineProperty,\n"
     "    then(v, ok, fail) { apply(then, resolve(v), [ok, fail]); },\n"
-    "    callThen(fn, self, args, ok, fail) {\n"
+    "    callThen(fn, self, n, a, b, c, token, ok, fail) {\n"
     "      let r;\n"
-    "      try { r = apply(fn, self, args); } catch (e) { fail(e); return; }\n"
-    "      apply(then, resolve(r), [ok, fail]);\n"
+    "      try { r = apply(fn, self, n === 3 ? [a, b, c] : [a, b, c].slice(0, n)); }\n"
+    "      catch (e) { fail(token, e); return; }\n"
+    "      apply(then, resolve(r), [(v) => ok(token, v), (e) => fail(token, e)]);\n"
     "    },\n"
     "    isPromise(v) { return v instanceof P; },\n"
     "  };\n"
@@ -54,11 +55,26 @@ isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   ISL_CHECK(h && JSValueIsObject(r->ctx, h));
   r->helpers = (JSObjectRef)h;
   JSValueProtect(r->ctx, h);
+  r->h_call_then = (JSObjectRef)isl_get(r->ctx, r->helpers, "callThen", NULL);
+  r->h_then = (JSObjectRef)isl_get(r->ctx, r->helpers, "then", NULL);
+  isl_promise_realm_init(r);
   return r;
 }
 
+/* Every C API call takes the engine's lock, so finding the realm through the global
+ * object costs hundreds of instructions; the last realm seen is remembered per thread.
+ * A callback's ctx is its realm's global context, so one entry catches nearly all. */
+static _Thread_local JSContextRef cached_ctx;
+static _Thread_local isl_realm_t *cached_realm;
+
 isl_realm_t *isl_realm_of(JSContextRef ctx) {
-  return JSObjectGetPrivate(JSContextGetGlobalObject(ctx));
+  if (ctx == cached_ctx) return cached_realm;
+  isl_realm_t *r = JSObjectGetPrivate(JSContextGetGlobalObject(ctx));
+  if (r && (JSContextRef)r->ctx == ctx) {
+    cached_ctx = ctx;
+    cached_realm = r;
+  }
+  return r;
 }
 
 void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r)) {
@@ -68,6 +84,7 @@ void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r)) {
 
 void isl_realm_teardown(isl_realm_t *r) {
   while (r->nteardown > 0) r->teardown[--r->nteardown](r);
+  isl_promise_realm_dispose(r);
 }
 
 void isl_realm_free(isl_realm_t *r) {
@@ -79,6 +96,10 @@ void isl_realm_free(isl_realm_t *r) {
   }
   JSValueUnprotect(r->ctx, r->helpers);
   JSObjectSetPrivate(r->global, NULL);
+  if (cached_realm == r) {
+    cached_ctx = NULL;
+    cached_realm = NULL;
+  }
   JSGlobalContextRelease(r->ctx);
   JSContextGroupRelease(r->group);
   free(r);

@@ -18,6 +18,7 @@ struct isl_worker {
   bool test_mode;
   JSObjectRef ns;        /* the main module's namespace (protected) */
   JSObjectRef env;       /* the env object handed to handlers (protected) */
+  JSObjectRef fetch_this, fetch_fn; /* default export and its fetch, once loaded (protected) */
   JSObjectRef listeners; /* classic scripts: fetch listeners array (protected) */
   isl_module_t *modules; /* loaded modules, for the import cache */
   isl_reqctx_t *requests; /* live request contexts */

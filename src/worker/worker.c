@@ -30,17 +30,13 @@ static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb
     isl_reqctx_unref(rc);
     return;
   }
-  JSValueRef dflt = w->ns ? isl_get(ctx, w->ns, "default", NULL) : NULL;
-  JSValueRef handler = dflt && JSValueIsObject(ctx, dflt)
-                           ? isl_get(ctx, (JSObjectRef)dflt, "fetch", NULL)
-                           : NULL;
-  if (!handler || !JSValueIsObject(ctx, handler) || !JSObjectIsFunction(ctx, (JSObjectRef)handler)) {
+  if (!w->fetch_fn) {
     isl_reqctx_fail(rc, ctx, NULL, "the worker's default export has no fetch() handler");
     isl_reqctx_unref(rc);
     return;
   }
   JSValueRef args[3] = {request, w->env, isl_exec_ctx_new(ctx, rc)};
-  isl_reqctx_call_handler(rc, ctx, (JSObjectRef)handler, (JSObjectRef)dflt, 3, args);
+  isl_reqctx_call_handler(rc, ctx, w->fetch_fn, w->fetch_this, 3, args);
   isl_reqctx_unref(rc);
 }
 
@@ -66,6 +62,17 @@ isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   if (!isl_loader_run_main(w, err)) {
     isl_worker_free(w);
     return NULL;
+  }
+  /* The handler is looked up once, as workerd does: the default export is fixed. */
+  if (w->ns && !w->classic) {
+    JSValueRef dflt = isl_get(ctx, w->ns, "default", NULL);
+    JSValueRef fn = dflt && JSValueIsObject(ctx, dflt) ? isl_get(ctx, (JSObjectRef)dflt, "fetch", NULL) : NULL;
+    if (fn && JSValueIsObject(ctx, fn) && JSObjectIsFunction(ctx, (JSObjectRef)fn)) {
+      w->fetch_this = (JSObjectRef)dflt;
+      w->fetch_fn = (JSObjectRef)fn;
+      isl_protect(ctx, dflt);
+      isl_protect(ctx, fn);
+    }
   }
   /* From here on only handlers run: code generation from strings is refused, as in
    * workerd. */
@@ -112,6 +119,10 @@ long isl_worker_free(isl_worker_t *w) {
   /* Phase 2: release roots. */
   isl_loader_free(w);
   if (w->env) isl_unprotect(ctx, w->env);
+  if (w->fetch_fn) {
+    isl_unprotect(ctx, w->fetch_fn);
+    isl_unprotect(ctx, w->fetch_this);
+  }
   if (w->listeners) isl_unprotect(ctx, w->listeners);
   long leaked = w->realm->protected_count;
   if (leaked != 0)
