@@ -145,6 +145,7 @@ static int cmd_serve(int argc, char **argv) {
   if (!s.worker) {
     fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the worker");
     isl_buf_free(&err);
+    uv_run(s.loop, UV_RUN_DEFAULT); /* the half-made worker's handles close */
     return 1;
   }
   char msg[512];
@@ -153,6 +154,7 @@ static int cmd_serve(int argc, char **argv) {
   if (rc < 0) {
     fprintf(stderr, "islet: cannot listen on %s:%d: %s\n", host, port, msg);
     isl_worker_free(s.worker);
+    uv_run(s.loop, UV_RUN_DEFAULT); /* the worker's handles close */
     return 1;
   }
   uv_signal_init(s.loop, &s.sigint);
@@ -192,6 +194,7 @@ static int cmd_test(int argc, char **argv) {
     fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the module");
     printf("0 passed, 1 failed\n");
     isl_buf_free(&err);
+    uv_run(loop, UV_RUN_DEFAULT); /* the half-made worker's handles close */
     return 1;
   }
   test_state_t t = {0};

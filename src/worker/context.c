@@ -42,6 +42,7 @@ static void maybe_finish(isl_reqctx_t *rc) {
     else w->requests = rc->next;
     if (rc->next) rc->next->prev = rc->prev;
     w->active--;
+    if (w->active == 0) isl_worker_became_idle(w);
   }
   isl_reqctx_unref(rc);
 }

@@ -25,7 +25,11 @@ struct isl_worker {
   size_t active;
   void *runner; /* test_runner.c's state while `islet test` runs */
   void *linker; /* linker.c's state */
+  uv_timer_t idle_gc; /* collects the heap once the worker has been idle a while */
 };
+
+/* worker.c: called when the last request context finishes (starts the idle GC timer). */
+void isl_worker_became_idle(isl_worker_t *w);
 
 /* worker.c: classic scripts see their bindings as globals. */
 void isl_worker_env_to_globals(isl_worker_t *w);

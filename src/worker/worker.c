@@ -1,5 +1,6 @@
 /* A worker's life: create the isolate, load the code, dispatch requests, tear down. */
 #include <stddef.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,27 @@ static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb
   isl_reqctx_unref(rc);
 }
 
+/* Exported by JavaScriptCore, absent from its public headers: a full collection now. */
+void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+
+#define IDLE_GC_MS 1000
+
+/* A worker that has served a burst and gone idle collects its heap once, so its memory
+ * goes back to what it holds rather than what the burst allocated. JSC's own collector
+ * runs on allocation, which an idle worker does not do. */
+static void on_idle_gc(uv_timer_t *t) {
+  isl_worker_t *w = t->data;
+  if (w->active != 0) return;
+  JSSynchronousGarbageCollectForDebugging(w->realm->ctx);
+  malloc_trim(0); /* and what the collection freed in C goes back to the system */
+}
+
+void isl_worker_became_idle(isl_worker_t *w) {
+  if (w->idle_gc.data) uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS, 0);
+}
+
+static void on_idle_gc_closed(uv_handle_t *h) { free(h->data); }
+
 isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   isl_worker_t *w = isl_calloc(1, sizeof(*w));
   w->loop = cfg->loop;
@@ -50,6 +72,9 @@ isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   w->realm = isl_realm_new(cfg->loop);
   w->realm->owner = w;
   JSGlobalContextRef ctx = w->realm->ctx;
+  uv_timer_init(w->loop, &w->idle_gc);
+  w->idle_gc.data = w;
+  uv_unref((uv_handle_t *)&w->idle_gc); /* never keeps the loop alive */
   isl_api_install_all(w->realm);
   isl_context_install(w);
   isl_fetcher_install(w->realm);
@@ -101,6 +126,7 @@ size_t isl_worker_active(const isl_worker_t *w) { return w->active; }
 long isl_worker_free(isl_worker_t *w) {
   if (!w) return 0;
   JSContextRef ctx = w->realm->ctx;
+  uv_timer_stop(&w->idle_gc);
   /* Phase 1: stop calling JS. Requests still open are detached and answered 503 so the
    * HTTP layer can finish them. */
   while (w->requests) {
@@ -130,6 +156,8 @@ long isl_worker_free(isl_worker_t *w) {
   /* Phase 3: destroy the VM. */
   isl_realm_free(w->realm);
   free(w->main_path);
-  free(w);
+  w->main_path = NULL;
+  /* The struct embeds the idle timer: it is freed in the timer's close callback. */
+  uv_close((uv_handle_t *)&w->idle_gc, on_idle_gc_closed);
   return leaked;
 }
