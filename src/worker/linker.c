@@ -121,6 +121,22 @@ static const char glue_src[] =
     "    },\n"
     "    hasOwn(o, k) { return apply(hasOwn, o, [k]); },\n"
     "    callNoThis(f) { return apply(f, undefined, []); },\n"
+    "    // A module's link object. `export default <expression>` writes P.d: an anonymous\n"
+    "    // function or class gets the name 'default', as the spec's NamedEvaluation gives it\n"
+    "    // (a function that already existed with no name is named too: rare, and harmless).\n"
+    "    newLink() {\n"
+    "      let d;\n"
+    "      return {\n"
+    "        get d() { return d; },\n"
+    "        set d(v) {\n"
+    "          if (typeof v === 'function') {\n"
+    "            const n = getOwnPropertyDescriptor(v, 'name');\n"
+    "            if (!n || (n.value === '' && n.configurable)) defineProperty(v, 'name', {value: 'default', configurable: true});\n"
+    "          }\n"
+    "          d = v;\n"
+    "        },\n"
+    "      };\n"
+    "    },\n"
     "    later(f) { return apply(then, apply(then, resolve(), [() => {}]), [() => f()]); },\n"
     "  };\n"
     "})()";
@@ -561,7 +577,7 @@ static bool instantiate(isl_module_t *m, isl_buf_t *err) {
   if (m->kind != MOD_ESM) return true;
   isl_worker_t *w = m->w;
   JSContextRef ctx = w->realm->ctx;
-  JSObjectRef P = JSObjectMake(ctx, NULL, NULL);
+  JSObjectRef P = (JSObjectRef)glue_call(w, "newLink", 0, NULL, NULL);
   JSValueRef *nss = isl_calloc((size_t)m->xf.nimports + 1, sizeof(JSValueRef));
   for (int i = 0; i < m->xf.nimports; i++) nss[i] = m->deps[i]->ns;
   isl_set(ctx, P, "m", JSObjectMakeArray(ctx, (size_t)m->xf.nimports, nss, NULL), NULL);
