@@ -31,6 +31,8 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
                                                   JSObjectRef function, JSValueRef *exception);
+/* A full collection, now (used when a worker goes idle). */
+void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 
 typedef JSObjectCallAsFunctionCallback isl_fn_t;
 

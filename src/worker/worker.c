@@ -41,9 +41,6 @@ static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb
   isl_reqctx_unref(rc);
 }
 
-/* Exported by JavaScriptCore, absent from its public headers: a full collection now. */
-void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
-
 #define IDLE_GC_MS 1000
 
 /* A worker that has served a burst and gone idle collects its heap once, so its memory
