@@ -12,7 +12,9 @@ struct isl_worker {
   isl_realm_t *realm;
   uv_loop_t *loop;
   isl_service_t svc; /* first-class: container_of from the service pointer */
-  char *main_path;
+  char *main_path;  /* the file, or the service's name for a worker from a config */
+  const isl_worker_module_t *mem_modules; /* a config's modules (borrowed), or NULL */
+  size_t nmem_modules;
   char *root_dir; /* realpath of the main module's directory: imports stay inside */
   bool classic;   /* a service-worker script (addEventListener) rather than a module */
   bool test_mode;

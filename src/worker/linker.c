@@ -354,9 +354,13 @@ static isl_module_t *load(isl_worker_t *w, const char *key, const char *type,
 
 /* Resolves spec as imported by `from` (a path) into a key for load(): a built-in name or
  * a real path inside the worker's directory. NULL with a message in err. */
+static char *resolve_mem(isl_worker_t *w, const char *from, int line, int col,
+                         const char *spec, isl_buf_t *err);
+
 static char *resolve(isl_worker_t *w, const char *from, int line, int col, const char *spec,
                      isl_buf_t *err) {
   if (isl_builtin_exists(spec)) return isl_strdup(spec);
+  if (w->mem_modules) return resolve_mem(w, from, line, col, spec, err);
   if (!(spec[0] == '.' || spec[0] == '/')) {
     isl_buf_printf(err, "%s:%d:%d: cannot find module '%s' (not a built-in module, and not a "
                         "relative path)", from, line, col, spec);
@@ -385,6 +389,60 @@ static char *resolve(isl_worker_t *w, const char *from, int line, int col, const
     return NULL;
   }
   return isl_strdup(real);
+}
+
+/* Modules from a config (the worker's `modules` list) are named like paths ("src/a.js");
+ * a specifier resolves as a URL path would: relative to the importer's name, "/x" from
+ * the root, and a bare name to the module of that exact name. Keys are the names. */
+static const isl_worker_module_t *mem_find(isl_worker_t *w, const char *name) {
+  for (size_t i = 0; i < w->nmem_modules; i++)
+    if (strcmp(w->mem_modules[i].name, name) == 0) return &w->mem_modules[i];
+  return NULL;
+}
+
+static char *resolve_mem(isl_worker_t *w, const char *from, int line, int col,
+                         const char *spec, isl_buf_t *err) {
+  isl_buf_t joined = {0};
+  if (spec[0] == '/') {
+    isl_buf_puts(&joined, spec + 1);
+  } else if (spec[0] == '.') {
+    const char *slash = strrchr(from, '/');
+    if (slash) isl_buf_append(&joined, from, (size_t)(slash - from) + 1);
+    isl_buf_puts(&joined, spec);
+  } else {
+    if (mem_find(w, spec)) return isl_strdup(spec);
+    isl_buf_printf(err, "%s:%d:%d: cannot find module '%s' (not a built-in module, and no "
+                        "module of that name in the worker)", from, line, col, spec);
+    return NULL;
+  }
+  /* Normalise "." and ".." segments; climbing above the root is refused. */
+  isl_buf_t out = {0};
+  const char *p = joined.p ? joined.p : "";
+  bool escaped = false;
+  while (*p) {
+    const char *e = strchr(p, '/');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    if (n == 0 || (n == 1 && p[0] == '.')) {
+      /* skip */
+    } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+      char *last = out.len ? memrchr(out.p, '/', out.len) : NULL;
+      if (!out.len) escaped = true;
+      else out.len = last ? (size_t)(last - out.p) : 0;
+      if (out.p) out.p[out.len] = 0;
+    } else {
+      if (out.len) isl_buf_putc(&out, '/');
+      isl_buf_append(&out, p, n);
+    }
+    p += n + (e ? 1 : 0);
+  }
+  isl_buf_free(&joined);
+  if (escaped || !out.len || !mem_find(w, out.p)) {
+    isl_buf_printf(err, "%s:%d:%d: cannot find module '%s'%s", from, line, col, spec,
+                   escaped ? " (it climbs above the worker's root)" : " in the worker's modules");
+    isl_buf_free(&out);
+    return NULL;
+  }
+  return isl_buf_take(&out);
 }
 
 /* xf: the module's transform when the caller already made it (the main module), else
@@ -538,9 +596,19 @@ static isl_module_t *load(isl_worker_t *w, const char *key, const char *type,
     return m;
   }
   kind_t kind;
-  if (!kind_for(key, type, &kind, err)) return NULL;
   isl_buf_t src = {0};
-  if (!read_file(key, &src, err)) return NULL;
+  const isl_worker_module_t *mm = w->mem_modules ? mem_find(w, key) : NULL;
+  if (mm) {
+    static const kind_t kinds[] = {[ISL_WMOD_ESM] = MOD_ESM,   [ISL_WMOD_CJS] = MOD_CJS,
+                                   [ISL_WMOD_TEXT] = MOD_TEXT, [ISL_WMOD_DATA] = MOD_DATA,
+                                   [ISL_WMOD_JSON] = MOD_JSON, [ISL_WMOD_WASM] = MOD_WASM,
+                                   [ISL_WMOD_CLASSIC] = MOD_ESM};
+    kind = type && strcmp(type, "json") == 0 ? MOD_JSON : kinds[mm->kind];
+    isl_buf_append(&src, mm->bytes, mm->len);
+  } else {
+    if (!kind_for(key, type, &kind, err)) return NULL;
+    if (!read_file(key, &src, err)) return NULL;
+  }
   m = module_new(w, key, kind);
   bool ok;
   if (kind == MOD_ESM) ok = load_esm(w, m, &src, xf, err);
@@ -1082,24 +1150,47 @@ bool isl_loader_run_main(isl_worker_t *w, isl_buf_t *err) {
   w->realm->map_column = map_column;
 
   char real[PATH_MAX];
-  if (!realpath(w->main_path, real)) {
-    isl_buf_printf(err, "cannot open %s: %s", w->main_path, strerror(errno));
-    return false;
+  isl_buf_t src = {0};
+  bool classic_by_config = false;
+  if (w->mem_modules) {
+    /* A worker from a config: the first module is the main one. */
+    const isl_worker_module_t *mm = &w->mem_modules[0];
+    snprintf(real, sizeof(real), "%s", mm->name);
+    isl_buf_append(&src, mm->bytes, mm->len);
+    classic_by_config = mm->kind == ISL_WMOD_CLASSIC;
+    if (mm->kind != ISL_WMOD_ESM && !classic_by_config) {
+      isl_buf_printf(err, "%s: the main module must be an ES module (esModule) or a "
+                          "serviceWorkerScript", mm->name);
+      isl_buf_free(&src);
+      return false;
+    }
+  } else {
+    if (!realpath(w->main_path, real)) {
+      isl_buf_printf(err, "cannot open %s: %s", w->main_path, strerror(errno));
+      return false;
+    }
+    char *slash = strrchr(real, '/');
+    w->root_dir = isl_strndup(real, slash > real ? (size_t)(slash - real) : 1);
+    if (!read_file(real, &src, err)) return false;
   }
-  char *slash = strrchr(real, '/');
-  w->root_dir = isl_strndup(real, slash > real ? (size_t)(slash - real) : 1);
+  if (classic_by_config) {
+    w->classic = true;
+    isl_worker_env_to_globals(w);
+    JSValueRef v = isl_eval(ctx, src.p, src.len, real, 1, &exc);
+    if (!v) describe_error(ctx, exc, real, src.p, src.len, err);
+    isl_buf_free(&src);
+    return v != NULL;
+  }
 
   /* A .js file with no import, export or top-level await is a service-worker script:
    * evaluated as a plain script, its bindings as globals. The transform made to find out
-   * is handed to the loader, so a module is transformed once. */
-  isl_buf_t src = {0};
-  if (!read_file(real, &src, err)) return false;
+   * is handed to the loader, so a module is transformed once. (A config says which it is.) */
   isl_module_xf_t xf = {0};
   uint64_t tx = isl_now_ns();
   bool transformed = isl_transform_module(src.p, src.len, &xf);
   l->t_transform += isl_now_ns() - tx;
-  if (transformed && !strcmp(ext_of(real), ".js") && xf.nimports == 0 && xf.nexports == 0 &&
-      !xf.has_tla) {
+  if (transformed && !w->mem_modules && !strcmp(ext_of(real), ".js") && xf.nimports == 0 &&
+      xf.nexports == 0 && !xf.has_tla) {
     isl_transform_dispose(&xf);
     w->classic = true;
     isl_worker_env_to_globals(w);

@@ -59,10 +59,66 @@ void isl_worker_became_idle(isl_worker_t *w) {
 
 static void on_idle_gc_closed(uv_handle_t *h) { free(h->data); }
 
+/* env: one property per binding, made before the code runs. */
+static bool add_bindings(isl_worker_t *w, const isl_worker_config_t *cfg, isl_buf_t *err) {
+  JSContextRef ctx = w->realm->ctx;
+  for (size_t i = 0; i < cfg->nbindings; i++) {
+    const isl_worker_binding_t *b = &cfg->bindings[i];
+    JSValueRef v = NULL, exc = NULL;
+    switch (b->kind) {
+    case ISL_WBIND_TEXT:
+      v = isl_str_n(ctx, b->bytes, b->len);
+      break;
+    case ISL_WBIND_DATA:
+      v = isl_arraybuffer_new(ctx, b->bytes, b->len);
+      break;
+    case ISL_WBIND_JSON: {
+      JSStringRef s = isl_jsstr_n(b->bytes, b->len);
+      v = JSValueMakeFromJSONString(ctx, s);
+      JSStringRelease(s);
+      if (!v) {
+        isl_buf_printf(err, "%s: binding '%s' is not valid JSON", w->main_path, b->name);
+        return false;
+      }
+      break;
+    }
+    case ISL_WBIND_WASM: {
+      JSObjectRef wasm = (JSObjectRef)isl_global(ctx, "WebAssembly");
+      JSValueRef ctor = isl_get(ctx, wasm, "Module", NULL);
+      JSValueRef arg = isl_uint8array_new(ctx, b->bytes, b->len);
+      v = JSObjectCallAsConstructor(ctx, (JSObjectRef)ctor, 1, &arg, &exc);
+      if (!v) {
+        char *d = isl_exception_describe(ctx, exc);
+        isl_buf_printf(err, "%s: binding '%s' is not a valid WebAssembly module: %s", w->main_path,
+                       b->name, d);
+        free(d);
+        return false;
+      }
+      break;
+    }
+    case ISL_WBIND_FROM_ENV: {
+      char *var = isl_strndup(b->bytes, b->len);
+      const char *val = getenv(var);
+      free(var);
+      v = val ? isl_str(ctx, val) : JSValueMakeNull(ctx);
+      break;
+    }
+    case ISL_WBIND_SERVICE:
+      v = isl_fetcher_new(ctx, b->service);
+      break;
+    }
+    isl_set(ctx, w->env, b->name, v, NULL);
+  }
+  return true;
+}
+
 isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   isl_worker_t *w = isl_calloc(1, sizeof(*w));
   w->loop = cfg->loop;
-  w->main_path = isl_strdup(cfg->main_path);
+  w->main_path = isl_strdup(cfg->modules ? (cfg->name ? cfg->name : cfg->modules[0].name)
+                                         : cfg->main_path);
+  w->mem_modules = cfg->modules;
+  w->nmem_modules = cfg->nmodules;
   w->test_mode = cfg->test_mode;
   w->svc.name = "worker";
   w->svc.fetch = worker_fetch;
@@ -81,6 +137,10 @@ isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   w->env = JSObjectMake(ctx, NULL, NULL);
   isl_protect(ctx, w->env);
   if (w->test_mode) isl_set(ctx, w->env, "SELF", isl_fetcher_new(ctx, &w->svc), NULL);
+  if (!add_bindings(w, cfg, err)) {
+    isl_worker_free(w);
+    return NULL;
+  }
   if (!isl_loader_run_main(w, err)) {
     isl_worker_free(w);
     return NULL;

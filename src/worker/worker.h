@@ -17,10 +17,54 @@
 
 typedef struct isl_worker isl_worker_t;
 
+/* A module given in memory (a config's `modules` list). */
+typedef enum {
+  ISL_WMOD_ESM,
+  ISL_WMOD_CJS,
+  ISL_WMOD_TEXT,
+  ISL_WMOD_DATA,
+  ISL_WMOD_JSON,
+  ISL_WMOD_WASM,
+  ISL_WMOD_CLASSIC, /* a service-worker script (serviceWorkerScript) */
+} isl_worker_module_kind_t;
+
 typedef struct {
-  const char *main_path; /* the module or script file */
+  const char *name; /* imports resolve against these names, like paths */
+  isl_worker_module_kind_t kind;
+  const char *bytes;
+  size_t len;
+} isl_worker_module_t;
+
+/* What appears on `env` (and as globals for a service-worker script). */
+typedef enum {
+  ISL_WBIND_TEXT,     /* a string */
+  ISL_WBIND_DATA,     /* an ArrayBuffer */
+  ISL_WBIND_JSON,     /* the parsed value */
+  ISL_WBIND_WASM,     /* a WebAssembly.Module, compiled at startup */
+  ISL_WBIND_FROM_ENV, /* the environment variable named by bytes, or null */
+  ISL_WBIND_SERVICE,  /* a Fetcher for service */
+} isl_worker_binding_kind_t;
+
+typedef struct {
+  const char *name;
+  isl_worker_binding_kind_t kind;
+  const char *bytes;
+  size_t len;
+  isl_service_t *service; /* ISL_WBIND_SERVICE; must outlive the worker */
+} isl_worker_binding_t;
+
+typedef struct {
+  const char *main_path; /* the module or script file (when modules is NULL) */
   uv_loop_t *loop;
   bool test_mode;        /* `islet test`: env.SELF reaches the worker in memory */
+  /* A worker from a config: its modules (the first is the main one) and bindings. Both
+   * arrays and what they point to are borrowed and must outlive the worker. name is the
+   * service's name, for messages. */
+  const char *name;
+  const isl_worker_module_t *modules;
+  size_t nmodules;
+  const isl_worker_binding_t *bindings;
+  size_t nbindings;
 } isl_worker_config_t;
 
 /* Loads the worker. Runs the loop until the main module's evaluation settles. On failure

@@ -1,0 +1,110 @@
+/* The config model: workerd's Config (config.capnp), checked against the parts of
+ * workerd's schema islet implements, as plain C structs. Built from the generic tree of
+ * capnp.h; no JavaScript, no I/O beyond what the parser reads (the file and its embeds).
+ *
+ * Every field islet does not implement yet is refused with "not supported: <field>" at its
+ * position, never ignored. Unknown fields, wrong kinds, two members of one union, missing
+ * required fields and names used twice are errors "file:line:col: what was expected".
+ *
+ * Ownership: isl_config_t owns everything it points to (strings and module bytes are
+ * copied out of the parse tree, so the tree can be freed); isl_config_free releases it. */
+#ifndef ISL_CONFIG_H
+#define ISL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capnp.h"
+
+typedef enum {
+  ISL_MOD_ESM,      /* esModule */
+  ISL_MOD_CJS,      /* commonJsModule */
+  ISL_MOD_TEXT,     /* text */
+  ISL_MOD_DATA,     /* data */
+  ISL_MOD_JSON,     /* json */
+  ISL_MOD_WASM,     /* wasm */
+} isl_config_module_kind_t;
+
+typedef struct {
+  char *name;                    /* as written; imports resolve against these names */
+  isl_config_module_kind_t kind;
+  char *bytes;                   /* the source or data (malloc'ed, NUL after len) */
+  size_t len;
+} isl_config_module_t;
+
+typedef enum {
+  ISL_BIND_TEXT,     /* text = "…": a string */
+  ISL_BIND_DATA,     /* data = 0x"…" / embed: an ArrayBuffer */
+  ISL_BIND_JSON,     /* json = "…": the parsed value (text checked to be JSON by the worker) */
+  ISL_BIND_WASM,     /* wasmModule = embed "x.wasm": a WebAssembly.Module */
+  ISL_BIND_SERVICE,  /* service = "name" or (name = "…", entrypoint = "…"): a Fetcher */
+  ISL_BIND_FROM_ENV, /* fromEnvironment = "VAR": the variable's value, or null when unset */
+} isl_config_binding_kind_t;
+
+typedef struct {
+  char *name;
+  isl_config_binding_kind_t kind;
+  char *bytes; /* TEXT, DATA, JSON, WASM: the value (NUL after len); FROM_ENV: the variable */
+  size_t len;
+  char *service;    /* SERVICE: the target service's name */
+  char *entrypoint; /* SERVICE: a named entrypoint, or NULL for the default export */
+  isl_capnp_pos_t pos;
+} isl_config_binding_t;
+
+typedef enum {
+  ISL_SVC_WORKER,
+  ISL_SVC_NETWORK,  /* network = (allow = [...], deny = [...]) */
+  ISL_SVC_EXTERNAL, /* external = (address = "host:port", http = ()) */
+  ISL_SVC_DISK,     /* disk = (path = "...", writable = bool, allowDotfiles = bool) */
+} isl_config_service_kind_t;
+
+typedef struct {
+  char *name;
+  isl_config_service_kind_t kind;
+  isl_capnp_pos_t pos;
+  /* ISL_SVC_WORKER */
+  isl_config_module_t *modules; /* modules = [...]: the first is the main module */
+  size_t nmodules;
+  bool service_worker_script;   /* serviceWorkerScript = "…" instead of modules (one
+                                 * module of kind ESM... holding the classic script) */
+  char *compatibility_date;     /* "YYYY-MM-DD" or NULL */
+  char **compatibility_flags;
+  size_t ncompatibility_flags;
+  isl_config_binding_t *bindings;
+  size_t nbindings;
+  char *global_outbound;        /* globalOutbound's service name, or NULL (the default) */
+  /* ISL_SVC_NETWORK */
+  char **allow, **deny;
+  size_t nallow, ndeny;
+  /* ISL_SVC_EXTERNAL: address; ISL_SVC_DISK: path */
+  char *address;
+  char *path;
+  bool writable, allow_dotfiles;
+} isl_config_service_t;
+
+typedef struct {
+  char *name;
+  char *address;    /* "host:port", "*:port" or "unix:/path" */
+  char *service;    /* the service it serves */
+  bool proxy_style; /* http = (style = proxy) */
+  char *forwarded_proto_header;
+  isl_capnp_pos_t pos;
+} isl_config_socket_t;
+
+typedef struct {
+  isl_config_service_t *services;
+  size_t nservices;
+  isl_config_socket_t *sockets;
+  size_t nsockets;
+} isl_config_t;
+
+/* Reads the Config const of the file at path: the const named const_name, or, when
+ * const_name is NULL, the single const whose type is Workerd.Config (an error if there is
+ * none or more than one). Returns NULL with err filled ("file:line:col: …"). */
+isl_config_t *isl_config_load(const char *path, const char *const_name, isl_capnp_error_t *err);
+void isl_config_free(isl_config_t *c);
+
+/* The service named name, or NULL. */
+const isl_config_service_t *isl_config_service(const isl_config_t *c, const char *name);
+
+#endif
