@@ -26,7 +26,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := transform
+FUZZ_TARGETS := transform capnp config
 
 .PHONY: all test clean
 all: $(BUILD)/islet
@@ -88,3 +88,13 @@ FUZZ_SRC_transform := src/worker/transform.c src/worker/js_lexer.c $(wildcard sr
 $(BUILD)/fuzz/transform_fuzz: fuzz/transform_fuzz.c $(FUZZ_SRC_transform) src/worker/js_lexer.h src/worker/transform.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_transform)
+
+FUZZ_SRC_capnp := $(wildcard src/config/capnp*.c) $(wildcard src/base/*.c)
+$(BUILD)/fuzz/capnp_fuzz: fuzz/capnp_fuzz.c $(FUZZ_SRC_capnp) $(wildcard src/config/capnp*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_capnp)
+
+FUZZ_SRC_config := $(wildcard src/config/*.c) $(wildcard src/base/*.c)
+$(BUILD)/fuzz/config_fuzz: fuzz/config_fuzz.c $(FUZZ_SRC_config) $(wildcard src/config/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_config)

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "base/base.h"
+#include "config/config.h"
 #include "http/server.h"
 #include "loop/task.h"
 #include "worker/worker.h"
@@ -15,6 +17,7 @@ const char isl_version[] = "0.1.0";
 
 static const char usage_text[] =
     "usage: islet serve WORKER.js [--listen HOST:PORT] [options]\n"
+    "       islet serve CONFIG.capnp [CONST] [-s NAME=ADDR ...] [options]\n"
     "       islet test FILE.js\n"
     "       islet --version | --help\n"
     "\n"
@@ -25,6 +28,7 @@ static const char usage_text[] =
     "\n"
     "serve options:\n"
     "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080)\n"
+    "  -s, --socket-addr NAME=ADDR  a config's socket NAME listens on ADDR instead\n"
     "  --max-body-bytes N        largest request body accepted (default 104857600)\n"
     "  --header-timeout-ms N     time allowed for a request's headers (default 30000)\n"
     "  --body-timeout-ms N       longest pause inside a request body (default 30000)\n"
@@ -75,6 +79,7 @@ static bool parse_listen(const char *s, char *host, size_t hostlen, int *port) {
 
 typedef struct {
   uv_loop_t *loop;
+  isl_app_t *app; /* config mode */
   isl_http_server_t *server;
   isl_worker_t *worker;
   uv_signal_t sigint, sigterm;
@@ -97,11 +102,51 @@ static void on_signal(uv_signal_t *h, int signum) {
   s->stopping = true;
   isl_log(ISL_LOG_INFO, "%s: finishing in-flight requests, then exiting",
           signum == SIGINT ? "SIGINT" : "SIGTERM");
-  isl_http_server_shutdown(s->server, on_server_stopped, s);
+  if (s->app) isl_app_stop(s->app, on_server_stopped, s);
+  else isl_http_server_shutdown(s->server, on_server_stopped, s);
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* islet serve CONFIG.capnp: every service and socket of a workerd config. */
+static int serve_config(const char *file, const char *const_name, const isl_http_limits_t *lim,
+                        const isl_socket_override_t *ov, size_t nov) {
+  isl_capnp_error_t cerr;
+  isl_config_t *cfg = isl_config_load(file, const_name, &cerr);
+  if (!cfg) {
+    fprintf(stderr, "islet: %s\n", cerr.msg);
+    return 1;
+  }
+  serve_t s = {0};
+  s.loop = uv_default_loop();
+  isl_buf_t err = {0};
+  s.app = isl_app_start(s.loop, cfg, lim, ov, nov, &err);
+  if (!s.app) {
+    fprintf(stderr, "islet: %s: %s\n", file, err.p ? err.p : "failed to start");
+    isl_buf_free(&err);
+    uv_run(s.loop, UV_RUN_DEFAULT); /* whatever was started closes */
+    isl_config_free(cfg);
+    return 1;
+  }
+  uv_signal_init(s.loop, &s.sigint);
+  uv_signal_init(s.loop, &s.sigterm);
+  s.sigint.data = s.sigterm.data = &s;
+  uv_signal_start(&s.sigint, on_signal, SIGINT);
+  uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+  uv_run(s.loop, UV_RUN_DEFAULT);
+  isl_task_shutdown(s.loop);
+  uv_run(s.loop, UV_RUN_DEFAULT);
+  isl_config_free(cfg);
+  return 0;
 }
 
 static int cmd_serve(int argc, char **argv) {
-  const char *file = NULL;
+  const char *file = NULL, *const_name = NULL;
+  isl_socket_override_t ov[64];
+  size_t nov = 0;
   char host[256] = "127.0.0.1";
   int port = 8080;
   isl_http_limits_t lim;
@@ -113,6 +158,14 @@ static int cmd_serve(int argc, char **argv) {
     if (strcmp(a, "--listen") == 0) {
       if (!v || !parse_listen(v, host, sizeof(host), &port))
         return usage_error("--listen needs HOST:PORT, got '%s'", v ? v : "");
+      i++;
+    } else if (strcmp(a, "-s") == 0 || strcmp(a, "--socket-addr") == 0) {
+      const char *eq = v ? strchr(v, '=') : NULL;
+      if (!eq || eq == v || !eq[1]) return usage_error("%s needs NAME=ADDR", a);
+      if (nov == sizeof(ov) / sizeof(ov[0])) return usage_error("%s", "too many -s options");
+      /* The name is cut out of argv in place: argv lives as long as the process. */
+      argv[i + 1][eq - v] = 0;
+      ov[nov++] = (isl_socket_override_t){argv[i + 1], eq + 1};
       i++;
     } else if (strcmp(a, "--quiet") == 0) {
       isl_log_level = ISL_LOG_ERROR;
@@ -131,11 +184,15 @@ static int cmd_serve(int argc, char **argv) {
       i++;
     } else if (!file) {
       file = a;
+    } else if (!const_name && ends_with(file, ".capnp")) {
+      const_name = a;
     } else {
       return usage_error("unexpected argument '%s'", a);
     }
   }
   if (!file) return usage_error("%s", "serve needs a worker file");
+  if (ends_with(file, ".capnp")) return serve_config(file, const_name, &lim, ov, nov);
+  if (nov) return usage_error("%s", "-s applies to a config's sockets only");
 
   serve_t s = {0};
   s.loop = uv_default_loop();

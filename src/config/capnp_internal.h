@@ -3,14 +3,16 @@
 #ifndef ISL_CONFIG_CAPNP_INTERNAL_H
 #define ISL_CONFIG_CAPNP_INTERNAL_H
 
-#include "base/base.h"
-#include "config/capnp.h"
+#include "../base/base.h"
+#include "capnp.h"
 
 /* Everything a parsed file points to lives in its arena and is freed in one go. */
 typedef struct isl_capnp_chunk isl_capnp_chunk_t;
+typedef struct isl_capnp_adopted isl_capnp_adopted_t;
 struct isl_capnp_file_priv {
-  isl_capnp_chunk_t *chunks;
-  size_t room; /* bytes left in chunks (the newest) */
+  isl_capnp_chunk_t *chunks; /* the first one is where small allocations go */
+  size_t used;               /* bytes used in chunks */
+  isl_capnp_adopted_t *adopted;
   /* Open-addressing table of const indexes + 1 (0 = empty); size is a power of two. */
   uint32_t *table;
   size_t table_size;

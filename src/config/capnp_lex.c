@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/capnp_internal.h"
+#include "capnp_internal.h"
 
 static bool is_ident_start(int c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -156,6 +156,10 @@ static bool lex_string(isl_capnp_parser_t *p) {
     if (c == '\\') {
       int eline = p->line, ecol = p->col;
       adv(p);
+      if (peek(p, 0) < 0 || peek(p, 0) == '\n') {
+        isl_capnp_fail(p, line, col, "unterminated string");
+        return false;
+      }
       if (!lex_escape(p, eline, ecol)) return false;
       continue;
     }

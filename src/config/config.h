@@ -7,7 +7,28 @@
  * required fields and names used twice are errors "file:line:col: what was expected".
  *
  * Ownership: isl_config_t owns everything it points to (strings and module bytes are
- * copied out of the parse tree, so the tree can be freed); isl_config_free releases it. */
+ * copied out of the parse tree, so the tree can be freed); isl_config_free releases it.
+ * A config read from a file keeps its strings and bytes in a pool (priv): a value used
+ * several times through one const (a Worker const named by two services, one embed) is
+ * copied once and shared, so never free or keep a string of it past isl_config_free. A
+ * config built by hand has priv == NULL and every string malloc'ed on its own; then
+ * isl_config_free frees them one by one. Positions (pos) point to a copy of the file name
+ * the config owns. A config is read-only once built and may be read from any thread.
+ *
+ * Defaults and rules (workerd's, unless said otherwise):
+ * - compatibilityDate is optional here (workerd requires it); when given it must be a real
+ *   date "YYYY-MM-DD". compatibilityFlags must be flags workerd knows
+ *   (isl_config_compat_flag_known).
+ * - serviceWorkerScript becomes one module of kind ISL_MOD_ESM holding the classic script,
+ *   with service_worker_script = true (check that flag before treating the module as ESM);
+ *   the module is named after the embedded file as written, or "worker.js" for an inline
+ *   string.
+ * - network: allow defaults to ["public"] when not given.
+ * - A socket without http/https is http with the default options (workerd's union default).
+ * - Service names referenced by sockets, service bindings and globalOutbound must be
+ *   defined, except "internet", which workerd defines implicitly when the config does not;
+ *   isl_config_service(c, "internet") is then NULL and the caller supplies the default
+ *   network (allow public addresses only). */
 #ifndef ISL_CONFIG_H
 #define ISL_CONFIG_H
 
@@ -30,6 +51,7 @@ typedef struct {
   isl_config_module_kind_t kind;
   char *bytes;                   /* the source or data (malloc'ed, NUL after len) */
   size_t len;
+  isl_capnp_pos_t pos;           /* where the module (or serviceWorkerScript) is written */
 } isl_config_module_t;
 
 typedef enum {
@@ -73,6 +95,7 @@ typedef struct {
   isl_config_binding_t *bindings;
   size_t nbindings;
   char *global_outbound;        /* globalOutbound's service name, or NULL (the default) */
+  char *global_outbound_entrypoint; /* globalOutbound = (name = …, entrypoint = "E"), or NULL */
   /* ISL_SVC_NETWORK */
   char **allow, **deny;
   size_t nallow, ndeny;
@@ -80,6 +103,9 @@ typedef struct {
   char *address;
   char *path;
   bool writable, allow_dotfiles;
+  /* ISL_SVC_EXTERNAL: external = (http = (style = proxy, forwardedProtoHeader = "…")) */
+  bool http_proxy_style;
+  char *http_forwarded_proto_header;
 } isl_config_service_t;
 
 typedef struct {
@@ -91,18 +117,38 @@ typedef struct {
   isl_capnp_pos_t pos;
 } isl_config_socket_t;
 
+typedef struct isl_config_priv isl_config_priv_t;
+
 typedef struct {
   isl_config_service_t *services;
   size_t nservices;
   isl_config_socket_t *sockets;
   size_t nsockets;
+  isl_config_priv_t *priv; /* the string pool of a config read from a file; NULL by hand */
 } isl_config_t;
 
-/* Reads the Config const of the file at path: the const named const_name, or, when
- * const_name is NULL, the single const whose type is Workerd.Config (an error if there is
- * none or more than one). Returns NULL with err filled ("file:line:col: …"). */
+/* A config may hold at most this many services, sockets, modules, bindings and list
+ * entries in all (each time a const is used counts again): the bound keeps a small file
+ * that names big consts many times from expanding into a huge model. */
+#define ISL_CONFIG_MAX_ITEMS (1u << 20)
+
+/* Reads the Config const of the file at path: the const named const_name (a leading '.'
+ * is allowed), or, when const_name is NULL, the single const whose type is Workerd.Config.
+ * Returns NULL with err filled: "file:line:col: …" for errors in the file, and without a
+ * position (line = col = 0) "no const of type Workerd.Config in FILE" and "no const named
+ * 'x' in FILE"; several Config consts give "FILE:L:C: several Config consts: a, b — name
+ * one" at the second. A named const must be declared :Workerd.Config too. */
 isl_config_t *isl_config_load(const char *path, const char *const_name, isl_capnp_error_t *err);
+/* Builds the model from an already parsed file (f stays the caller's and may be freed
+ * afterwards); const_name as for isl_config_load. Used by isl_config_load and by tests
+ * that parse configs from strings. */
+isl_config_t *isl_config_build(const isl_capnp_file_t *f, const char *const_name,
+                               isl_capnp_error_t *err);
 void isl_config_free(isl_config_t *c);
+
+/* True if name is a compatibility flag workerd defines (enable or disable flag). Knowing a
+ * flag does not mean islet implements what it changes. */
+bool isl_config_compat_flag_known(const char *name);
 
 /* The service named name, or NULL. */
 const isl_config_service_t *isl_config_service(const isl_config_t *c, const char *name);

@@ -1,0 +1,2 @@
+const a :T = (x = (y = .b));
+const b :T = [a];

@@ -1,0 +1,2 @@
+const a :T = "abc\q";
+const a :T = .missing;

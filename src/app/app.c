@@ -1,0 +1,248 @@
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../worker/worker.h"
+
+/* A service as bindings and sockets see it: a stable isl_service_t that forwards to the
+ * implementation once it exists (workers are created after every slot, so bindings may
+ * name services declared later, or each other). */
+typedef struct {
+  isl_service_t iface;
+  isl_service_t *impl;
+  const isl_config_service_t *cfg;
+  isl_worker_t *worker;
+  isl_worker_module_t *modules;
+  isl_worker_binding_t *bindings;
+} slot_t;
+
+struct isl_app {
+  uv_loop_t *loop;
+  slot_t *slots;
+  size_t nslots;
+  isl_http_server_t **servers;
+  size_t nservers, nrunning;
+  void (*done)(void *data);
+  void *done_data;
+};
+
+static void slot_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
+  slot_t *s = (slot_t *)svc;
+  if (!s->impl) {
+    isl_request_free(req);
+    cb(data, isl_response_text(503, "Service Unavailable"));
+    return;
+  }
+  s->impl->fetch(s->impl, req, cb, data);
+}
+
+static slot_t *slot_named(isl_app_t *app, const char *name) {
+  for (size_t i = 0; i < app->nslots; i++)
+    if (strcmp(app->slots[i].cfg->name, name) == 0) return &app->slots[i];
+  return NULL;
+}
+
+static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
+  const isl_config_service_t *c = s->cfg;
+  static const isl_worker_module_kind_t mkinds[] = {
+      [ISL_MOD_ESM] = ISL_WMOD_ESM,   [ISL_MOD_CJS] = ISL_WMOD_CJS,
+      [ISL_MOD_TEXT] = ISL_WMOD_TEXT, [ISL_MOD_DATA] = ISL_WMOD_DATA,
+      [ISL_MOD_JSON] = ISL_WMOD_JSON, [ISL_MOD_WASM] = ISL_WMOD_WASM};
+  s->modules = isl_calloc(c->nmodules + 1, sizeof(*s->modules));
+  for (size_t i = 0; i < c->nmodules; i++) {
+    const isl_config_module_t *m = &c->modules[i];
+    s->modules[i] = (isl_worker_module_t){m->name, mkinds[m->kind], m->bytes, m->len};
+  }
+  if (c->service_worker_script && c->nmodules) s->modules[0].kind = ISL_WMOD_CLASSIC;
+  s->bindings = isl_calloc(c->nbindings + 1, sizeof(*s->bindings));
+  for (size_t i = 0; i < c->nbindings; i++) {
+    const isl_config_binding_t *b = &c->bindings[i];
+    isl_worker_binding_t *o = &s->bindings[i];
+    o->name = b->name;
+    o->bytes = b->bytes;
+    o->len = b->len;
+    switch (b->kind) {
+    case ISL_BIND_TEXT: o->kind = ISL_WBIND_TEXT; break;
+    case ISL_BIND_DATA: o->kind = ISL_WBIND_DATA; break;
+    case ISL_BIND_JSON: o->kind = ISL_WBIND_JSON; break;
+    case ISL_BIND_WASM: o->kind = ISL_WBIND_WASM; break;
+    case ISL_BIND_FROM_ENV: o->kind = ISL_WBIND_FROM_ENV; break;
+    case ISL_BIND_SERVICE: {
+      slot_t *t = slot_named(app, b->service);
+      if (!t) {
+        isl_buf_printf(err, "service '%s': binding '%s' names no service '%s'", c->name, b->name,
+                       b->service);
+        return false;
+      }
+      if (b->entrypoint) {
+        isl_buf_printf(err, "service '%s': binding '%s': named entrypoints are not supported yet",
+                       c->name, b->name);
+        return false;
+      }
+      o->kind = ISL_WBIND_SERVICE;
+      o->service = &t->iface;
+      break;
+    }
+    }
+  }
+  if (c->global_outbound) {
+    /* Outbound fetch() does not exist yet (issue 6), so nothing can go anywhere: a
+     * globalOutbound other than the default is accepted only when it names a service. */
+    if (!slot_named(app, c->global_outbound)) {
+      isl_buf_printf(err, "service '%s': globalOutbound names no service '%s'", c->name,
+                     c->global_outbound);
+      return false;
+    }
+  }
+  isl_worker_config_t wc = {
+      .loop = app->loop,
+      .name = c->name,
+      .modules = s->modules,
+      .nmodules = c->nmodules,
+      .bindings = s->bindings,
+      .nbindings = c->nbindings,
+  };
+  isl_buf_t werr = {0};
+  s->worker = isl_worker_new(&wc, &werr);
+  if (!s->worker) {
+    isl_buf_printf(err, "service '%s': %s", c->name, werr.p ? werr.p : "failed to start");
+    isl_buf_free(&werr);
+    return false;
+  }
+  s->impl = isl_worker_service(s->worker);
+  return true;
+}
+
+/* "host:port", "*:port" (every interface), "[v6]:port". */
+static bool parse_address(const char *a, char *host, size_t hostlen, int *port) {
+  if (strncmp(a, "unix:", 5) == 0) return false;
+  const char *colon = strrchr(a, ':');
+  if (!colon || colon == a) return false;
+  const char *h = a;
+  size_t hl = (size_t)(colon - a);
+  if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+    h++;
+    hl -= 2;
+  }
+  if (hl == 1 && h[0] == '*') {
+    h = "0.0.0.0";
+    hl = 7;
+  }
+  if (hl >= hostlen) return false;
+  char *end;
+  long p = strtol(colon + 1, &end, 10);
+  if (*end || p < 0 || p > 65535 || end == colon + 1) return false;
+  memcpy(host, h, hl);
+  host[hl] = 0;
+  *port = (int)p;
+  return true;
+}
+
+static void free_app(isl_app_t *app) {
+  for (size_t i = 0; i < app->nslots; i++) {
+    slot_t *s = &app->slots[i];
+    s->impl = NULL;
+    if (s->worker) isl_worker_free(s->worker);
+    free(s->modules);
+    free(s->bindings);
+  }
+  free(app->slots);
+  free(app->servers);
+  free(app);
+}
+
+isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_http_limits_t *lim,
+                         const isl_socket_override_t *overrides, size_t noverrides, isl_buf_t *err) {
+  isl_app_t *app = isl_calloc(1, sizeof(*app));
+  app->loop = loop;
+  app->nslots = cfg->nservices;
+  app->slots = isl_calloc(cfg->nservices + 1, sizeof(slot_t));
+  for (size_t i = 0; i < cfg->nservices; i++) {
+    app->slots[i].cfg = &cfg->services[i];
+    app->slots[i].iface.name = cfg->services[i].name;
+    app->slots[i].iface.fetch = slot_fetch;
+  }
+  for (size_t i = 0; i < noverrides; i++) {
+    bool found = false;
+    for (size_t k = 0; k < cfg->nsockets; k++)
+      if (strcmp(cfg->sockets[k].name, overrides[i].name) == 0) found = true;
+    if (!found) {
+      isl_buf_printf(err, "-s %s=%s: the config has no socket named '%s'", overrides[i].name,
+                     overrides[i].address, overrides[i].name);
+      goto fail;
+    }
+  }
+  for (size_t i = 0; i < app->nslots; i++) {
+    slot_t *s = &app->slots[i];
+    static const char *const kinds[] = {"worker", "network", "external", "disk"};
+    if (s->cfg->kind != ISL_SVC_WORKER) {
+      isl_buf_printf(err, "service '%s': %s services are not supported yet", s->cfg->name,
+                     kinds[s->cfg->kind]);
+      goto fail;
+    }
+    if (!start_worker(app, s, err)) goto fail;
+  }
+  app->servers = isl_calloc(cfg->nsockets + 1, sizeof(*app->servers));
+  for (size_t i = 0; i < cfg->nsockets; i++) {
+    const isl_config_socket_t *so = &cfg->sockets[i];
+    const char *addr = so->address;
+    for (size_t k = 0; k < noverrides; k++)
+      if (strcmp(overrides[k].name, so->name) == 0) addr = overrides[k].address;
+    char host[256];
+    int port;
+    if (!parse_address(addr, host, sizeof(host), &port)) {
+      isl_buf_printf(err, "socket '%s': cannot use address '%s' (expected host:port, *:port or "
+                          "[v6]:port; unix sockets are not supported yet)", so->name, addr);
+      goto fail;
+    }
+    if (so->proxy_style) {
+      isl_buf_printf(err, "socket '%s': http style = proxy is not supported yet", so->name);
+      goto fail;
+    }
+    slot_t *t = slot_named(app, so->service);
+    if (!t) {
+      isl_buf_printf(err, "socket '%s' names no service '%s'", so->name, so->service);
+      goto fail;
+    }
+    char msg[256];
+    if (isl_http_server_start(loop, host, port, lim, &t->iface, &app->servers[app->nservers],
+                              msg, sizeof(msg)) < 0) {
+      isl_buf_printf(err, "socket '%s': cannot listen on %s: %s", so->name, addr, msg);
+      goto fail;
+    }
+    isl_log(ISL_LOG_INFO, "socket %s: serving '%s' on http://%s:%d/", so->name, so->service, host,
+            isl_http_server_port(app->servers[app->nservers]));
+    app->nservers++;
+  }
+  return app;
+fail:
+  if (app->nservers) {
+    /* Servers already listening: stop them, then free (the loop finishes them). */
+    isl_app_stop(app, NULL, NULL);
+    return NULL;
+  }
+  free_app(app);
+  return NULL;
+}
+
+static void on_server_stopped(void *data) {
+  isl_app_t *app = data;
+  if (--app->nrunning > 0) return;
+  void (*done)(void *) = app->done;
+  void *dd = app->done_data;
+  free_app(app);
+  if (done) done(dd);
+}
+
+void isl_app_stop(isl_app_t *app, void (*done)(void *data), void *data) {
+  app->done = done;
+  app->done_data = data;
+  app->nrunning = app->nservers;
+  if (app->nservers == 0) {
+    free_app(app);
+    if (done) done(data);
+    return;
+  }
+  for (size_t i = 0; i < app->nservers; i++) isl_http_server_shutdown(app->servers[i], on_server_stopped, app);
+}

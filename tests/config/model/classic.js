@@ -1,0 +1,1 @@
+addEventListener("fetch", e => e.respondWith(new Response("classic")));
