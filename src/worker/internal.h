@@ -7,6 +7,7 @@
 
 typedef struct isl_module isl_module_t;
 typedef struct isl_reqctx isl_reqctx_t;
+typedef struct isl_entry isl_entry_t;
 
 struct isl_worker {
   isl_realm_t *realm;
@@ -20,7 +21,10 @@ struct isl_worker {
   bool test_mode;
   JSObjectRef ns;        /* the main module's namespace (protected) */
   JSObjectRef env;       /* the env object handed to handlers (protected) */
-  JSObjectRef fetch_this, fetch_fn; /* default export and its fetch, once loaded (protected) */
+  /* The default entrypoint, once loaded (protected): an object and its fetch, or a class
+   * (fetch_fn NULL) instantiated per request. */
+  JSObjectRef fetch_this, fetch_fn;
+  isl_entry_t *entries; /* named entrypoints made for service bindings */
   JSObjectRef listeners; /* classic scripts: fetch listeners array (protected) */
   isl_module_t *modules; /* loaded modules, for the import cache */
   isl_reqctx_t *requests; /* live request contexts */

@@ -19,25 +19,120 @@ static JSValueRef js_unhandled_rejection(JSContextRef ctx, JSObjectRef fn, JSObj
   return JSValueMakeUndefined(ctx);
 }
 
-/* The default export's fetch (module) or the fetch listeners (classic script). */
-static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
-  isl_worker_t *w = (isl_worker_t *)((char *)svc - offsetof(isl_worker_t, svc));
+/* An entrypoint: an export with a fetch() handler, either an object (`export default {
+ * fetch }`) or a class extending WorkerEntrypoint, instantiated per request with (ctx, env)
+ * as workerd does. The default entrypoint is embedded in the worker (w->svc); named ones
+ * (service bindings with `entrypoint = "Name"`) are made on demand. */
+struct isl_entry {
+  isl_service_t svc;
+  isl_worker_t *w;
+  char *name;
+  JSObjectRef target; /* the object, or the class (protected) */
+  JSObjectRef fn;     /* the object's fetch (protected); NULL for a class */
+  isl_entry_t *next;
+};
+
+static void dispatch(isl_worker_t *w, JSObjectRef target, JSObjectRef fn, const char *name,
+                     isl_request_t *req, isl_response_cb cb, void *data) {
   JSContextRef ctx = w->realm->ctx;
   isl_reqctx_t *rc = isl_reqctx_new(w, cb, data);
   isl_reqctx_ref(rc); /* ours until this function returns: it may finish synchronously */
   JSObjectRef request = isl_request_from_c(ctx, req);
-  if (w->classic) {
-    isl_dispatch_fetch_event(w, rc, request);
+  JSObjectRef ctxobj = isl_exec_ctx_new(ctx, rc);
+  JSObjectRef self = target;
+  if (target && !fn) {
+    /* A class: a new instance for this request. */
+    JSValueRef exc = NULL;
+    JSValueRef cargs[2] = {ctxobj, w->env};
+    self = JSObjectCallAsConstructor(ctx, target, 2, cargs, &exc);
+    JSValueRef f = self ? isl_get(ctx, self, "fetch", &exc) : NULL;
+    if (!self || exc || !f || !JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f)) {
+      isl_reqctx_fail(rc, ctx, exc, exc ? "exception constructing the entrypoint" : "the entrypoint has no fetch() method");
+      isl_reqctx_unref(rc);
+      return;
+    }
+    fn = (JSObjectRef)f;
+  }
+  if (!fn) {
+    isl_log(ISL_LOG_ERROR, "%s: the %s export has no fetch() handler", w->main_path, name);
+    isl_reqctx_respond(rc, isl_response_text(500, "Internal Server Error"));
     isl_reqctx_unref(rc);
     return;
   }
-  if (!w->fetch_fn) {
-    isl_reqctx_fail(rc, ctx, NULL, "the worker's default export has no fetch() handler");
-    isl_reqctx_unref(rc);
+  JSValueRef args[3] = {request, w->env, ctxobj};
+  isl_reqctx_call_handler(rc, ctx, fn, self, 3, args);
+  isl_reqctx_unref(rc);
+}
+
+static void entry_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
+  isl_entry_t *e = (isl_entry_t *)svc;
+  if (!e->w) {
+    isl_request_free(req);
+    cb(data, isl_response_text(503, "Service Unavailable"));
     return;
   }
-  JSValueRef args[3] = {request, w->env, isl_exec_ctx_new(ctx, rc)};
-  isl_reqctx_call_handler(rc, ctx, w->fetch_fn, w->fetch_this, 3, args);
+  dispatch(e->w, e->target, e->fn, e->name, req, cb, data);
+}
+
+/* Resolves an export into (target, fn): an object with fetch, or a class. */
+static bool resolve_entry(isl_worker_t *w, const char *name, JSObjectRef *target, JSObjectRef *fn) {
+  JSContextRef ctx = w->realm->ctx;
+  *target = *fn = NULL;
+  if (!w->ns) return false;
+  JSValueRef v = isl_get(ctx, w->ns, name, NULL);
+  if (!v || !JSValueIsObject(ctx, v)) return false;
+  JSObjectRef o = (JSObjectRef)v;
+  if (JSObjectIsConstructor(ctx, o)) {
+    JSValueRef proto = isl_get(ctx, o, "prototype", NULL);
+    JSValueRef f = proto && JSValueIsObject(ctx, proto) ? isl_get(ctx, (JSObjectRef)proto, "fetch", NULL) : NULL;
+    if (f && JSValueIsObject(ctx, f) && JSObjectIsFunction(ctx, (JSObjectRef)f)) {
+      *target = o;
+      return true;
+    }
+    return false;
+  }
+  JSValueRef f = isl_get(ctx, o, "fetch", NULL);
+  if (!f || !JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f)) return false;
+  *target = o;
+  *fn = (JSObjectRef)f;
+  return true;
+}
+
+isl_service_t *isl_worker_entrypoint(isl_worker_t *w, const char *name, isl_buf_t *err) {
+  for (isl_entry_t *e = w->entries; e; e = e->next)
+    if (strcmp(e->name, name) == 0) return &e->svc;
+  JSObjectRef target, fn;
+  if (w->classic || !resolve_entry(w, name, &target, &fn)) {
+    isl_buf_printf(err, "%s has no entrypoint '%s' (an exported object with fetch(), or a class "
+                        "extending WorkerEntrypoint)", w->main_path, name);
+    return NULL;
+  }
+  isl_entry_t *e = isl_calloc(1, sizeof(*e));
+  e->svc.name = "entrypoint";
+  e->svc.fetch = entry_fetch;
+  e->w = w;
+  e->name = isl_strdup(name);
+  e->target = target;
+  e->fn = fn;
+  isl_protect(w->realm->ctx, target);
+  if (fn) isl_protect(w->realm->ctx, fn);
+  e->next = w->entries;
+  w->entries = e;
+  return &e->svc;
+}
+
+/* The default export's fetch (module) or the fetch listeners (classic script). */
+static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
+  isl_worker_t *w = (isl_worker_t *)((char *)svc - offsetof(isl_worker_t, svc));
+  if (!w->classic) {
+    dispatch(w, w->fetch_this, w->fetch_fn, "default", req, cb, data);
+    return;
+  }
+  JSContextRef ctx = w->realm->ctx;
+  isl_reqctx_t *rc = isl_reqctx_new(w, cb, data);
+  isl_reqctx_ref(rc); /* ours until this function returns: it may finish synchronously */
+  JSObjectRef request = isl_request_from_c(ctx, req);
+  isl_dispatch_fetch_event(w, rc, request);
   isl_reqctx_unref(rc);
 }
 
@@ -124,6 +219,8 @@ isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   w->svc.fetch = worker_fetch;
   w->realm = isl_realm_new(cfg->loop);
   w->realm->owner = w;
+  w->realm->outbound = cfg->outbound;
+  w->realm->outbound_name = cfg->outbound_name;
   JSGlobalContextRef ctx = w->realm->ctx;
   uv_timer_init(w->loop, &w->idle_gc);
   w->idle_gc.data = w;
@@ -146,15 +243,9 @@ isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
     return NULL;
   }
   /* The handler is looked up once, as workerd does: the default export is fixed. */
-  if (w->ns && !w->classic) {
-    JSValueRef dflt = isl_get(ctx, w->ns, "default", NULL);
-    JSValueRef fn = dflt && JSValueIsObject(ctx, dflt) ? isl_get(ctx, (JSObjectRef)dflt, "fetch", NULL) : NULL;
-    if (fn && JSValueIsObject(ctx, fn) && JSObjectIsFunction(ctx, (JSObjectRef)fn)) {
-      w->fetch_this = (JSObjectRef)dflt;
-      w->fetch_fn = (JSObjectRef)fn;
-      isl_protect(ctx, dflt);
-      isl_protect(ctx, fn);
-    }
+  if (w->ns && !w->classic && resolve_entry(w, "default", &w->fetch_this, &w->fetch_fn)) {
+    isl_protect(ctx, w->fetch_this);
+    if (w->fetch_fn) isl_protect(ctx, w->fetch_fn);
   }
   /* From here on only handlers run: code generation from strings is refused, as in
    * workerd. */
@@ -202,9 +293,15 @@ long isl_worker_free(isl_worker_t *w) {
   /* Phase 2: release roots. */
   isl_loader_free(w);
   if (w->env) isl_unprotect(ctx, w->env);
-  if (w->fetch_fn) {
-    isl_unprotect(ctx, w->fetch_fn);
-    isl_unprotect(ctx, w->fetch_this);
+  if (w->fetch_this) isl_unprotect(ctx, w->fetch_this);
+  if (w->fetch_fn) isl_unprotect(ctx, w->fetch_fn);
+  while (w->entries) {
+    isl_entry_t *e = w->entries;
+    w->entries = e->next;
+    isl_unprotect(ctx, e->target);
+    if (e->fn) isl_unprotect(ctx, e->fn);
+    free(e->name);
+    free(e);
   }
   if (w->listeners) isl_unprotect(ctx, w->listeners);
   long leaked = w->realm->protected_count;

@@ -65,6 +65,11 @@ typedef struct {
   size_t nmodules;
   const isl_worker_binding_t *bindings;
   size_t nbindings;
+  /* globalOutbound: where the global fetch() sends requests (borrowed, must outlive the
+   * worker). NULL: a network service named outbound_name (NULL: "internet"), which does
+   * not exist yet, so fetch() rejects with a TypeError saying so. */
+  isl_service_t *outbound;
+  const char *outbound_name;
 } isl_worker_config_t;
 
 /* Loads the worker. Runs the loop until the main module's evaluation settles. On failure
@@ -74,6 +79,11 @@ isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err);
 
 /* The service that dispatches requests to the worker's fetch handler. Borrowed. */
 isl_service_t *isl_worker_service(isl_worker_t *w);
+
+/* The service for the named export (an object with fetch(), or a class extending
+ * WorkerEntrypoint): what a service binding with `entrypoint = "Name"` calls. Owned by the
+ * worker. NULL with a message in err when there is no such entrypoint. */
+isl_service_t *isl_worker_entrypoint(isl_worker_t *w, const char *name, isl_buf_t *err);
 
 /* Requests in the worker that have not finished (responses pending or waitUntil). */
 size_t isl_worker_active(const isl_worker_t *w);
