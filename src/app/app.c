@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../services/disk.h"
+#include "../services/external.h"
+#include "../services/network.h"
 #include "../worker/worker.h"
 
 /* A service as bindings and sockets see it: a stable isl_service_t that forwards to the
@@ -15,6 +18,8 @@ typedef struct {
   isl_worker_t *worker;
   isl_worker_module_t *modules;
   isl_worker_binding_t *bindings;
+  isl_service_t *network, *external; /* the implementation of those kinds (owned) */
+  isl_service_t *disk;               /* ISL_SVC_DISK's implementation (owned) */
 } slot_t;
 
 struct isl_app {
@@ -86,14 +91,20 @@ static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
     }
     }
   }
-  if (c->global_outbound) {
-    /* Outbound fetch() does not exist yet (issue 6), so nothing can go anywhere: a
-     * globalOutbound other than the default is accepted only when it names a service. */
-    if (!slot_named(app, c->global_outbound)) {
-      isl_buf_printf(err, "service '%s': globalOutbound names no service '%s'", c->name,
-                     c->global_outbound);
-      return false;
-    }
+  /* globalOutbound: where the global fetch() sends requests; by default the service
+   * named "internet" (workerd's implicit public network when the config has none). A
+   * network service cannot be reached yet (issue 6), so fetch() is told to reject. */
+  const char *ob_name = c->global_outbound ? c->global_outbound : "internet";
+  slot_t *ob = slot_named(app, ob_name);
+  if (c->global_outbound && !ob) {
+    isl_buf_printf(err, "service '%s': globalOutbound names no service '%s'", c->name,
+                   c->global_outbound);
+    return false;
+  }
+  if (c->global_outbound_entrypoint) {
+    isl_buf_printf(err, "service '%s': globalOutbound: named entrypoints are not supported yet",
+                   c->name);
+    return false;
   }
   isl_worker_config_t wc = {
       .loop = app->loop,
@@ -102,6 +113,8 @@ static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
       .nmodules = c->nmodules,
       .bindings = s->bindings,
       .nbindings = c->nbindings,
+      .outbound = ob && ob->cfg->kind != ISL_SVC_NETWORK ? &ob->iface : NULL,
+      .outbound_name = ob_name,
   };
   isl_buf_t werr = {0};
   s->worker = isl_worker_new(&wc, &werr);
@@ -146,6 +159,9 @@ static void free_app(isl_app_t *app) {
     if (s->worker) isl_worker_free(s->worker);
     free(s->modules);
     free(s->bindings);
+    isl_network_free(s->network);
+    isl_external_free(s->external);
+    isl_disk_service_free(s->disk);
   }
   free(app->slots);
   free(app->servers);
@@ -175,12 +191,28 @@ isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_htt
   }
   for (size_t i = 0; i < app->nslots; i++) {
     slot_t *s = &app->slots[i];
-    static const char *const kinds[] = {"worker", "network", "external", "disk"};
-    if (s->cfg->kind != ISL_SVC_WORKER) {
-      isl_buf_printf(err, "service '%s': %s services are not supported yet", s->cfg->name,
-                     kinds[s->cfg->kind]);
-      goto fail;
+    if (s->cfg->kind == ISL_SVC_NETWORK) {
+      s->impl = s->network = isl_network_new(s->cfg->name);
+      continue;
     }
+    if (s->cfg->kind == ISL_SVC_EXTERNAL) {
+      isl_external_config_t ec = {s->cfg->name, s->cfg->address, s->cfg->http_proxy_style,
+                                  s->cfg->http_forwarded_proto_header};
+      s->impl = s->external = isl_external_new(loop, &ec, err);
+      if (!s->external) goto fail;
+      continue;
+    }
+    if (s->cfg->kind == ISL_SVC_DISK) {
+      char msg[512];
+      s->impl = s->disk = isl_disk_service_new(s->cfg->path, s->cfg->writable,
+                                               s->cfg->allow_dotfiles, msg, sizeof(msg));
+      if (!s->disk) {
+        isl_buf_printf(err, "service '%s': %s", s->cfg->name, msg);
+        goto fail;
+      }
+      continue;
+    }
+    /* Every other kind was handled above: this is a worker. */
     if (!start_worker(app, s, err)) goto fail;
   }
   app->servers = isl_calloc(cfg->nsockets + 1, sizeof(*app->servers));

@@ -1,0 +1,39 @@
+/* An `external` service of a config: every request is forwarded to one HTTP/1.1 server
+ * (external = (address = "host:port", http = (...))) by a small client on libuv, and its
+ * response handed back whole. No JavaScript here.
+ *
+ * One connection per request, with `Connection: close` (no pooling yet). The request body
+ * is sent with Content-Length and the response body is read completely before the
+ * response is handed back (bodies do not stream yet). A backend that cannot be reached,
+ * resets the connection or answers something that is not HTTP/1.x gives 502 Bad Gateway;
+ * one that does not answer within ISL_EXTERNAL_TIMEOUT_MS gives 504 Gateway Timeout.
+ *
+ * Host: in the default style (http = ()), the request line carries the path and Host the
+ * request URL's host, as workerd sends it; with style = proxy the request line carries
+ * the absolute URL. Hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding, TE,
+ * Upgrade, Proxy-*) are not forwarded in either direction. forwardedProtoHeader, when
+ * set, carries the request URL's scheme ("http" or "https"). */
+#ifndef ISL_EXTERNAL_H
+#define ISL_EXTERNAL_H
+
+#include <uv.h>
+
+#include "../base/message.h"
+
+#define ISL_EXTERNAL_TIMEOUT_MS 30000
+
+typedef struct {
+  const char *name;    /* the service's name, for messages */
+  const char *address; /* "host:port" or "[v6]:port"; host may be a name (resolved per request) */
+  bool proxy_style;
+  const char *forwarded_proto_header; /* NULL: none */
+} isl_external_config_t;
+
+/* A new external service. Returns NULL with a message in err when the address cannot be
+ * used. The config's strings are copied. Requests in flight when the service is freed
+ * still complete (they hold their own copy of what they need). */
+isl_service_t *isl_external_new(uv_loop_t *loop, const isl_external_config_t *cfg,
+                                isl_buf_t *err);
+void isl_external_free(isl_service_t *svc);
+
+#endif
