@@ -153,7 +153,7 @@ bench_one() {
   for i in $(seq "$RUNS"); do
     f="$OUT/$name-run$i.txt"
     wrk_run "$DURATION" "$f" || log "   wrk run $i exited non-zero (see $f)"
-    read -r rps p99 total e n <<<"$(wrk_parse "$f")"
+    read -r rps p99 _ e n <<<"$(wrk_parse "$f")"
     rpss+=("$rps"); p99s+=("$p99"); errs=$((errs + e + n))
     log "   run $i: $rps req/s, p99 $p99 ms, errors $((e + n))"
     kill -0 "$pid" 2>/dev/null || { log "   server died during the load"; break; }

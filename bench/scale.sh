@@ -81,7 +81,7 @@ mb() { awk -v k="$1" 'BEGIN { if (k == "-" || k == "") print "-"; else printf "%
 python3 "$BENCH/gen-scale.py" scale "$OUT/n1" 1 "$PORT_BASE" &&
 python3 "$BENCH/gen-scale.py" scale "$OUT/n$N" "$N" "$PORT_BASE" || { log "scale.sh: config generation failed"; exit 1; }
 
-declare -A START RSS THR SWEEP ALLSTART ALLRSS VER NOTE
+declare -A START RSS THR SWEEP ALLSTART VER NOTE
 
 # measure SERVER COUNT BIN: RUNS starts of BIN serve n<COUNT>/config.capnp
 measure() {
@@ -108,7 +108,7 @@ measure() {
   done
   START[$s,$n]=$(median "${starts[@]}"); RSS[$s,$n]=$(median "${rsss[@]}")
   THR[$s,$n]=$thr; SWEEP[$s,$n]=$(median "${sweeps[@]}")
-  ALLSTART[$s,$n]="${starts[*]}"; ALLRSS[$s,$n]="${rsss[*]}"
+  ALLSTART[$s,$n]="${starts[*]}"
 }
 
 for s in islet workerd; do

@@ -22,8 +22,20 @@ typedef struct {
   isl_service_t *disk;               /* ISL_SVC_DISK's implementation (owned) */
 } slot_t;
 
+/* A binding to a named entrypoint of a worker (`service = (name = "b", entrypoint = "E")`):
+ * resolved once every worker exists, then a direct forward. */
+typedef struct entry_slot {
+  isl_service_t iface;
+  slot_t *target;
+  const char *entrypoint;
+  const char *from; /* the binding's service and name, for messages */
+  isl_service_t *resolved;
+  struct entry_slot *next;
+} entry_slot_t;
+
 struct isl_app {
   uv_loop_t *loop;
+  entry_slot_t *entries;
   slot_t *slots;
   size_t nslots;
   isl_http_server_t **servers;
@@ -40,6 +52,16 @@ static void slot_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb c
     return;
   }
   s->impl->fetch(s->impl, req, cb, data);
+}
+
+static void entry_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
+  entry_slot_t *e = (entry_slot_t *)svc;
+  if (!e->resolved) {
+    isl_request_free(req);
+    cb(data, isl_response_text(503, "Service Unavailable"));
+    return;
+  }
+  e->resolved->fetch(e->resolved, req, cb, data);
 }
 
 static slot_t *slot_named(isl_app_t *app, const char *name) {
@@ -80,13 +102,24 @@ static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
                        b->service);
         return false;
       }
-      if (b->entrypoint) {
-        isl_buf_printf(err, "service '%s': binding '%s': named entrypoints are not supported yet",
-                       c->name, b->name);
-        return false;
-      }
       o->kind = ISL_WBIND_SERVICE;
       o->service = &t->iface;
+      if (b->entrypoint) {
+        if (t->cfg->kind != ISL_SVC_WORKER) {
+          isl_buf_printf(err, "service '%s': binding '%s': service '%s' is not a worker, so it "
+                              "has no entrypoint '%s'", c->name, b->name, t->cfg->name, b->entrypoint);
+          return false;
+        }
+        entry_slot_t *e = isl_calloc(1, sizeof(*e));
+        e->iface.name = b->entrypoint;
+        e->iface.fetch = entry_fetch;
+        e->target = t;
+        e->entrypoint = b->entrypoint;
+        e->from = b->name;
+        e->next = app->entries;
+        app->entries = e;
+        o->service = &e->iface;
+      }
       break;
     }
     }
@@ -163,6 +196,11 @@ static void free_app(isl_app_t *app) {
     isl_external_free(s->external);
     isl_disk_service_free(s->disk);
   }
+  while (app->entries) {
+    entry_slot_t *e = app->entries;
+    app->entries = e->next;
+    free(e);
+  }
   free(app->slots);
   free(app->servers);
   free(app);
@@ -214,6 +252,15 @@ isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_htt
     }
     /* Every other kind was handled above: this is a worker. */
     if (!start_worker(app, s, err)) goto fail;
+  }
+  /* Named entrypoints, now that every worker has loaded its code. */
+  for (entry_slot_t *e = app->entries; e; e = e->next) {
+    if (!e->target->worker) continue;
+    e->resolved = isl_worker_entrypoint(e->target->worker, e->entrypoint, err);
+    if (!e->resolved) {
+      isl_buf_printf(err, " (named by binding '%s')", e->from);
+      goto fail;
+    }
   }
   app->servers = isl_calloc(cfg->nsockets + 1, sizeof(*app->servers));
   for (size_t i = 0; i < cfg->nsockets; i++) {

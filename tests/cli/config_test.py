@@ -56,10 +56,13 @@ check("an exception in the target is a 500 for the caller", st == 200 and body.s
 st, body = http_get(p1, "/bindings")
 check("bindings on env", st == 200 and body ==
       '{"greeting":"hello","conf":{"a":[1,2]},"blob":[1,2,3],"fromEnv":"from the environment",'
-      '"unset":null,"keys":["BACK","BLOB","CONF","FROM_ENV","GREETING","UNSET"]}', f"{st} {body!r}")
+      '"unset":null,"keys":["ADMIN","BACK","BLOB","CONF","FROM_ENV","GREETING","PLAIN","UNSET"]}', f"{st} {body!r}")
 st, body = http_get(p1, "/isolation")
 check("workers do not see each other's globals or prototypes", body == "front got 200: undefined undefined"
       or body == "undefined undefined", f"{st} {body!r}")
+st, body = http_get(p1, "/entrypoints")
+check("named entrypoints: a WorkerEntrypoint class and an object", st == 200 and
+      body == "admin entrypoint true; plain entrypoint", f"{st} {body!r}")
 st, body = http_get(p2, "/")
 check("classic script with bindings as globals", st == 200 and body == "classic says bonjour", f"{st} {body!r}")
 st, body = http_get(p1, "/after-error")
@@ -72,7 +75,7 @@ except subprocess.TimeoutExpired:
     proc.kill()
     out, err = proc.communicate()
 check("SIGTERM exits 0", proc.returncode == 0, f"{proc.returncode} {err[-400:]}")
-check("the target's error is logged with its stack", "back failed on purpose" in err and "back.js:8:42" in err,
+check("the target's error is logged with its stack", "back failed on purpose" in err and "back.js:9:42" in err,
       err[-600:])
 
 # Load errors name the config file, line and column.
@@ -94,6 +97,9 @@ r = run("serve", os.path.join(CFG, "app.capnp"), "-s", "nosuch=127.0.0.1:1")
 check("-s naming no socket", r.returncode == 1 and "no socket named 'nosuch'" in r.stderr, r.stderr)
 r = run("serve", os.path.join(CFG, "app.capnp"), "-s", "broken")
 check("-s without =: usage error", r.returncode == 2, str(r.returncode))
+r = run("serve", os.path.join(CFG, "bad_entrypoint.capnp"))
+check("a binding to a missing entrypoint stops startup", r.returncode == 1 and "Missing" in r.stderr
+      and "binding 'B'" in r.stderr, r.stderr)
 r = run("serve", os.path.join(CFG, "app.capnp"), "noSuchConst")
 check("unknown const: exit 1", r.returncode == 1 and "noSuchConst" in r.stderr, r.stderr)
 

@@ -28,6 +28,8 @@ const front :Workerd.Worker = (
   compatibilityDate = "2024-09-01",
   bindings = [
     (name = "BACK", service = "back"),
+    (name = "ADMIN", service = (name = "back", entrypoint = "Admin")),
+    (name = "PLAIN", service = (name = "back", entrypoint = "plain")),
     (name = "GREETING", text = "hello"),
     (name = "CONF", json = "{\"a\": [1, 2]}"),
     (name = "BLOB", data = 0x"01 02 03"),

@@ -15,6 +15,11 @@ export default {
         keys: Object.keys(env).sort(),
       });
     }
+    if (path === "/entrypoints") {
+      const a = await (await env.ADMIN.fetch("http://back/")).text();
+      const p = await (await env.PLAIN.fetch("http://back/")).text();
+      return new Response(a + "; " + p);
+    }
     if (path === "/isolation") {
       const res = await env.BACK.fetch("http://back/isolation");
       return new Response(await res.text());
