@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../services/disk.h"
 #include "../services/external.h"
@@ -33,9 +34,18 @@ typedef struct entry_slot {
   struct entry_slot *next;
 } entry_slot_t;
 
+/* What a socket serves: its service, with the socket's HttpOptions applied to each
+ * request and response on the way (header injection, forwardedProtoHeader). */
+typedef struct {
+  isl_service_t iface;
+  isl_service_t *target;
+  const isl_config_socket_t *cfg;
+} sock_svc_t;
+
 struct isl_app {
   uv_loop_t *loop;
   entry_slot_t *entries;
+  sock_svc_t *socks; /* one per socket of the config */
   slot_t *slots;
   size_t nslots;
   isl_http_server_t **servers;
@@ -62,6 +72,64 @@ static void entry_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb 
     return;
   }
   e->resolved->fetch(e->resolved, req, cb, data);
+}
+
+/* workerd's HttpOptions.Header: any header of that name is removed first; a header
+ * without a value is only removed. */
+static void inject_headers(isl_headers_t *h, const isl_config_header_t *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    isl_headers_remove(h, v[i].name);
+    if (v[i].value)
+      isl_headers_add(h, v[i].name, strlen(v[i].name), v[i].value, strlen(v[i].value));
+  }
+}
+
+/* forwardedProtoHeader (host style only): the client's value, when "http" or "https",
+ * becomes the request URL's scheme, so a worker behind a TLS-terminating proxy sees the
+ * protocol its client used. Other values are left alone. */
+static void apply_forwarded_proto(isl_request_t *req, const char *header) {
+  const char *proto = isl_headers_get(&req->headers, header);
+  if (!proto || (strcasecmp(proto, "http") != 0 && strcasecmp(proto, "https") != 0)) return;
+  const char *rest = strstr(req->url, "://");
+  if (!rest) return;
+  isl_buf_t url = {0};
+  isl_buf_puts(&url, strcasecmp(proto, "http") == 0 ? "http" : "https");
+  isl_buf_puts(&url, rest);
+  free(req->url);
+  req->url = isl_strdup(url.p);
+  isl_buf_free(&url);
+}
+
+typedef struct {
+  const isl_config_socket_t *cfg; /* outlives the app, so outlives this request too */
+  isl_response_cb cb;
+  void *data;
+} sock_req_t;
+
+static void sock_respond(void *data, isl_response_t *res) {
+  sock_req_t *r = data;
+  inject_headers(&res->headers, r->cfg->inject_response_headers,
+                 r->cfg->ninject_response_headers);
+  isl_response_cb cb = r->cb;
+  void *cb_data = r->data;
+  free(r);
+  cb(cb_data, res);
+}
+
+static void sock_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
+  sock_svc_t *k = (sock_svc_t *)svc;
+  const isl_config_socket_t *so = k->cfg;
+  /* The client's header decides the scheme before injection can replace it. */
+  if (so->forwarded_proto_header && !so->proxy_style)
+    apply_forwarded_proto(req, so->forwarded_proto_header);
+  inject_headers(&req->headers, so->inject_request_headers, so->ninject_request_headers);
+  if (!so->ninject_response_headers) {
+    k->target->fetch(k->target, req, cb, data);
+    return;
+  }
+  sock_req_t *r = isl_calloc(1, sizeof(*r));
+  *r = (sock_req_t){so, cb, data};
+  k->target->fetch(k->target, req, sock_respond, r);
 }
 
 static slot_t *slot_named(isl_app_t *app, const char *name) {
@@ -202,6 +270,7 @@ static void free_app(isl_app_t *app) {
     free(e);
   }
   free(app->slots);
+  free(app->socks);
   free(app->servers);
   free(app);
 }
@@ -263,6 +332,7 @@ isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_htt
     }
   }
   app->servers = isl_calloc(cfg->nsockets + 1, sizeof(*app->servers));
+  app->socks = isl_calloc(cfg->nsockets + 1, sizeof(*app->socks));
   for (size_t i = 0; i < cfg->nsockets; i++) {
     const isl_config_socket_t *so = &cfg->sockets[i];
     const char *addr = so->address;
@@ -275,17 +345,17 @@ isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_htt
                           "[v6]:port; unix sockets are not supported yet)", so->name, addr);
       goto fail;
     }
-    if (so->proxy_style) {
-      isl_buf_printf(err, "socket '%s': http style = proxy is not supported yet", so->name);
-      goto fail;
-    }
+    /* style = proxy needs nothing more: the HTTP server already takes an absolute-form
+     * target (GET http://example.com/path) as the request URL, in either style. */
     slot_t *t = slot_named(app, so->service);
     if (!t) {
       isl_buf_printf(err, "socket '%s' names no service '%s'", so->name, so->service);
       goto fail;
     }
+    sock_svc_t *k = &app->socks[i];
+    *k = (sock_svc_t){{so->service, sock_fetch}, &t->iface, so};
     char msg[256];
-    if (isl_http_server_start(loop, host, port, lim, &t->iface, &app->servers[app->nservers],
+    if (isl_http_server_start(loop, host, port, lim, &k->iface, &app->servers[app->nservers],
                               msg, sizeof(msg)) < 0) {
       isl_buf_printf(err, "socket '%s': cannot listen on %s: %s", so->name, addr, msg);
       goto fail;

@@ -293,7 +293,79 @@ bool isl_cfg_designator(isl_cfg_t *x, const char *label, const isl_capnp_value_t
 
 /* --- HttpOptions (sockets and external services) --- */
 
-static bool read_http(isl_cfg_t *x, const isl_capnp_value_t *v, bool *proxy, char **fph) {
+/* RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+ * "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
+static bool is_token(const char *s, size_t n) {
+  if (!n) return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    bool alnum = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    if (!alnum && !strchr("!#$%&'*+-.^_`|~", ch)) return false;
+  }
+  return true;
+}
+
+/* One HttpOptions.Header: (name = "X-Foo", value = "bar"); no value removes the header. */
+static bool read_header(isl_cfg_t *x, const char *label, const isl_capnp_value_t *v,
+                        isl_config_header_t *h) {
+  isl_cfg_struct_t s;
+  if (!isl_cfg_struct(x, v, "HttpOptions.Header", "name", &s)) return false;
+  for (size_t i = 0; i < s.n; i++) {
+    const isl_capnp_field_t *fd = &s.fields[i];
+    if (!isl_cfg_field_once(x, &s, i)) return false;
+    const isl_capnp_value_t *rv;
+    size_t n;
+    if (strcmp(fd->name, "name") == 0) {
+      if (!isl_cfg_text(x, "name", fd->value, &h->name, &n, &rv)) return false;
+      if (!is_token(h->name, n)) {
+        isl_capnp_error_at(x->err, rv->pos, "%s: '%s' is not a valid header name", label,
+                           h->name);
+        return false;
+      }
+    } else if (strcmp(fd->name, "value") == 0) {
+      if (!isl_cfg_text(x, "value", fd->value, &h->value, &n, &rv)) return false;
+      /* RFC 9110 §5.5: no line breaks (they would split the header in two); values are
+       * kept trimmed, as the HTTP server keeps received ones. NUL is refused as text. */
+      if (memchr(h->value, '\r', n) || memchr(h->value, '\n', n)) {
+        isl_capnp_error_at(x->err, rv->pos, "%s: header value contains CR or LF", label);
+        return false;
+      }
+      if (n && (strchr(" \t", h->value[0]) || strchr(" \t", h->value[n - 1]))) {
+        isl_capnp_error_at(x->err, rv->pos,
+                           "%s: header value has leading or trailing whitespace", label);
+        return false;
+      }
+    } else {
+      return isl_cfg_unknown(x, &s, fd);
+    }
+  }
+  if (!h->name) {
+    isl_capnp_error_at(x->err, s.pos, "%s: a header needs a name", label);
+    return false;
+  }
+  return true;
+}
+
+static bool read_headers(isl_cfg_t *x, const char *label, const isl_capnp_value_t *v,
+                         isl_config_header_t **out, size_t *n) {
+  const isl_capnp_value_t *const *items;
+  size_t count;
+  if (!isl_cfg_list(x, label, v, &items, &count)) return false;
+  /* Stored before it is filled so a failure half-way frees it. */
+  *out = isl_calloc(count ? count : 1, sizeof **out);
+  *n = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (!isl_cfg_count(x, items[i]->pos)) return false;
+    *n = i + 1;
+    if (!read_header(x, label, items[i], &(*out)[i])) return false;
+  }
+  return true;
+}
+
+/* sk, when not NULL, receives the header injections (sockets); an external service does
+ * not implement them yet and refuses them. */
+static bool read_http(isl_cfg_t *x, const isl_capnp_value_t *v, bool *proxy, char **fph,
+                      isl_config_socket_t *sk) {
   isl_cfg_struct_t s;
   if (!isl_cfg_struct(x, v, "HttpOptions", "style", &s)) return false;
   for (size_t i = 0; i < s.n; i++) {
@@ -315,6 +387,14 @@ static bool read_http(isl_cfg_t *x, const isl_capnp_value_t *v, bool *proxy, cha
       }
     } else if (strcmp(fd->name, "forwardedProtoHeader") == 0) {
       if (!isl_cfg_text(x, "forwardedProtoHeader", fd->value, fph, NULL, NULL)) return false;
+    } else if (sk && strcmp(fd->name, "injectRequestHeaders") == 0) {
+      if (!read_headers(x, "injectRequestHeaders", fd->value, &sk->inject_request_headers,
+                        &sk->ninject_request_headers))
+        return false;
+    } else if (sk && strcmp(fd->name, "injectResponseHeaders") == 0) {
+      if (!read_headers(x, "injectResponseHeaders", fd->value, &sk->inject_response_headers,
+                        &sk->ninject_response_headers))
+        return false;
     } else if (strcmp(fd->name, "cfBlobHeader") == 0 ||
                strcmp(fd->name, "injectRequestHeaders") == 0 ||
                strcmp(fd->name, "injectResponseHeaders") == 0 ||
@@ -372,7 +452,8 @@ static bool read_external(isl_cfg_t *x, const isl_capnp_value_t *v, isl_config_s
       if (!isl_cfg_text(x, "address", fd->value, &svc->address, NULL, NULL)) return false;
     } else if (strcmp(fd->name, "http") == 0) {
       if (!isl_cfg_union(x, &proto, fd)) return false;
-      if (!read_http(x, fd->value, &svc->http_proxy_style, &svc->http_forwarded_proto_header))
+      if (!read_http(x, fd->value, &svc->http_proxy_style, &svc->http_forwarded_proto_header,
+                     NULL))
         return false;
     } else if (strcmp(fd->name, "https") == 0) {
       if (!isl_cfg_union(x, &proto, fd)) return false;
@@ -490,7 +571,8 @@ static bool read_socket(isl_cfg_t *x, const isl_capnp_value_t *v, isl_config_soc
       if (!isl_cfg_text(x, "address", fd->value, &sk->address, NULL, NULL)) return false;
     } else if (strcmp(fd->name, "http") == 0) {
       if (!isl_cfg_union(x, &proto, fd)) return false;
-      if (!read_http(x, fd->value, &sk->proxy_style, &sk->forwarded_proto_header)) return false;
+      if (!read_http(x, fd->value, &sk->proxy_style, &sk->forwarded_proto_header, sk))
+        return false;
     } else if (strcmp(fd->name, "https") == 0) {
       if (!isl_cfg_union(x, &proto, fd)) return false;
       return https_unsupported(x, fd);
@@ -724,13 +806,25 @@ void isl_config_free(isl_config_t *c) {
     free_strs(s->allow, s->nallow, own);
     free_strs(s->deny, s->ndeny, own);
   }
-  if (own)
-    for (size_t i = 0; i < c->nsockets; i++) {
-      free(c->sockets[i].name);
-      free(c->sockets[i].address);
-      free(c->sockets[i].service);
-      free(c->sockets[i].forwarded_proto_header);
+  for (size_t i = 0; i < c->nsockets; i++) {
+    isl_config_socket_t *sk = &c->sockets[i];
+    if (own) {
+      free(sk->name);
+      free(sk->address);
+      free(sk->service);
+      free(sk->forwarded_proto_header);
+      for (size_t j = 0; j < sk->ninject_request_headers; j++) {
+        free(sk->inject_request_headers[j].name);
+        free(sk->inject_request_headers[j].value);
+      }
+      for (size_t j = 0; j < sk->ninject_response_headers; j++) {
+        free(sk->inject_response_headers[j].name);
+        free(sk->inject_response_headers[j].value);
+      }
     }
+    free(sk->inject_request_headers);
+    free(sk->inject_response_headers);
+  }
   free(c->services);
   free(c->sockets);
   pool_free(c->priv);

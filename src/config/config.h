@@ -108,12 +108,22 @@ typedef struct {
   char *http_forwarded_proto_header;
 } isl_config_service_t;
 
+/* HttpOptions.Header: name is an HTTP token, value has no CR, LF, NUL nor leading or
+ * trailing whitespace; value NULL (not given) removes the header. */
+typedef struct {
+  char *name;
+  char *value;
+} isl_config_header_t;
+
 typedef struct {
   char *name;
   char *address;    /* "host:port", "*:port" or "unix:/path" */
   char *service;    /* the service it serves */
   bool proxy_style; /* http = (style = proxy) */
   char *forwarded_proto_header;
+  /* http = (injectRequestHeaders = [...], injectResponseHeaders = [...]) */
+  isl_config_header_t *inject_request_headers, *inject_response_headers;
+  size_t ninject_request_headers, ninject_response_headers;
   isl_capnp_pos_t pos;
 } isl_config_socket_t;
 

@@ -302,6 +302,34 @@ static void test_http_style(void) {
   CHECK(c && c->sockets[0].proxy_style);
 }
 
+static void test_http_inject_headers(void) {
+  isl_config_t *c = cfg2("sockets = [(name = \"s\", address = \"*:1\", service = \"internet\", "
+                         "http = (forwardedProtoHeader = \"X-Forwarded-Proto\", "
+                         "injectRequestHeaders = [(name = \"X-Foo\", value = \"a b\"), "
+                         "(name = \"X-Gone\"), .hdr], "
+                         "injectResponseHeaders = [(name = \"Server\", value = \"\")]))]",
+                         "const hdr :Workerd.HttpOptions.Header = (name = \"!#$%&'*+-.^_`|~9z\", "
+                         "value = \"v\");\n");
+  CHECK(c != NULL);
+  if (!c) return;
+  const isl_config_socket_t *sk = &c->sockets[0];
+  CHECK_STR(sk->forwarded_proto_header, "X-Forwarded-Proto");
+  CHECK(sk->ninject_request_headers == 3);
+  CHECK_STR(sk->inject_request_headers[0].name, "X-Foo");
+  CHECK_STR(sk->inject_request_headers[0].value, "a b");
+  /* No value: the header is removed (workerd's null). */
+  CHECK_STR(sk->inject_request_headers[1].name, "X-Gone");
+  CHECK(sk->inject_request_headers[1].value == NULL);
+  CHECK_STR(sk->inject_request_headers[2].name, "!#$%&'*+-.^_`|~9z");
+  CHECK(sk->ninject_response_headers == 1);
+  CHECK_STR(sk->inject_response_headers[0].name, "Server");
+  CHECK_STR(sk->inject_response_headers[0].value, "");
+  c = cfg("sockets = [(name = \"s\", address = \"*:1\", service = \"internet\", "
+          "http = (injectRequestHeaders = []))]");
+  CHECK(c && c->sockets[0].ninject_request_headers == 0 &&
+        c->sockets[0].ninject_response_headers == 0);
+}
+
 static void test_hand_built_config_frees(void) {
   /* priv == NULL: every string is the caller's malloc, freed one by one (ASan checks). */
   isl_config_t *c = isl_calloc(1, sizeof *c);
@@ -320,6 +348,10 @@ static void test_hand_built_config_frees(void) {
   c->sockets[0].name = isl_strdup("http");
   c->sockets[0].address = isl_strdup("*:8080");
   c->sockets[0].service = isl_strdup("main");
+  c->sockets[0].ninject_request_headers = 1;
+  c->sockets[0].inject_request_headers = isl_calloc(1, sizeof(isl_config_header_t));
+  c->sockets[0].inject_request_headers[0].name = isl_strdup("X-Foo");
+  c->sockets[0].inject_request_headers[0].value = isl_strdup("bar");
   CHECK(isl_config_service(c, "main") == &c->services[0]);
   isl_config_free(c);
   isl_config_free(NULL);
@@ -536,8 +568,7 @@ static void test_socket_errors(void) {
               "^Workerd.HttpOptions.Style.proxy))]",
               "'Workerd.HttpOptions.Style.proxy' refers into an imported schema, which islet "
               "does not read"));
-  const char *http_unsupported[] = {"injectRequestHeaders", "injectResponseHeaders",
-                                    "cfBlobHeader", "capnpConnectHost"};
+  const char *http_unsupported[] = {"cfBlobHeader", "capnpConnectHost"};
   for (size_t i = 0; i < sizeof http_unsupported / sizeof *http_unsupported; i++) {
     char body[300], msg[100];
     snprintf(body, sizeof body, "sockets = [(name = \"s\", address = \"*:1\", http = (^%s = []))]",
@@ -545,6 +576,31 @@ static void test_socket_errors(void) {
     snprintf(msg, sizeof msg, "not supported: %s", http_unsupported[i]);
     CHECK(fails(body, msg));
   }
+#define INJ(list) "sockets = [(name = \"s\", address = \"*:1\", http = (injectRequestHeaders = " list "))]"
+  CHECK(fails(INJ("[(name = ^\"X Foo\", value = \"v\")]"),
+              "injectRequestHeaders: 'X Foo' is not a valid header name"));
+  CHECK(fails(INJ("[(name = ^\"X:Foo\", value = \"v\")]"),
+              "injectRequestHeaders: 'X:Foo' is not a valid header name"));
+  CHECK(fails(INJ("[(name = ^\"\", value = \"v\")]"),
+              "injectRequestHeaders: '' is not a valid header name"));
+  CHECK(fails(INJ("[(name = \"X-Foo\", value = ^\"a\\r\\nX-Evil: 1\")]"),
+              "injectRequestHeaders: header value contains CR or LF"));
+  CHECK(fails(INJ("[(name = \"X-Foo\", value = ^\"a\\nb\")]"),
+              "injectRequestHeaders: header value contains CR or LF"));
+  CHECK(fails(INJ("[(name = \"X-Foo\", value = ^\"a\\0b\")]"),
+              "value: text contains a NUL byte"));
+  CHECK(fails(INJ("[(name = \"X-Foo\", value = ^\" a\")]"),
+              "injectRequestHeaders: header value has leading or trailing whitespace"));
+  CHECK(fails(INJ("[^(value = \"v\")]"), "injectRequestHeaders: a header needs a name"));
+  CHECK(fails(INJ("[(name = \"X\", ^valeu = \"v\")]"),
+              "unknown field 'valeu' in HttpOptions.Header"));
+  CHECK(fails(INJ("[(name = \"X\", value = \"v\", ^value = \"w\")]"),
+              "field 'value' is set twice"));
+  CHECK(fails(INJ("^(name = \"X\")"), "injectRequestHeaders: expected a list, got a struct"));
+#undef INJ
+  CHECK(fails("sockets = [(name = \"s\", address = \"*:1\", http = (injectResponseHeaders = "
+              "[(name = ^\"X@\")]))]",
+              "injectResponseHeaders: 'X@' is not a valid header name"));
   CHECK(fails("sockets = [(name = \"s\", address = \"*:1\", http = (^stile = host))]",
               "unknown field 'stile' in HttpOptions"));
   CHECK(fails("sockets = [(name = \"s\", address = \"*:1\", ^service = (name = \"internet\", "
@@ -575,6 +631,13 @@ static void test_network_external_disk_errors(void) {
               "not supported: tcp"));
   CHECK(fails("services = [(name = \"e\", external = (address = \"h:1\", http = (), ^https = ()))]",
               "two values for one union: http and https"));
+  /* An external service does not inject headers yet: refused, not ignored. */
+  CHECK(fails("services = [(name = \"e\", external = (address = \"h:1\", http = "
+              "(^injectRequestHeaders = [])))]",
+              "not supported: injectRequestHeaders"));
+  CHECK(fails("services = [(name = \"e\", external = (address = \"h:1\", http = "
+              "(^injectResponseHeaders = [])))]",
+              "not supported: injectResponseHeaders"));
   CHECK(fails("services = [(name = \"d\", disk = ^(writable = true))]",
               "disk service 'd' needs a path"));
   CHECK(fails("services = [(name = \"d\", disk = (path = \"/\", writable = ^1))]",
@@ -664,6 +727,7 @@ int main(void) {
   test_shared_worker_const();
   test_internet_is_implicit();
   test_http_style();
+  test_http_inject_headers();
   test_hand_built_config_frees();
   test_flag_table();
   test_dates();
