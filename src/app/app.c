@@ -299,7 +299,20 @@ isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_htt
   for (size_t i = 0; i < app->nslots; i++) {
     slot_t *s = &app->slots[i];
     if (s->cfg->kind == ISL_SVC_NETWORK) {
-      s->impl = s->network = isl_network_new(s->cfg->name);
+      /* Bad allow/deny entries stop startup here rather than at the first fetch. The
+       * config has already supplied the default allow list, so an empty one is explicit
+       * (nothing allowed) and must not reach netpolicy as NULL (its "use the default"). */
+      static const char *const no_entries[1];
+      char msg[512];
+      const char *const *allow = s->cfg->allow ? (const char *const *)s->cfg->allow : no_entries;
+      isl_netpolicy_t *policy =
+          isl_netpolicy_new(allow, s->cfg->nallow,
+                            (const char *const *)s->cfg->deny, s->cfg->ndeny, msg, sizeof(msg));
+      if (!policy) {
+        isl_buf_printf(err, "service '%s': %s", s->cfg->name, msg);
+        goto fail;
+      }
+      s->impl = s->network = isl_network_new(s->cfg->name, policy);
       continue;
     }
     if (s->cfg->kind == ISL_SVC_EXTERNAL) {

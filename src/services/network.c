@@ -5,6 +5,7 @@
 typedef struct {
   isl_service_t svc; /* first: the service pointer is the struct's */
   char *name;
+  isl_netpolicy_t *policy; /* for the outbound client (issue 6): every address it connects to */
 } network_t;
 
 /* Nothing is logged per request: a config that routes traffic here would flood the log. */
@@ -19,9 +20,10 @@ static void network_fetch(isl_service_t *svc, isl_request_t *req, isl_response_c
   cb(data, res);
 }
 
-isl_service_t *isl_network_new(const char *name) {
+isl_service_t *isl_network_new(const char *name, isl_netpolicy_t *policy) {
   network_t *n = isl_calloc(1, sizeof(*n));
   n->name = isl_strdup(name);
+  n->policy = policy;
   n->svc.name = n->name;
   n->svc.fetch = network_fetch;
   return &n->svc;
@@ -31,5 +33,6 @@ void isl_network_free(isl_service_t *svc) {
   if (!svc) return;
   network_t *n = (network_t *)svc;
   free(n->name);
+  isl_netpolicy_free(n->policy);
   free(n);
 }

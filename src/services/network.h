@@ -6,9 +6,11 @@
 #define ISL_NETWORK_H
 
 #include "../base/message.h"
+#include "netpolicy.h"
 
-/* A new network service named name (copied). Free with isl_network_free. */
-isl_service_t *isl_network_new(const char *name);
+/* A new network service named name (copied) whose connections policy (owned; the
+ * service's allow/deny lists, see netpolicy.h) permits. Free with isl_network_free. */
+isl_service_t *isl_network_new(const char *name, isl_netpolicy_t *policy);
 void isl_network_free(isl_service_t *svc);
 
 #endif
