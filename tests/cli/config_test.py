@@ -6,10 +6,9 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from islet_server import free_port, http_get  # noqa: E402
+from islet_server import free_port, http_get, wait_port  # noqa: E402
 
 ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config")
@@ -27,16 +26,6 @@ def check(name, cond, detail=""):
 
 def run(*args, env=None, timeout=20):
     return subprocess.run([ISLET, *args], capture_output=True, text=True, timeout=timeout, env=env)
-
-
-def wait_port(port, proc):
-    deadline = time.time() + 10
-    while time.time() < deadline and proc.poll() is None:
-        st, _ = http_get(port, "/__ping", timeout=1)
-        if st is not None:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 p1, p2 = free_port(), free_port()

@@ -12,10 +12,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from islet_server import free_port  # noqa: E402
+from islet_server import free_port, wait_port  # noqa: E402
 
 ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "outbound")
@@ -59,17 +58,6 @@ def request(port, method, path, headers=(), body=b"", timeout=10):
         return int(lines[0].split(" ")[1]), hdrs, b.decode()
     except (OSError, IndexError, ValueError) as e:
         return None, {}, str(e)
-
-
-def wait_port(port, proc, secs=10):
-    deadline = time.time() + secs
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 def stop(proc):

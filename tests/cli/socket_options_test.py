@@ -4,13 +4,11 @@ its request's URL and headers. Servers listen on 127.0.0.1 only and are stopped 
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from islet_server import free_port  # noqa: E402
+from islet_server import free_port, send_raw, wait_port  # noqa: E402
 
 ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "socket_options")
@@ -28,25 +26,7 @@ def check(name, cond, detail=""):
 
 def raw(port, head):
     """Sends a raw request head; returns (status, {lower-case name: [values]}, body)."""
-    try:
-        s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        s.sendall(head.encode())
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        s.close()
-        h, _, body = data.partition(b"\r\n\r\n")
-        lines = h.decode().split("\r\n")
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers.setdefault(name.strip().lower(), []).append(value.strip())
-        return int(lines[0].split(" ")[1]), headers, body.decode()
-    except (OSError, IndexError, ValueError) as e:
-        return None, {}, str(e)
+    return send_raw(port, head.encode())
 
 
 def get(port, target, *extra, host="t"):
@@ -59,17 +39,6 @@ def seen(body):
         return json.loads(body)
     except ValueError:
         return {"url": None, "headers": {}, "raw": body}
-
-
-def wait_port(port, proc):
-    deadline = time.time() + 10
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 pi, pp, pn = free_port(), free_port(), free_port()

@@ -63,3 +63,39 @@ class Server:
             self.proc.kill()
             out, err = self.proc.communicate()
         return self.proc.returncode, out, err
+
+
+def wait_port(port, proc, secs=10):
+    """True once 127.0.0.1:port accepts, False if proc exits or secs pass first."""
+    deadline = time.time() + secs
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def send_raw(port, data, timeout=5):
+    """Sends bytes as they are and reads until the server closes. Returns (status,
+    {lower-case name: [values]}, body text), or (None, {}, error)."""
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        s.sendall(data)
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        s.close()
+        head, _, body = out.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers.setdefault(name.strip().lower(), []).append(value.strip())
+        return int(lines[0].split(" ")[1]), headers, body.decode()
+    except (OSError, IndexError, ValueError) as e:
+        return None, {}, str(e)
