@@ -15,6 +15,14 @@ void isl_headers_add(isl_headers_t *h, const char *name, size_t nlen, const char
   h->n++;
 }
 
+void isl_headers_add_trimmed(isl_headers_t *h, const char *name, size_t nlen, const char *value,
+                             size_t vlen) {
+  const char *v = value ? value : "";
+  while (vlen && (*v == ' ' || *v == '\t')) v++, vlen--;
+  while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
+  isl_headers_add(h, name ? name : "", nlen, v, vlen);
+}
+
 const char *isl_headers_get(const isl_headers_t *h, const char *name) {
   for (size_t i = 0; i < h->n; i++)
     if (strcasecmp(h->v[i].name, name) == 0) return h->v[i].value;

@@ -23,6 +23,10 @@ typedef struct {
 
 void isl_headers_add(isl_headers_t *h, const char *name, size_t nlen, const char *value,
                      size_t vlen);
+/* As isl_headers_add, with the value's leading and trailing SP/HTAB removed (RFC 9110
+ * §5.5): how a field value read off the wire is stored. */
+void isl_headers_add_trimmed(isl_headers_t *h, const char *name, size_t nlen, const char *value,
+                             size_t vlen);
 /* First value for name (case-insensitive) or NULL. Borrowed. */
 const char *isl_headers_get(const isl_headers_t *h, const char *name);
 void isl_headers_remove(isl_headers_t *h, const char *name);

@@ -437,12 +437,7 @@ static int on_header_value(llhttp_t *p, const char *at, size_t n) {
 static int on_header_value_complete(llhttp_t *p) {
   isl_http_conn_t *c = conn_of(p);
   if (c->headers_done) return 0;
-  /* Field values are kept without leading and trailing SP/HTAB (RFC 9110 §5.5). */
-  const char *v = c->value.p ? c->value.p : "";
-  size_t n = c->value.len;
-  while (n && (*v == ' ' || *v == '\t')) v++, n--;
-  while (n && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
-  isl_headers_add(&c->headers, c->field.p ? c->field.p : "", c->field.len, v, n);
+  isl_headers_add_trimmed(&c->headers, c->field.p, c->field.len, c->value.p, c->value.len);
   c->field.len = c->value.len = 0;
   return 0;
 }

@@ -119,12 +119,8 @@ static int on_header_value(llhttp_t *p, const char *at, size_t n) {
 static int on_header_value_complete(llhttp_t *p) {
   xreq_t *x = of(p);
   if (!x->res) x->res = isl_response_new(0);
-  if (x->hname.len && !is_hop_by_hop(x->hname.p)) {
-    /* llhttp leaves trailing whitespace in the value; the model keeps it trimmed. */
-    size_t vl = x->hval.len;
-    while (vl && (x->hval.p[vl - 1] == ' ' || x->hval.p[vl - 1] == '\t')) vl--;
-    isl_headers_add(&x->res->headers, x->hname.p, x->hname.len, vl ? x->hval.p : "", vl);
-  }
+  if (x->hname.len && !is_hop_by_hop(x->hname.p))
+    isl_headers_add_trimmed(&x->res->headers, x->hname.p, x->hname.len, x->hval.p, x->hval.len);
   x->hname.len = x->hval.len = 0;
   return 0;
 }
