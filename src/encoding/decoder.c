@@ -179,7 +179,7 @@ static bool single_byte_decode(isl_decoder_t *d, const uint8_t *p, size_t n,
   for (size_t i = 0; i < n; i++) {
     uint8_t b = p[i];
     uint32_t cp = b < 0x80 ? b : index[b - 0x80];
-    if (!cp) {
+    if (!cp && b >= 0x80) {
       /* An unmapped byte is an error. */
       if (d->fatal) return false;
       cp = 0xFFFD;
