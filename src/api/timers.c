@@ -34,15 +34,15 @@ typedef struct {
   size_t slot;     /* index in the heap */
   int nesting;     /* the task's timer nesting level (HTML) */
   bool repeat;
-  int32_t timeout; /* ms, after clamping */
-  JSObjectRef fn;    /* protected */
-  JSValueRef *args;  /* protected each */
+  int32_t timeout;  /* ms, after clamping */
+  JSObjectRef fn;   /* protected */
+  JSValueRef *args; /* protected each */
   size_t nargs;
 } isl_timer_t;
 
 typedef struct {
-  uv_timer_t handle;   /* armed for the earliest deadline */
-  uv_prepare_t rearm;  /* arms handle after a pass */
+  uv_timer_t handle;  /* armed for the earliest deadline */
+  uv_prepare_t rearm; /* arms handle after a pass */
   isl_realm_t *realm;
   isl_timer_t **heap;
   size_t count, cap;

@@ -515,7 +515,8 @@ static result_t h_euc_kr(isl_decoder_t *d, int byte, isl_u16buf_t *out, source_t
     uint8_t lead = d->lead;
     d->lead = 0;
     uint32_t cp = 0;
-    if (in(byte, 0x41, 0xFE)) cp = isl_index_euc_kr((unsigned)(lead - 0x81) * 190 + (unsigned)byte - 0x41);
+    if (in(byte, 0x41, 0xFE))
+      cp = isl_index_euc_kr((unsigned)(lead - 0x81) * 190 + (unsigned)byte - 0x41);
     if (cp) {
       push(out, cp);
       return R_CONTINUE;

@@ -6,15 +6,16 @@
  * converter named below, whose table is the nearest one ICU ships (windows-31j for
  * jis0208, Big5-HKSCS:2008 for big5, windows-949 for euc-kr, …). Where ICU's table differs
  * from the standard's index, the pointer is listed in that index's fixes[] with the
- * standard's code point (0: the standard has no code point there). The lists were made by
- * comparing every pointer of every table built this way with the standard's index files
- * (for gb18030 also the 18 two-byte mappings GB18030-2022 changed, adopted by the
- * standard in 2024, whatwg/encoding#336), so they are complete for the ICU data they were
- * checked against (ICU 72); tests/unit/encoding_test.c checks samples of each table.
- * A newer ICU that already agrees with the standard at a fixed pointer does no harm: a fix
- * is an absolute value, not a delta.
+ * standard's code point (0: the standard has no code point there), as runs of pointers.
+ * The lists were made by comparing every pointer of every table built this way with a
+ * copy of the standard's index files (the one in Debian's libjs-text-encoding, 2018), plus
+ * the 18 two-byte gb18030 mappings GB18030-2022 changed, which the standard adopted in
+ * 2024 (whatwg/encoding#336). They are complete for the ICU data they were checked against
+ * (ICU 72): after the fixes every table equals the standard's. tests/unit/encoding_test.c
+ * checks each fixed region. A newer ICU that already agrees with the standard at a fixed
+ * pointer does no harm: a fix is an absolute value, not a delta.
  *
- * ISO-8859-16 has no ICU converter; its table is written out below.
+ * ISO-8859-16 has no ICU converter: it is built as ISO-8859-1 plus its 40 differences.
  *
  * Tables are built once per process (pthread_once), about 200 KB for all of them, and
  * only for encodings a worker actually decodes. */
@@ -124,13 +125,16 @@ static sb_index_t sb_indexes[ISL_ENC_COUNT] = {
     [ISL_ENC_KOI8_R] = {"ibm-878_P100-1996", NOFIXES, PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_KOI8_U] = {"ibm-1168_P100-2002", FIXES(fix_koi8_u), PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_MACINTOSH] = {"macos-0_2-10.2", NOFIXES, PTHREAD_ONCE_INIT, {0}},
-    [ISL_ENC_WINDOWS_874] = {"windows-874-2000", FIXES(fix_windows_874), PTHREAD_ONCE_INIT, {0}},
+    [ISL_ENC_WINDOWS_874] =
+        {"windows-874-2000", FIXES(fix_windows_874), PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_WINDOWS_1250] = {"ibm-5346_P100-1998", NOFIXES, PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_WINDOWS_1251] = {"ibm-5347_P100-1998", NOFIXES, PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_WINDOWS_1252] = {"ibm-5348_P100-1997", NOFIXES, PTHREAD_ONCE_INIT, {0}},
-    [ISL_ENC_WINDOWS_1253] = {"ibm-5349_P100-1998", FIXES(fix_windows_1253), PTHREAD_ONCE_INIT, {0}},
+    [ISL_ENC_WINDOWS_1253] =
+        {"ibm-5349_P100-1998", FIXES(fix_windows_1253), PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_WINDOWS_1254] = {"ibm-5350_P100-1998", NOFIXES, PTHREAD_ONCE_INIT, {0}},
-    [ISL_ENC_WINDOWS_1255] = {"ibm-9447_P100-2002", FIXES(fix_windows_1255), PTHREAD_ONCE_INIT, {0}},
+    [ISL_ENC_WINDOWS_1255] =
+        {"ibm-9447_P100-2002", FIXES(fix_windows_1255), PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_WINDOWS_1256] = {"ibm-9448_X100-2005", NOFIXES, PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_WINDOWS_1257] = {"ibm-9449_P100-2002", NOFIXES, PTHREAD_ONCE_INIT, {0}},
     [ISL_ENC_WINDOWS_1258] = {"ibm-5354_P100-1998", NOFIXES, PTHREAD_ONCE_INIT, {0}},
