@@ -106,29 +106,32 @@ uint32_t isl_utf8_next(const char *str, size_t n, size_t *i) {
   return cp;
 }
 
-void isl_utf8_put(isl_buf_t *out, uint32_t c) {
-  char b[4];
-  size_t k;
+size_t isl_utf8_encode(uint32_t c, char b[4]) {
   if (c < 0x80) {
     b[0] = (char)c;
-    k = 1;
-  } else if (c < 0x800) {
+    return 1;
+  }
+  if (c < 0x800) {
     b[0] = (char)(0xC0 | (c >> 6));
     b[1] = (char)(0x80 | (c & 0x3F));
-    k = 2;
-  } else if (c < 0x10000) {
+    return 2;
+  }
+  if (c < 0x10000) {
     b[0] = (char)(0xE0 | (c >> 12));
     b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
     b[2] = (char)(0x80 | (c & 0x3F));
-    k = 3;
-  } else {
-    b[0] = (char)(0xF0 | (c >> 18));
-    b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    b[3] = (char)(0x80 | (c & 0x3F));
-    k = 4;
+    return 3;
   }
-  isl_buf_append(out, b, k);
+  b[0] = (char)(0xF0 | (c >> 18));
+  b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+  b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+  b[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+void isl_utf8_put(isl_buf_t *out, uint32_t c) {
+  char b[4];
+  isl_buf_append(out, b, isl_utf8_encode(c, b));
 }
 
 void isl_utf8_sanitize(isl_buf_t *out, const char *s, size_t n) {

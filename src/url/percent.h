@@ -36,6 +36,8 @@ void isl_pct_decode(isl_buf_t *out, const char *s, size_t n);
  * U+FFFD for each maximal invalid subpart, as the Encoding Standard's decoder does. */
 uint32_t isl_utf8_next(const char *s, size_t n, size_t *i);
 
+/* Writes the UTF-8 form of code point cp (a scalar value) to b; returns its length. */
+size_t isl_utf8_encode(uint32_t cp, char b[4]);
 /* Appends the UTF-8 form of code point cp. */
 void isl_utf8_put(isl_buf_t *out, uint32_t cp);
 
