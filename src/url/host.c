@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <unicode/uidna.h>
 
@@ -267,26 +268,100 @@ static bool ascii_fast_path(const char *s, size_t n) {
   return true;
 }
 
+/* ICU 72 carries the IDNA mapping table of Unicode 15.0; the URL Standard follows the
+ * current UTS #46 (16.0). These are the code points whose status changed since then from
+ * disallowed to mapped or ignored, and U+1E9E, whose mapping changed from "ss" to U+00DF.
+ * Mapping is the first step of ToASCII, so applying them before ICU runs gives the
+ * current table's result. to == 0 means ignored (removed). */
+static const struct {
+  uint32_t from, last, to; /* from..last map to to.. (consecutively) */
+} uts46_updates[] = {
+    {0x04C0, 0x04C0, 0x04CF},   {0x10A0, 0x10C5, 0x2D00},   {0x10C7, 0x10C7, 0x2D27},
+    {0x10CD, 0x10CD, 0x2D2D},   {0x115F, 0x1160, 0},        {0x17B4, 0x17B5, 0},
+    {0x180E, 0x180E, 0},        {0x1E9E, 0x1E9E, 0x00DF},   {0x206A, 0x206F, 0},
+    {0x2132, 0x2132, 0x214E},   {0x2183, 0x2183, 0x2184},   {0x3164, 0x3164, 0},
+    {0xFFA0, 0xFFA0, 0},        {0x1D173, 0x1D17A, 0},      {0x2F868, 0x2F868, 0x36FC},
+    {0x2F874, 0x2F874, 0x5F53}, {0x2F91F, 0x2F91F, 0x243AB}, {0x2F95F, 0x2F95F, 0x7AEE},
+    {0x2F9BF, 0x2F9BF, 0x45D7},
+};
+
+/* Returns the update for c: c itself when unchanged, 0 when ignored. */
+static uint32_t uts46_update(uint32_t c) {
+  if (c < 0x04C0) return c;
+  for (size_t i = 0; i < sizeof(uts46_updates) / sizeof(uts46_updates[0]); i++)
+    if (c >= uts46_updates[i].from && c <= uts46_updates[i].last)
+      return uts46_updates[i].to ? uts46_updates[i].to + (c - uts46_updates[i].from) : 0;
+  return c;
+}
+
+/* Applies the updates to s into out; false when nothing changed (out untouched). */
+static bool apply_uts46_updates(const char *s, size_t n, isl_buf_t *out) {
+  bool changed = false;
+  for (size_t i = 0; i < n && !changed;) {
+    uint32_t c = isl_utf8_next(s, n, &i);
+    changed = uts46_update(c) != c;
+  }
+  if (!changed) return false;
+  for (size_t i = 0; i < n;) {
+    uint32_t c = uts46_update(isl_utf8_next(s, n, &i));
+    if (c) isl_utf8_put(out, c);
+  }
+  return true;
+}
+
+/* UTS #46 (16.0) validity criterion 4 without CheckHyphens: a label must not begin with
+ * "xn--" once decoded. ICU 72 predates it. Only an ACE label "xn--xn--…" can decode to
+ * such a label, so only those are decoded. */
+static bool has_decoded_xn_label(const char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    const char *dot = memchr(s + i, '.', n - i);
+    size_t end = dot ? (size_t)(dot - s) : n;
+    if (end - i > 8 && memcmp(s + i, "xn--xn--", 8) == 0) {
+      /* A decoded label takes at most four bytes per ASCII byte of its ACE form. */
+      int32_t cap = (int32_t)(end - i) * 4 + 16;
+      char *u = isl_malloc((size_t)cap);
+      UErrorCode err = U_ZERO_ERROR;
+      UIDNAInfo info = UIDNA_INFO_INITIALIZER;
+      int32_t len = uidna_labelToUnicodeUTF8(uts46, s + i, (int32_t)(end - i), u, cap, &info, &err);
+      bool bad = U_FAILURE(err) || (len >= 4 && strncasecmp(u, "xn--", 4) == 0);
+      free(u);
+      if (bad) return true;
+    }
+    i = end + 1;
+  }
+  return false;
+}
+
 static bool icu_to_ascii(const char *s, size_t n, isl_buf_t *out) {
   if (n > INT32_MAX / 4) return false;
   pthread_once(&uts46_once, uts46_open);
+  isl_buf_t updated = {0};
+  if (apply_uts46_updates(s, n, &updated)) {
+    s = isl_url_str(&updated);
+    n = updated.len;
+  }
+  size_t start = out->len;
   int32_t cap = (int32_t)n * 4 + 64;
+  bool ok = false;
   for (int attempt = 0; attempt < 2; attempt++) {
     UErrorCode err = U_ZERO_ERROR;
     UIDNAInfo info = UIDNA_INFO_INITIALIZER;
     isl_buf_reserve(out, (size_t)cap);
-    int32_t len = uidna_nameToASCII_UTF8(uts46, s, (int32_t)n, out->p + out->len, cap,
-                                         &info, &err);
+    int32_t len = uidna_nameToASCII_UTF8(uts46, s, (int32_t)n, out->p + start, cap, &info, &err);
     if (err == U_BUFFER_OVERFLOW_ERROR && attempt == 0) {
       cap = len + 1;
       continue;
     }
-    if (U_FAILURE(err) || (info.errors & ~(uint32_t)IGNORED_IDNA_ERRORS)) return false;
-    out->len += (size_t)len;
-    out->p[out->len] = 0;
-    return true;
+    ok = U_SUCCESS(err) && !(info.errors & ~(uint32_t)IGNORED_IDNA_ERRORS) &&
+         !has_decoded_xn_label(out->p + start, (size_t)len);
+    if (ok) {
+      out->len = start + (size_t)len;
+      out->p[out->len] = 0;
+    }
+    break;
   }
-  return false;
+  isl_buf_free(&updated);
+  return ok;
 }
 
 bool isl_domain_to_ascii(const char *s, size_t n, isl_buf_t *out) {

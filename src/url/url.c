@@ -746,12 +746,15 @@ bool isl_url_parse_override(const char *input, size_t n, isl_url_t *url,
   return run(input, n, NULL, url, state);
 }
 
-char *isl_url_parse_href(const char *input, size_t n, const char *base, size_t base_n) {
+char *isl_url_parse_href(const char *input, size_t n, const char *base, size_t base_n,
+                         bool *credentials) {
   isl_url_t b, u;
+  if (credentials) *credentials = false;
   if (base && !isl_url_parse(base, base_n, NULL, &b)) return NULL;
   bool ok = isl_url_parse(input, n, base ? &b : NULL, &u);
   if (base) isl_url_dispose(&b);
   if (!ok) return NULL;
+  if (credentials) *credentials = isl_url_includes_credentials(&u);
   isl_buf_t out = {0};
   isl_url_serialize(&u, false, &out);
   isl_url_dispose(&u);

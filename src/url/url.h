@@ -64,8 +64,10 @@ bool isl_url_parse_override(const char *input, size_t n, isl_url_t *url,
                             isl_url_override_t state);
 
 /* The API URL parser as one call: input against the optional base string (NULL: none).
- * Returns the href (malloc'ed) or NULL if either fails to parse. */
-char *isl_url_parse_href(const char *input, size_t n, const char *base, size_t base_n);
+ * Returns the href (malloc'ed) or NULL if either fails to parse. credentials (optional)
+ * tells whether the URL includes a username or password (Fetch rejects those). */
+char *isl_url_parse_href(const char *input, size_t n, const char *base, size_t base_n,
+                         bool *credentials);
 
 void isl_url_init(isl_url_t *url);
 void isl_url_dispose(isl_url_t *url);
