@@ -354,10 +354,8 @@ static bool icu_to_ascii(const char *s, size_t n, isl_buf_t *out) {
     }
     ok = U_SUCCESS(err) && !(info.errors & ~(uint32_t)IGNORED_IDNA_ERRORS) &&
          !has_decoded_xn_label(out->p + start, (size_t)len);
-    if (ok) {
-      out->len = start + (size_t)len;
-      out->p[out->len] = 0;
-    }
+    out->len = ok ? start + (size_t)len : start;
+    out->p[out->len] = 0;
     break;
   }
   isl_buf_free(&updated);

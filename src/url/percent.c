@@ -35,7 +35,7 @@ bool isl_pct_in_set(unsigned char c, isl_pct_set_t set) {
 void isl_pct_encode(isl_buf_t *out, const char *s, size_t n, isl_pct_set_t set,
                     bool space_as_plus) {
   static const char hex[] = "0123456789ABCDEF";
-  isl_buf_reserve(out, n);
+  if (n) isl_buf_reserve(out, n); /* (reserving alone would leave p unterminated) */
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (space_as_plus && c == ' ') {
@@ -50,7 +50,7 @@ void isl_pct_encode(isl_buf_t *out, const char *s, size_t n, isl_pct_set_t set,
 }
 
 void isl_pct_decode(isl_buf_t *out, const char *s, size_t n) {
-  isl_buf_reserve(out, n);
+  if (n) isl_buf_reserve(out, n);
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c == '%' && i + 2 < n && isl_is_hex((unsigned char)s[i + 1]) &&
@@ -135,7 +135,7 @@ void isl_utf8_put(isl_buf_t *out, uint32_t c) {
 }
 
 void isl_utf8_sanitize(isl_buf_t *out, const char *s, size_t n) {
-  isl_buf_reserve(out, n);
+  if (n) isl_buf_reserve(out, n);
   size_t i = 0;
   while (i < n) {
     /* Copy runs of ASCII at once; decode the rest. */
