@@ -26,7 +26,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := transform capnp config
+FUZZ_TARGETS := transform capnp config url
 
 .PHONY: all test clean
 all: $(BUILD)/islet
@@ -98,3 +98,8 @@ FUZZ_SRC_config := $(wildcard src/config/*.c) $(wildcard src/base/*.c)
 $(BUILD)/fuzz/config_fuzz: fuzz/config_fuzz.c $(FUZZ_SRC_config) $(wildcard src/config/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_config)
+
+FUZZ_SRC_url := $(wildcard src/url/*.c) $(wildcard src/base/*.c)
+$(BUILD)/fuzz/url_fuzz: fuzz/url_fuzz.c $(FUZZ_SRC_url) $(wildcard src/url/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_url) $(shell pkg-config --libs icu-uc) -lpthread
