@@ -34,7 +34,7 @@
 
   const ReflectApply = Reflect.apply;
   const uncurry = (fn) => (self, ...args) => ReflectApply(fn, self, args);
-  const ObjectCreate = Object.create, ObjectPrototype = Object.prototype;
+  const ObjectCreate = Object.create;
   const ObjectDefineProperty = Object.defineProperty, ObjectFreeze = Object.freeze;
   const getOwnDesc = Object.getOwnPropertyDescriptor;
   const TypeErrorCtor = TypeError, RegExpCtor = RegExp;
