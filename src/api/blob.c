@@ -23,11 +23,13 @@ isl_blob_t *isl_blob_new(isl_body_t *store, size_t off, size_t len, const char *
   return b;
 }
 
-isl_blob_t *isl_file_new_from(const isl_blob_t *src, const char *name, double last_modified) {
+isl_blob_t *isl_file_new_from(const isl_blob_t *src, const char *name, size_t name_len,
+                              double last_modified) {
   isl_blob_t *f = isl_blob_new(src->store ? isl_body_ref(src->store) : NULL, src->off,
                                src->len, src->type);
   f->is_file = true;
-  f->name = isl_strdup(name);
+  f->name = isl_strndup(name, name_len);
+  f->name_len = name_len;
   f->last_modified = last_modified;
   return f;
 }

@@ -24,7 +24,8 @@ typedef struct {
   char *type;        /* UTF-8, never NULL (may be "") */
   /* File only. */
   bool is_file;
-  char *name;           /* UTF-8 */
+  char *name;           /* UTF-8, may hold NULs */
+  size_t name_len;
   double last_modified; /* ms since the epoch */
 } isl_blob_t;
 
@@ -34,8 +35,9 @@ extern isl_class_def_t isl_file_class;
 /* A new Blob on store[off, off+len) (store's reference is taken; NULL for empty) with a
  * copy of type. One reference held by the caller. */
 isl_blob_t *isl_blob_new(isl_body_t *store, size_t off, size_t len, const char *type);
-/* A new File with the same bytes and type as b, named name. */
-isl_blob_t *isl_file_new_from(const isl_blob_t *b, const char *name, double last_modified);
+/* A new File with the same bytes and type as b, named name[0..name_len). */
+isl_blob_t *isl_file_new_from(const isl_blob_t *b, const char *name, size_t name_len,
+                              double last_modified);
 isl_blob_t *isl_blob_ref(isl_blob_t *b);
 void isl_blob_unref(isl_blob_t *b);
 

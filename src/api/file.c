@@ -28,7 +28,9 @@ static bool to_long_long(JSContextRef ctx, JSValueRef v, double *out, JSValueRef
 
 static JSObjectRef js_file_construct(JSContextRef ctx, JSObjectRef new_target, size_t argc,
                                      const JSValueRef argv[], JSValueRef *exc) {
-  if (!isl_require_args(ctx, argc, 2, "File", "constructor", exc)) return NULL;
+  if (argc < 2)
+    return (JSObjectRef)isl_throw_type(ctx, exc, "Failed to construct 'File': 2 arguments "
+                                                 "required, but only %zu present.", argc);
   /* Arguments in order: fileBits, fileName, then options (endings, lastModified, type:
    * dictionary members are read in lexicographic order). */
   isl_blob_parts_t *parts = isl_blob_parts_read(ctx, argv[0], "File", exc);
@@ -38,7 +40,8 @@ static JSObjectRef js_file_construct(JSContextRef ctx, JSObjectRef new_target, s
   bool native;
   double last_modified = 0;
   bool have_lm = false;
-  if (!(name = isl_to_cstr(ctx, argv[1], NULL, exc))) goto fail;
+  size_t name_len;
+  if (!(name = isl_to_cstr(ctx, argv[1], &name_len, exc))) goto fail;
   if (!isl_blob_options(ctx, ISL_ARG(2), "File", &o, exc)) goto fail;
   if (!isl_blob_read_endings(ctx, o, &native, exc)) goto fail;
   if (o) {
@@ -56,6 +59,7 @@ static JSObjectRef js_file_construct(JSContextRef ctx, JSObjectRef new_target, s
   isl_blob_t *f = isl_blob_new(store, 0, len, type);
   f->is_file = true;
   f->name = name;
+  f->name_len = name_len;
   f->last_modified = have_lm ? last_modified : isl_blob_now_ms();
   free(type);
   return isl_wrap_new(ctx, &isl_file_class, f, new_target);
@@ -70,7 +74,7 @@ static JSValueRef js_file_get_name(JSContextRef ctx, JSObjectRef fn, JSObjectRef
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   isl_blob_t *f = isl_unwrap(ctx, this_obj, &isl_file_class, exc);
-  return f ? isl_str(ctx, f->name) : NULL;
+  return f ? isl_str_n(ctx, f->name, f->name_len) : NULL;
 }
 
 static JSValueRef js_file_get_last_modified(JSContextRef ctx, JSObjectRef fn,
