@@ -4,6 +4,7 @@
 
 #include "../base/mime.h"
 #include "../base/multipart.h"
+#include "../url/urlencoded.h"
 #include "api.h"
 #include "blob.h"
 #include "body.h"
@@ -175,9 +176,14 @@ static char *isomorphic_decode(const char *s) {
   return isl_buf_take(&b);
 }
 
-/* application/x-www-form-urlencoded: waits for the URL branch's parser (urlencoded.h). */
+/* application/x-www-form-urlencoded: the URL Standard's parser; every value a string. */
 static void parse_urlencoded(isl_body_t *b, isl_formdata_t *fd) {
-  (void)b, (void)fd;
+  isl_form_list_t l = {0};
+  isl_urlencoded_parse(b ? b->data : "", b ? b->len : 0, &l);
+  for (size_t i = 0; i < l.n; i++)
+    isl_formdata_append_string(fd, l.v[i].name, l.v[i].name_len, l.v[i].value,
+                               l.v[i].value_len);
+  isl_form_list_dispose(&l);
 }
 
 /* Fetch's "get the MIME type": extracted from the Content-Type headers (all of them,
