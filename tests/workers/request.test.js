@@ -284,7 +284,8 @@ export const webIdlShape = {
     eq(Object.prototype.toString.call(r), "[object Request]");
     ok(r instanceof Request);
     eq(Request.length, 1);
-    eq(typeof Request.prototype.blob, "undefined", "blob() comes later");
+    eq(typeof Request.prototype.blob, "function");
+    eq(typeof Request.prototype.formData, "function");
   },
 };
 

@@ -257,7 +257,8 @@ export const webIdlShape = {
     ok(r instanceof Response);
     eq(Response.length, 0);
     eq(typeof Response.json, "function");
-    eq(typeof Response.prototype.formData, "undefined", "formData() comes later");
+    eq(typeof Response.prototype.formData, "function");
+    eq(typeof Response.prototype.blob, "function");
   },
 };
 
