@@ -26,7 +26,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := transform capnp config
+FUZZ_TARGETS := transform capnp config mime multipart
 
 .PHONY: all test clean
 all: $(BUILD)/islet
@@ -98,3 +98,12 @@ FUZZ_SRC_config := $(wildcard src/config/*.c) $(wildcard src/base/*.c)
 $(BUILD)/fuzz/config_fuzz: fuzz/config_fuzz.c $(FUZZ_SRC_config) $(wildcard src/config/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_config)
+
+FUZZ_SRC_mime := $(wildcard src/base/*.c)
+$(BUILD)/fuzz/mime_fuzz: fuzz/mime_fuzz.c $(FUZZ_SRC_mime) src/base/mime.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)
+
+$(BUILD)/fuzz/multipart_fuzz: fuzz/multipart_fuzz.c $(FUZZ_SRC_mime) src/base/multipart.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)
