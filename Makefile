@@ -28,7 +28,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := transform capnp config url
+FUZZ_TARGETS := transform capnp config url mime multipart
 
 .PHONY: all test clean
 all: $(BUILD)/islet
@@ -126,3 +126,12 @@ FUZZ_SRC_url := $(wildcard src/url/*.c) $(wildcard src/base/*.c)
 $(BUILD)/fuzz/url_fuzz: fuzz/url_fuzz.c $(FUZZ_SRC_url) $(wildcard src/url/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_url) $(shell pkg-config --libs icu-uc) -lpthread
+
+FUZZ_SRC_mime := $(wildcard src/base/*.c)
+$(BUILD)/fuzz/mime_fuzz: fuzz/mime_fuzz.c $(FUZZ_SRC_mime) src/base/mime.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)
+
+$(BUILD)/fuzz/multipart_fuzz: fuzz/multipart_fuzz.c $(FUZZ_SRC_mime) src/base/multipart.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)
