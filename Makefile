@@ -77,7 +77,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libislet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libislet.a $(LDFLAGS) $(LDLIBS)
 
-# The suite includes a short run of every fuzz driver (FUZZ_TEST_SECONDS each, default 20).
+# The suite includes a short run of every fuzz driver (FUZZ_TEST_SECONDS each, default 10).
 test: all $(UNIT_BIN) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 	@tests/run.sh $(BUILD)
 
