@@ -9,6 +9,7 @@
 #include "blob.h"
 #include "body.h"
 #include "formdata.h"
+#include "url_api.h"
 
 /* A UTF-8 string as a header value: each code point (all at most U+00FF in what is put
  * here: a Blob's type) becomes one byte, as "isomorphic encode" does. */
@@ -83,18 +84,14 @@ bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out,
   } else if (isl_formdata_priv(ctx, init)) {
     *out = encode_form(isl_formdata_priv(ctx, init), content_type);
     return true;
+  } else if (isl_urlsearchparams_serialize(ctx, init, &b)) {
+    /* URLSearchParams: its application/x-www-form-urlencoded serialization. */
+    ct = "application/x-www-form-urlencoded;charset=UTF-8";
   } else {
-    /* URLSearchParams when installed (its serialisation is its toString). Everything
-     * else that is none of BodyInit's types converts to USVString, as Web IDL's union
-     * conversion does for an object when the union has a string type:
+    /* Everything else that is none of BodyInit's types converts to USVString, as Web
+     * IDL's union conversion does for an object when the union has a string type:
      * new Response({}) has the body "[object Object]". */
-    JSValueRef usp = isl_global(ctx, "URLSearchParams");
-    if (JSValueIsObject(ctx, init) && usp && JSValueIsObject(ctx, usp) &&
-        JSObjectIsConstructor(ctx, (JSObjectRef)usp) &&
-        JSValueIsInstanceOfConstructor(ctx, init, (JSObjectRef)usp, NULL))
-      ct = "application/x-www-form-urlencoded;charset=UTF-8";
-    else
-      ct = "text/plain;charset=UTF-8";
+    ct = "text/plain;charset=UTF-8";
     if (!isl_to_utf8(ctx, init, &b, exc)) {
       isl_buf_free(&b);
       return false;
