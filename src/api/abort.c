@@ -256,7 +256,7 @@ void isl_abort_signal_abort(JSContextRef ctx, isl_abort_signal_t *s, JSValueRef 
   /* 3-4. The dependent signals not yet aborted take the same reason. Those that are kept
    * alive are collected in a JS array (the C stack and heap are not roots) and run their
    * abort steps below; the others may be unreachable and are only marked. */
-  JSObjectRef to_abort = JSObjectMakeArray(ctx, 0, NULL, NULL);
+  JSObjectRef to_abort = isl_array_new_internal(ctx);
   unsigned n = 0;
   for (size_t i = 0; i < s->dependents.n; i++) {
     isl_abort_signal_t *d = s->dependents.v[i];
@@ -441,7 +441,7 @@ static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef th
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)this_obj;
   if (!isl_require_args(ctx, argc, 1, "AbortSignal", "any", exc)) return NULL;
-  JSObjectRef list = JSObjectMakeArray(ctx, 0, NULL, NULL);
+  JSObjectRef list = isl_array_new_internal(ctx);
   if (!isl_iterate(ctx, argv[0], any_collect, list, exc)) return NULL;
   unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, list, "length", NULL), NULL);
   /* 1. Let resultSignal be a new object. */
@@ -467,7 +467,7 @@ static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef th
     }
   }
   /* The dependent holds its sources, so they are alive whenever it is. */
-  JSObjectRef sources = JSObjectMakeArray(ctx, 0, NULL, NULL);
+  JSObjectRef sources = isl_array_new_internal(ctx);
   for (size_t k = 0; k < result->sources.n; k++)
     JSObjectSetPropertyAtIndex(ctx, sources, (unsigned)k, result->sources.v[k]->self, NULL);
   isl_slot_set(ctx, result->self, "abort.sources", sources);

@@ -274,8 +274,11 @@ void isl_api_event_install(isl_realm_t *r) {
     isl_define_value(ctx, proto, phase_names[i], JSValueMakeNumber(ctx, i), ISL_E);
   }
 
-  /* The one isTrusted getter of this realm, in a descriptor reused for every instance. */
+  /* The one isTrusted getter of this realm, in a descriptor reused for every instance.
+   * It has no prototype, so properties user code adds to Object.prototype (a `value`,
+   * a `set`) cannot change what it describes. */
   JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
+  JSObjectSetPrototype(ctx, desc, JSValueMakeNull(ctx));
   isl_set(ctx, desc, "get", isl_func_new(ctx, "get isTrusted", js_event_is_trusted, 0), NULL);
   isl_set(ctx, desc, "enumerable", JSValueMakeBoolean(ctx, true), NULL);
   isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, false), NULL);

@@ -88,7 +88,7 @@ static void holder_add(JSContextRef ctx, JSObjectRef target, isl_evtarget_t *t,
                        JSValueRef callback) {
   JSValueRef h = isl_slot_get(ctx, target, HOLDER_SLOT);
   if (t->holder_dead > 16 && t->holder_dead * 2 > t->holder_len) {
-    JSObjectRef fresh = JSObjectMakeArray(ctx, 0, NULL, NULL);
+    JSObjectRef fresh = isl_array_new_internal(ctx);
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++)
       if (t->v[i]->callback) JSObjectSetPropertyAtIndex(ctx, fresh, (unsigned)k++, t->v[i]->callback, NULL);
@@ -97,7 +97,7 @@ static void holder_add(JSContextRef ctx, JSObjectRef target, isl_evtarget_t *t,
     t->holder_dead = 0;
     h = fresh;
   } else if (!JSValueIsObject(ctx, h)) {
-    h = JSObjectMakeArray(ctx, 0, NULL, NULL);
+    h = isl_array_new_internal(ctx);
     isl_slot_set(ctx, target, HOLDER_SLOT, h);
     t->holder_len = t->holder_dead = 0;
   }

@@ -144,6 +144,11 @@ void isl_slot_set(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef 
 JSValueRef isl_slot_get(JSContextRef ctx, JSObjectRef o, const char *name); /* or undefined */
 void isl_slot_delete(JSContextRef ctx, JSObjectRef o, const char *name);
 
+/* An empty array for islet's own bookkeeping (e.g. values a native object keeps alive):
+ * its prototype is null, so setters user code puts on Array.prototype or
+ * Object.prototype never see its writes. */
+JSObjectRef isl_array_new_internal(JSContextRef ctx);
+
 /* Functions and properties. */
 JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int length);
 /* A function whose callback receives data (e.g. a resolver bound to a request). */

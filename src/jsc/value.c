@@ -108,6 +108,12 @@ JSValueRef isl_global(JSContextRef ctx, const char *name) {
   return isl_get(ctx, JSContextGetGlobalObject(ctx), name, NULL);
 }
 
+JSObjectRef isl_array_new_internal(JSContextRef ctx) {
+  JSObjectRef a = JSObjectMakeArray(ctx, 0, NULL, NULL);
+  JSObjectSetPrototype(ctx, a, JSValueMakeNull(ctx));
+  return a;
+}
+
 JSValueRef isl_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                     const JSValueRef argv[], JSValueRef *exc) {
   return JSObjectCallAsFunction(ctx, fn, this_obj, argc, argv, exc);

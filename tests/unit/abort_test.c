@@ -205,6 +205,24 @@ static void test_listener_signal_collected_before_its_target(void) {
 
 static void stop_timer(uv_timer_t *t) { uv_timer_stop(t); }
 
+/* Setters user code puts on Array.prototype must not swallow the callbacks a target keeps
+ * alive (they would be collected while still listed). */
+static void test_array_setters_do_not_drop_callbacks(void) {
+  eval("globalThis.t10 = new EventTarget(); globalThis.n10 = 0;"
+       "for (let i = 0; i < 8; i++) Object.defineProperty(Array.prototype, i, "
+       "  { set(v) {}, get() { return undefined; }, configurable: true });"
+       "for (let i = 0; i < 4; i++) t10.addEventListener('x', (() => () => n10++)());"
+       "globalThis.c10 = new AbortController();"
+       "(() => { AbortSignal.any([c10.signal]).onabort = () => n10 += 100; })();");
+  for (int i = 0; i < 3; i++) {
+    eval("for (let i = 0; i < 1000; i++) ({});");
+    gc();
+  }
+  eval("for (let i = 0; i < 8; i++) delete Array.prototype[i];");
+  eval("t10.dispatchEvent(new Event('x')); c10.abort();");
+  CHECK(eval_true("n10 === 104"));
+}
+
 static void run_loop_for(uint64_t ms) {
   /* Timeout signals do not keep the loop alive; this timer does. */
   uv_timer_t t;
@@ -255,6 +273,7 @@ int main(void) {
   test_aborted_dependent_is_released();
   test_listener_target_collected_before_its_signal();
   test_listener_signal_collected_before_its_target();
+  test_array_setters_do_not_drop_callbacks();
   test_timeout_signal_held_by_its_timer();
   test_timeout_does_not_keep_the_loop_alive();
   test_teardown_releases_everything();

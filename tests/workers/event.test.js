@@ -307,3 +307,16 @@ export const customEventDispatch = { test() {
   t.dispatchEvent(new CustomEvent("msg", { detail: "hello" }));
   eq(detail, "hello");
 } };
+
+export const objectPrototypeChangesDoNotBreakConstruction = { test() {
+  Object.prototype.value = 1;
+  Object.prototype.set = () => {};
+  try {
+    const e = new Event("x");
+    eq(e.isTrusted, false);
+    eq(typeof Object.getOwnPropertyDescriptor(e, "isTrusted").get, "function");
+  } finally {
+    delete Object.prototype.value;
+    delete Object.prototype.set;
+  }
+} };
