@@ -35,10 +35,18 @@
 
 #define ISL_STATE_ABORT 10
 
+/* One edge between a dependent signal and a source, seen from one end: the signal at the
+ * other end, and where this edge sits in that signal's opposite list. The back index makes
+ * unlinking O(1), so a long-lived source with many short-lived dependents stays cheap. */
 typedef struct {
-  isl_abort_signal_t **v;
+  isl_abort_signal_t *sig;
+  size_t pos;
+} link_t;
+
+typedef struct {
+  link_t *v;
   size_t n, cap;
-} sigvec_t;
+} links_t;
 
 typedef struct timeout timeout_t;
 
@@ -60,7 +68,7 @@ struct isl_abort_signal {
   isl_abort_algo_t *algos;
   size_t nalgos;
   size_t abort_listeners; /* listeners (and the onabort handler) for "abort" */
-  sigvec_t sources, dependents;
+  links_t sources, dependents; /* weak: see the top of the file */
   timeout_t *timer; /* AbortSignal.timeout's pending timer */
 };
 
@@ -84,27 +92,45 @@ static abort_state_t *state_of(JSContextRef ctx) {
 
 /* ---- Weak sets ----------------------------------------------------------------------- */
 
-static bool sigvec_has(const sigvec_t *v, const isl_abort_signal_t *s) {
-  for (size_t i = 0; i < v->n; i++)
-    if (v->v[i] == s) return true;
-  return false;
-}
-
-static void sigvec_add(sigvec_t *v, isl_abort_signal_t *s) {
-  if (sigvec_has(v, s)) return;
-  if (v->n == v->cap) {
-    v->cap = v->cap ? v->cap * 2 : 2;
-    v->v = isl_realloc(v->v, v->cap * sizeof(*v->v));
+static void links_push(links_t *l, isl_abort_signal_t *sig, size_t pos) {
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 2;
+    l->v = isl_realloc(l->v, l->cap * sizeof(*l->v));
   }
-  v->v[v->n++] = s;
+  l->v[l->n++] = (link_t){sig, pos};
 }
 
-static void sigvec_remove(sigvec_t *v, const isl_abort_signal_t *s) {
-  for (size_t i = 0; i < v->n; i++)
-    if (v->v[i] == s) {
-      v->v[i] = v->v[--v->n];
-      return;
-    }
+/* Removes entry k of l, which is its owner's dependents list (or its sources list), and
+ * fixes the back index of the entry moved into the hole. */
+static void links_remove(links_t *l, size_t k, bool is_dependents) {
+  size_t last = --l->n;
+  if (k == last) return;
+  l->v[k] = l->v[last];
+  link_t *moved = &l->v[k];
+  links_t *opposite = is_dependents ? &moved->sig->sources : &moved->sig->dependents;
+  opposite->v[moved->pos].pos = k;
+}
+
+/* Appends source to result's source signals and result to source's dependent signals
+ * (both are sets). */
+static void link_source(isl_abort_signal_t *result, isl_abort_signal_t *source) {
+  for (size_t i = 0; i < result->sources.n; i++)
+    if (result->sources.v[i].sig == source) return;
+  links_push(&result->sources, source, source->dependents.n);
+  links_push(&source->dependents, result, result->sources.n - 1);
+}
+
+/* Takes s out of the lists of every signal it is linked to (s is being freed). */
+static void unlink_all(isl_abort_signal_t *s) {
+  for (size_t i = 0; i < s->sources.n; i++)
+    links_remove(&s->sources.v[i].sig->dependents, s->sources.v[i].pos, true);
+  for (size_t i = 0; i < s->dependents.n; i++) {
+    isl_abort_signal_t *d = s->dependents.v[i].sig;
+    links_remove(&d->sources, s->dependents.v[i].pos, false);
+    if (d->reason_from == s) d->reason_from = NULL;
+  }
+  free(s->sources.v);
+  free(s->dependents.v);
 }
 
 /* ---- Keeping dependent signals alive ------------------------------------------------- */
@@ -119,8 +145,8 @@ static void set_kept(JSContextRef ctx, isl_abort_signal_t *d, bool keep) {
   char name[40];
   keep_slot_name(d, name, sizeof(name));
   for (size_t i = 0; i < d->sources.n; i++) {
-    if (keep) isl_slot_set(ctx, d->sources.v[i]->self, name, d->self);
-    else isl_slot_delete(ctx, d->sources.v[i]->self, name);
+    if (keep) isl_slot_set(ctx, d->sources.v[i].sig->self, name, d->self);
+    else isl_slot_delete(ctx, d->sources.v[i].sig->self, name);
   }
   d->kept = keep;
 }
@@ -152,14 +178,7 @@ static void signal_free(void *priv) {
     if (a->release) a->release(a->data);
     free(a);
   }
-  for (size_t i = 0; i < s->sources.n; i++) sigvec_remove(&s->sources.v[i]->dependents, s);
-  for (size_t i = 0; i < s->dependents.n; i++) {
-    isl_abort_signal_t *d = s->dependents.v[i];
-    sigvec_remove(&d->sources, s);
-    if (d->reason_from == s) d->reason_from = NULL;
-  }
-  free(s->sources.v);
-  free(s->dependents.v);
+  unlink_all(s);
   free(s);
 }
 
@@ -259,7 +278,7 @@ void isl_abort_signal_abort(JSContextRef ctx, isl_abort_signal_t *s, JSValueRef 
   JSObjectRef to_abort = isl_array_new_internal(ctx);
   unsigned n = 0;
   for (size_t i = 0; i < s->dependents.n; i++) {
-    isl_abort_signal_t *d = s->dependents.v[i];
+    isl_abort_signal_t *d = s->dependents.v[i].sig;
     if (d->aborted) continue;
     d->aborted = true;
     if (d->kept) {
@@ -431,11 +450,6 @@ static bool any_collect(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *
   return true;
 }
 
-static void link_source(isl_abort_signal_t *result, isl_abort_signal_t *source) {
-  sigvec_add(&result->sources, source);
-  sigvec_add(&source->dependents, result);
-}
-
 /* AbortSignal.any(signals): "create a dependent abort signal". */
 static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -463,13 +477,13 @@ static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef th
     if (!s->dependent) {
       link_source(result, s);
     } else {
-      for (size_t k = 0; k < s->sources.n; k++) link_source(result, s->sources.v[k]);
+      for (size_t k = 0; k < s->sources.n; k++) link_source(result, s->sources.v[k].sig);
     }
   }
   /* The dependent holds its sources, so they are alive whenever it is. */
   JSObjectRef sources = isl_array_new_internal(ctx);
   for (size_t k = 0; k < result->sources.n; k++)
-    JSObjectSetPropertyAtIndex(ctx, sources, (unsigned)k, result->sources.v[k]->self, NULL);
+    JSObjectSetPropertyAtIndex(ctx, sources, (unsigned)k, result->sources.v[k].sig->self, NULL);
   isl_slot_set(ctx, result->self, "abort.sources", sources);
   return result->self;
 }

@@ -205,6 +205,29 @@ static void test_listener_signal_collected_before_its_target(void) {
 
 static void stop_timer(uv_timer_t *t) { uv_timer_stop(t); }
 
+/* Many dependents on two sources, a part of them collected in any order, then an abort:
+ * the O(1) unlinking must keep every back index right (ASan checks the memory). */
+static void test_many_dependents(void) {
+  eval("globalThis.c11 = new AbortController(); globalThis.c11b = new AbortController();"
+       "globalThis.kept11 = []; globalThis.n11 = 0;"
+       "for (let i = 0; i < 3000; i++) {"
+       "  const d = AbortSignal.any(i % 2 ? [c11.signal, c11b.signal] : [c11b.signal, c11.signal]);"
+       "  if (i % 7 === 0) d.onabort = () => n11++;"
+       "  if (i % 3 === 0) kept11.push(AbortSignal.any([d, c11.signal]));"
+       "}");
+  for (int i = 0; i < 3; i++) {
+    eval("for (let i = 0; i < 1000; i++) ({});");
+    gc();
+  }
+  eval("kept11.splice(0, 500);");
+  gc();
+  eval("c11b.abort('b');");
+  CHECK(eval_true("n11 === 429"));
+  CHECK(eval_true("kept11.every((s) => s.aborted && s.reason === 'b')"));
+  eval("c11.abort('a');");
+  CHECK(eval_true("n11 === 429"));
+}
+
 /* Setters user code puts on Array.prototype must not swallow the callbacks a target keeps
  * alive (they would be collected while still listed). */
 static void test_array_setters_do_not_drop_callbacks(void) {
@@ -273,6 +296,7 @@ int main(void) {
   test_aborted_dependent_is_released();
   test_listener_target_collected_before_its_signal();
   test_listener_signal_collected_before_its_target();
+  test_many_dependents();
   test_array_setters_do_not_drop_callbacks();
   test_timeout_signal_held_by_its_timer();
   test_timeout_does_not_keep_the_loop_alive();
