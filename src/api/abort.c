@@ -33,8 +33,6 @@
 #include "abort_api.h"
 #include "event.h"
 
-#define ISL_STATE_ABORT 10
-
 /* One edge between a dependent signal and a source, seen from one end: the signal at the
  * other end, and where this edge sits in that signal's opposite list. The back index makes
  * unlinking O(1), so a long-lived source with many short-lived dependents stays cheap. */
