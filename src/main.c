@@ -18,13 +18,14 @@ const char isl_version[] = "0.1.0";
 static const char usage_text[] =
     "usage: islet serve WORKER.js [--listen HOST:PORT] [options]\n"
     "       islet serve CONFIG.capnp [CONST] [-s NAME=ADDR ...] [options]\n"
-    "       islet test FILE.js\n"
+    "       islet test FILE.js | CONFIG.capnp\n"
     "       islet --version | --help\n"
     "\n"
     "serve    Serves a module worker (export default { fetch }) or a service-worker\n"
     "         script (addEventListener(\"fetch\", ...)) over HTTP/1.1.\n"
-    "test     Runs the module's test handlers; prints PASS/FAIL per test and\n"
-    "         \"N passed, N failed\"; exit status 1 if any failed.\n"
+    "test     Runs the module's test handlers (a config: every worker service's);\n"
+    "         prints PASS/FAIL per test and \"N passed, N failed\"; exit status 1 if\n"
+    "         any failed.\n"
     "\n"
     "serve options:\n"
     "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080)\n"
@@ -241,8 +242,55 @@ static void on_tests_done(void *data, int passed, int failed) {
   t->failed = failed;
 }
 
+/* Prints the summary line; a protected JS value left behind at teardown is a leak and
+ * counts as one more failure (teardown is a test too). */
+static int test_summary(const test_state_t *t, long leaked) {
+  int failed = t->failed;
+  if (leaked) {
+    printf("FAIL teardown: %ld protected values leaked\n", leaked);
+    failed++;
+  }
+  printf("%d passed, %d failed\n", t->passed, failed);
+  return failed ? 1 : 0;
+}
+
+/* islet test CONFIG.capnp: every worker service's tests (as `workerd test` does); the
+ * config's sockets are not opened. */
+static int test_config(const char *file) {
+  isl_capnp_error_t cerr;
+  isl_config_t *cfg = isl_config_load(file, NULL, &cerr);
+  if (!cfg) {
+    fprintf(stderr, "islet: %s\n", cerr.msg);
+    printf("0 passed, 1 failed\n");
+    return 1;
+  }
+  uv_loop_t *loop = uv_default_loop();
+  isl_buf_t err = {0};
+  isl_app_t *app = isl_app_start_tests(loop, cfg, &err);
+  if (!app) {
+    fprintf(stderr, "islet: %s: %s\n", file, err.p ? err.p : "failed to start");
+    printf("0 passed, 1 failed\n");
+    isl_buf_free(&err);
+    uv_run(loop, UV_RUN_DEFAULT);
+    isl_config_free(cfg);
+    return 1;
+  }
+  test_state_t t = {0};
+  isl_app_run_tests(app, on_tests_done, &t);
+  while (!t.done) {
+    uv_run(loop, UV_RUN_DEFAULT);
+    if (!t.done && !isl_app_tests_stalled(app)) break;
+  }
+  long leaked = isl_app_free(app);
+  isl_task_shutdown(loop);
+  uv_run(loop, UV_RUN_DEFAULT);
+  isl_config_free(cfg);
+  return test_summary(&t, leaked);
+}
+
 static int cmd_test(int argc, char **argv) {
   if (argc != 1) return usage_error("%s", "test needs exactly one file");
+  if (ends_with(argv[0], ".capnp")) return test_config(argv[0]);
   uv_loop_t *loop = uv_default_loop();
   isl_worker_config_t cfg = {.main_path = argv[0], .loop = loop, .test_mode = true};
   isl_buf_t err = {0};
@@ -263,13 +311,7 @@ static int cmd_test(int argc, char **argv) {
   long leaked = isl_worker_free(w);
   isl_task_shutdown(loop);
   uv_run(loop, UV_RUN_DEFAULT);
-  if (leaked) {
-    /* Teardown is a test too: a protected value left behind is a leak. */
-    printf("FAIL teardown: %ld protected values leaked\n", leaked);
-    printf("%d passed, %d failed\n", t.passed, t.failed + 1);
-    return 1;
-  }
-  return t.failed ? 1 : 0;
+  return test_summary(&t, leaked);
 }
 
 int main(int argc, char **argv) {

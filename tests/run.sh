@@ -71,6 +71,11 @@ done
 for t in tests/workers/*.test.js; do
   [ -f "$t" ] && run "workers/$(basename "$t")" "$ISLET" test "$t"
 done
+# Web-platform-tests data files, run by tests/workers/wpt/harness.js against each area's
+# AREA.expected; a config embeds the data from ../shared/wpt-data.
+for t in tests/workers/wpt/*.capnp; do
+  [ -f "$t" ] && run "workers/wpt/$(basename "$t")" "$ISLET" test "$t"
+done
 for t in tests/cli/*.py tests/wire/*.py; do
   [ -f "$t" ] || continue
   case "$t" in

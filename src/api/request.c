@@ -281,10 +281,11 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   /* 36. If init["body"] is non-null, extract it; its Content-Type is added unless the
    * headers already have one. */
   if (init_has_body) {
-    const char *ct;
+    char *ct;
     if (!isl_body_extract(ctx, v_body, &init_body, &ct, exc)) goto fail;
     if (ct && !isl_hdrs_has(r->headers, "content-type"))
       isl_hdrs_add_trusted(r->headers, "content-type", ct);
+    free(ct);
   }
   /* 40. If initBody is null and inputBody is non-null: inputBody must be usable, and is
    * taken (the input's bodyUsed becomes true). */
@@ -372,7 +373,7 @@ static JSValueRef js_request_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return o;
 }
 
-ISL_BODY_READERS(request, &request_class, req_t, body)
+ISL_BODY_READERS(request, &request_class, req_t, body, headers)
 
 static const isl_method_t request_methods[] = {
     {"clone", js_request_clone, 0},

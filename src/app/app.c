@@ -52,6 +52,13 @@ struct isl_app {
   size_t nservers, nrunning;
   void (*done)(void *data);
   void *done_data;
+  /* `islet test CONFIG.capnp`: no sockets; each worker's tests run in config order. */
+  bool test_mode;
+  size_t test_next;
+  int passed, failed;
+  isl_worker_t *testing;
+  void (*tests_done)(void *data, int passed, int failed);
+  void *tests_data;
 };
 
 static void slot_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
@@ -216,6 +223,7 @@ static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
       .nbindings = c->nbindings,
       .outbound = ob && ob->cfg->kind != ISL_SVC_NETWORK ? &ob->iface : NULL,
       .outbound_name = ob_name,
+      .test_mode = app->test_mode,
   };
   isl_buf_t werr = {0};
   s->worker = isl_worker_new(&wc, &werr);
@@ -253,11 +261,14 @@ static bool parse_address(const char *a, char *host, size_t hostlen, int *port) 
   return true;
 }
 
-static void free_app(isl_app_t *app) {
+/* Frees everything; returns the protected JS values the workers leaked (see
+ * isl_worker_free). */
+static long free_app(isl_app_t *app) {
+  long leaked = 0;
   for (size_t i = 0; i < app->nslots; i++) {
     slot_t *s = &app->slots[i];
     s->impl = NULL;
-    if (s->worker) isl_worker_free(s->worker);
+    if (s->worker) leaked += isl_worker_free(s->worker);
     free(s->modules);
     free(s->bindings);
     isl_network_free(s->network);
@@ -273,12 +284,15 @@ static void free_app(isl_app_t *app) {
   free(app->socks);
   free(app->servers);
   free(app);
+  return leaked;
 }
 
-isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_http_limits_t *lim,
-                         const isl_socket_override_t *overrides, size_t noverrides, isl_buf_t *err) {
+static isl_app_t *app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_http_limits_t *lim,
+                            const isl_socket_override_t *overrides, size_t noverrides,
+                            bool test_mode, isl_buf_t *err) {
   isl_app_t *app = isl_calloc(1, sizeof(*app));
   app->loop = loop;
+  app->test_mode = test_mode;
   app->nslots = cfg->nservices;
   app->slots = isl_calloc(cfg->nservices + 1, sizeof(slot_t));
   for (size_t i = 0; i < cfg->nservices; i++) {
@@ -346,7 +360,7 @@ isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_htt
   }
   app->servers = isl_calloc(cfg->nsockets + 1, sizeof(*app->servers));
   app->socks = isl_calloc(cfg->nsockets + 1, sizeof(*app->socks));
-  for (size_t i = 0; i < cfg->nsockets; i++) {
+  for (size_t i = 0; i < (test_mode ? 0 : cfg->nsockets); i++) {
     const isl_config_socket_t *so = &cfg->sockets[i];
     const char *addr = so->address;
     for (size_t k = 0; k < noverrides; k++)
@@ -386,6 +400,53 @@ fail:
   }
   free_app(app);
   return NULL;
+}
+
+isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_http_limits_t *lim,
+                         const isl_socket_override_t *overrides, size_t noverrides, isl_buf_t *err) {
+  return app_start(loop, cfg, lim, overrides, noverrides, false, err);
+}
+
+isl_app_t *isl_app_start_tests(uv_loop_t *loop, const isl_config_t *cfg, isl_buf_t *err) {
+  isl_http_limits_t lim;
+  isl_http_limits_default(&lim);
+  return app_start(loop, cfg, &lim, NULL, 0, true, err);
+}
+
+static void run_next_worker(isl_app_t *app);
+
+static void on_worker_tests_done(void *data, int passed, int failed) {
+  isl_app_t *app = data;
+  app->passed += passed;
+  app->failed += failed;
+  app->testing = NULL;
+  run_next_worker(app);
+}
+
+static void run_next_worker(isl_app_t *app) {
+  while (app->test_next < app->nslots) {
+    slot_t *s = &app->slots[app->test_next++];
+    if (!s->worker) continue;
+    app->testing = s->worker;
+    isl_worker_run_tests(s->worker, on_worker_tests_done, app);
+    return;
+  }
+  app->tests_done(app->tests_data, app->passed, app->failed);
+}
+
+void isl_app_run_tests(isl_app_t *app, void (*done)(void *data, int passed, int failed),
+                       void *data) {
+  app->tests_done = done;
+  app->tests_data = data;
+  run_next_worker(app);
+}
+
+bool isl_app_tests_stalled(isl_app_t *app) {
+  return app->testing && isl_worker_tests_stalled(app->testing);
+}
+
+long isl_app_free(isl_app_t *app) {
+  return free_app(app);
 }
 
 static void on_server_stopped(void *data) {

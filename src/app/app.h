@@ -28,6 +28,20 @@ typedef struct {
 isl_app_t *isl_app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_http_limits_t *lim,
                          const isl_socket_override_t *overrides, size_t noverrides, isl_buf_t *err);
 
+/* `islet test CONFIG.capnp`: the services without the sockets, each worker in test mode
+ * (env.SELF reaches it in memory). */
+isl_app_t *isl_app_start_tests(uv_loop_t *loop, const isl_config_t *cfg, isl_buf_t *err);
+/* Runs every worker service's tests, in config order, printing a line per test;
+ * done(data, passed, failed) gets the totals. */
+void isl_app_run_tests(isl_app_t *app, void (*done)(void *data, int passed, int failed),
+                       void *data);
+/* The loop ran out of work with a test still pending: fails it and moves on (see
+ * isl_worker_tests_stalled). false if no test is running. */
+bool isl_app_tests_stalled(isl_app_t *app);
+/* Frees an app that has no running servers (a test app); returns the protected JS values
+ * its workers leaked. The loop must run afterwards so their handles close. */
+long isl_app_free(isl_app_t *app);
+
 /* Graceful stop; done(data) runs when every server has finished and every worker is
  * freed. */
 void isl_app_stop(isl_app_t *app, void (*done)(void *data), void *data);

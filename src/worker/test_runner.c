@@ -109,8 +109,6 @@ static void run_next(void *data) {
     isl_call_then(ctx, (JSObjectRef)t, (JSObjectRef)v, 3, args, on_settled, p);
     return;
   }
-  printf("%d passed, %d failed\n", r->passed, r->failed);
-  fflush(stdout);
   JSPropertyNameArrayRelease(r->names);
   isl_reqctx_respond(r->rc, isl_response_new(200));
   uv_close((uv_handle_t *)&r->timer, close_done);

@@ -88,8 +88,8 @@ isl_service_t *isl_worker_entrypoint(isl_worker_t *w, const char *name, isl_buf_
 /* Requests in the worker that have not finished (responses pending or waitUntil). */
 size_t isl_worker_active(const isl_worker_t *w);
 
-/* Runs the module's test handlers in order, printing a line per test and the summary
- * line. Calls done(data, passed, failed) when all settled. */
+/* Runs the module's test handlers in order, printing a line per test (the caller prints
+ * the summary line). Calls done(data, passed, failed) when all settled. */
 void isl_worker_run_tests(isl_worker_t *w, void (*done)(void *data, int passed, int failed),
                           void *data);
 

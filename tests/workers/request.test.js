@@ -284,7 +284,8 @@ export const webIdlShape = {
     eq(Object.prototype.toString.call(r), "[object Request]");
     ok(r instanceof Request);
     eq(Request.length, 1);
-    eq(typeof Request.prototype.blob, "undefined", "blob() comes later");
+    eq(typeof Request.prototype.blob, "function");
+    eq(typeof Request.prototype.formData, "function");
   },
 };
 
@@ -299,5 +300,31 @@ export const subclassingWorks = {
     ok(r instanceof MyRequest);
     eq(r.kind, "mine:POST");
     eq(await r.text(), "b");
+  },
+};
+
+export const blobAndFormDataBodies = {
+  async test() {
+    const file = new File(["abc"], "f.txt", { type: "text/plain" });
+    const r = new Request("https://a/", { method: "PUT", body: file });
+    eq(r.headers.get("content-type"), "text/plain");
+    eq(await r.text(), "abc");
+    throws(() => new Request("https://a/", { body: new Blob(["x"]) }), TypeError, /GET or HEAD/);
+    throws(() => new Request("https://a/", { method: "HEAD", body: new FormData() }), TypeError);
+    const fd = new FormData();
+    fd.append("x", "1");
+    const q = new Request("https://a/", { method: "POST", body: fd, headers: { "Content-Type": "text/plain" } });
+    eq(q.headers.get("content-type"), "text/plain", "an explicit Content-Type is kept");
+    await rejects(q.formData(), TypeError, undefined, "and then the body is not a form");
+  },
+};
+
+export const blobReaderOnARequest = {
+  async test() {
+    const r = new Request("https://a/", { method: "POST", body: "x=1", headers: { "Content-Type": "Application/X-Thing;A=B" } });
+    const b = await r.blob();
+    eq(b.type, "application/x-thing;a=B");
+    eq(await b.text(), "x=1");
+    eq(r.bodyUsed, true);
   },
 };
