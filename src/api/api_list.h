@@ -2,6 +2,7 @@
  * come after its parent). Each entry X has `void isl_api_X_install(isl_realm_t *r)` in
  * src/api/X.c. */
 ISL_API(global)
+ISL_API(domexception)
 ISL_API(console)
 ISL_API(timers)
 ISL_API(encoding)
@@ -9,6 +10,10 @@ ISL_API(base64)
 ISL_API(crypto)
 ISL_API(performance)
 ISL_API(navigator)
+ISL_API(event)
+ISL_API(customevent)
+ISL_API(eventtarget)
+ISL_API(abort)
 ISL_API(headers)
 ISL_API(urlsearchparams)
 ISL_API(url)
