@@ -1,0 +1,318 @@
+/* The toolkit the Streams Standard files are written with (see streams_internal.h): object
+ * stores, rings, promise reactions, Web IDL dictionary helpers and the per-realm state. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "streams_internal.h"
+
+/* ---- Per-realm state ------------------------------------------------------------------ */
+
+/* The glue the C API lacks, compiled once per realm: reactions that keep their target
+ * alive (closures), marking a promise handled, queueing a microtask, iterator results and
+ * PromiseResolve. The intrinsics are captured now, so user code that later replaces
+ * Promise.prototype.then or queueMicrotask changes nothing here. */
+static const char glue_src[] =
+    "(function (native) {\n"
+    "  'use strict';\n"
+    "  const P = Promise, then = P.prototype.then, presolve = P.resolve;\n"
+    "  const apply = Reflect.apply, qm = queueMicrotask, noop = () => {};\n"
+    "  return {\n"
+    "    react(p, t, ok, fail) {\n"
+    "      return apply(then, p, [ok < 0 ? undefined : (v) => native(t, ok, v),\n"
+    "                             fail < 0 ? undefined : (e) => native(t, fail, e)]);\n"
+    "    },\n"
+    "    handled(p) { apply(then, p, [undefined, noop]); },\n"
+    "    microtask(t, id, v) { qm(() => { native(t, id, v); }); },\n"
+    "    result(value, done) { return { value, done }; },\n"
+    "    promiseResolve(v) { return apply(presolve, P, [v]); },\n"
+    "  };\n"
+    "})";
+
+#define ST_RX_ENTRY(name) st_rx_##name,
+static const st_rx_fn reactions[ST_RX_COUNT] = {ST_REACTIONS(ST_RX_ENTRY)};
+
+/* native(target, id, value): the one native function the glue's closures call. */
+static JSValueRef js_native_react(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn, (void)this_obj;
+  if (argc < 3) return JSValueMakeUndefined(ctx);
+  double id = JSValueToNumber(ctx, argv[1], NULL);
+  ISL_CHECK(id >= 0 && id < ST_RX_COUNT);
+  JSValueRef r = reactions[(int)id](ctx, argv[0], argv[2], exc);
+  return r ? r : JSValueMakeUndefined(ctx);
+}
+
+static void realm_teardown(isl_realm_t *r) {
+  free(r->api_state[ISL_STATE_STREAMS]);
+  r->api_state[ISL_STATE_STREAMS] = NULL;
+}
+
+st_realm_t *st_realm(JSContextRef ctx) { return isl_realm_of(ctx)->api_state[ISL_STATE_STREAMS]; }
+
+/* Every JS value of the state is also a property of the realm's helper object (a root
+ * held by the realm), which keeps them alive. */
+static JSObjectRef keep_fn(JSContextRef ctx, JSObjectRef glue, const char *name,
+                           const char *key) {
+  isl_realm_t *r = isl_realm_of(ctx);
+  JSValueRef f = isl_get(ctx, glue, name, NULL);
+  ISL_CHECK(f && JSValueIsObject(ctx, f));
+  isl_set(ctx, r->helpers, key, f, NULL);
+  return (JSObjectRef)f;
+}
+
+void st_realm_init(isl_realm_t *r) {
+  JSContextRef ctx = r->ctx;
+  ISL_CHECK(r->api_state[ISL_STATE_STREAMS] == NULL);
+  st_realm_t *st = isl_calloc(1, sizeof(*st));
+  r->api_state[ISL_STATE_STREAMS] = st;
+  isl_realm_add_teardown(r, realm_teardown);
+
+  JSValueRef exc = NULL;
+  JSValueRef maker = isl_eval(ctx, glue_src, sizeof(glue_src) - 1, "islet:streams", 1, &exc);
+  ISL_CHECK(maker && !exc);
+  JSValueRef native = isl_func_new(ctx, "native", js_native_react, 3);
+  JSValueRef g = JSObjectCallAsFunction(ctx, (JSObjectRef)maker, NULL, 1, &native, &exc);
+  ISL_CHECK(g && !exc && JSValueIsObject(ctx, g));
+  JSObjectRef glue = (JSObjectRef)g;
+  st->react = keep_fn(ctx, glue, "react", "stReact");
+  st->handled = keep_fn(ctx, glue, "handled", "stHandled");
+  st->microtask = keep_fn(ctx, glue, "microtask", "stMicrotask");
+  st->result = keep_fn(ctx, glue, "result", "stResult");
+  st->promise_resolve = keep_fn(ctx, glue, "promiseResolve", "stPromiseResolve");
+  st->end_of_iteration = isl_array_new_internal(ctx);
+  isl_set(ctx, r->helpers, "stEndOfIteration", st->end_of_iteration, NULL);
+  JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
+  st->sym_async_iterator = isl_get(ctx, sym, "asyncIterator", NULL);
+  st->sym_iterator = isl_get(ctx, sym, "iterator", NULL);
+  isl_set(ctx, r->helpers, "stSymAsyncIterator", st->sym_async_iterator, NULL);
+  isl_set(ctx, r->helpers, "stSymIterator", st->sym_iterator, NULL);
+}
+
+/* ---- Objects -------------------------------------------------------------------------- */
+
+void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self) {
+  o->self = self;
+  o->store = isl_array_new_internal(ctx);
+  isl_slot_set(ctx, self, "streams", o->store);
+}
+
+void st_set(JSContextRef ctx, st_obj_t *o, int i, JSValueRef v) {
+  ISL_CHECK(i >= 0 && i < ST_MAX_JS);
+  o->js[i] = v;
+  JSObjectSetPropertyAtIndex(ctx, o->store, (unsigned)i, v ? v : JSValueMakeUndefined(ctx),
+                             NULL);
+}
+
+JSValueRef st_get(JSContextRef ctx, st_obj_t *o, int i) {
+  return o->js[i] ? o->js[i] : JSValueMakeUndefined(ctx);
+}
+
+/* ---- Rings ---------------------------------------------------------------------------- */
+
+void st_ring_init(st_ring_t *r, int width, size_t csize, int slot) {
+  memset(r, 0, sizeof(*r));
+  r->width = (uint8_t)width;
+  r->csize = (uint16_t)csize;
+  r->slot = (uint8_t)slot;
+}
+
+static uint32_t ring_pos(const st_ring_t *r, uint32_t i) { return (r->head + i) & (r->cap - 1); }
+
+/* Doubles the capacity in place: entries that wrapped around to the start move to just
+ * past the old end, so they follow the others again. */
+static void ring_grow(JSContextRef ctx, st_ring_t *r) {
+  uint32_t old = r->cap, cap = old ? old * 2 : 4;
+  r->cdata = isl_realloc(r->cdata, (size_t)cap * (r->csize ? r->csize : 1));
+  uint32_t wrapped = r->head + r->len > old ? r->head + r->len - old : 0;
+  for (uint32_t k = 0; k < wrapped; k++) {
+    for (int j = 0; j < r->width; j++) {
+      JSValueRef v = JSObjectGetPropertyAtIndex(ctx, r->arr, k * r->width + j, NULL);
+      JSObjectSetPropertyAtIndex(ctx, r->arr, (old + k) * r->width + j, v, NULL);
+      JSObjectSetPropertyAtIndex(ctx, r->arr, k * r->width + j, JSValueMakeUndefined(ctx),
+                                 NULL);
+    }
+    if (r->csize) memcpy(r->cdata + (size_t)(old + k) * r->csize, r->cdata + (size_t)k * r->csize, r->csize);
+  }
+  r->cap = cap;
+}
+
+void *st_ring_push(JSContextRef ctx, st_obj_t *owner, st_ring_t *r, const JSValueRef *vals) {
+  if (!r->arr) {
+    r->arr = isl_array_new_internal(ctx);
+    st_set(ctx, owner, r->slot, r->arr);
+  }
+  if (r->len == r->cap) ring_grow(ctx, r);
+  uint32_t p = ring_pos(r, r->len);
+  for (int j = 0; j < r->width; j++)
+    JSObjectSetPropertyAtIndex(ctx, r->arr, p * r->width + j,
+                               vals[j] ? vals[j] : JSValueMakeUndefined(ctx), NULL);
+  r->len++;
+  void *c = r->cdata + (size_t)p * r->csize;
+  if (r->csize) memset(c, 0, r->csize);
+  return c;
+}
+
+JSValueRef st_ring_val(JSContextRef ctx, st_ring_t *r, uint32_t i, int j) {
+  ISL_CHECK(i < r->len);
+  return JSObjectGetPropertyAtIndex(ctx, r->arr, ring_pos(r, i) * r->width + j, NULL);
+}
+
+void *st_ring_cdata(st_ring_t *r, uint32_t i) {
+  ISL_CHECK(i < r->len);
+  return r->cdata + (size_t)ring_pos(r, i) * r->csize;
+}
+
+void st_ring_shift(JSContextRef ctx, st_ring_t *r) {
+  ISL_CHECK(r->len > 0);
+  for (int j = 0; j < r->width; j++)
+    JSObjectSetPropertyAtIndex(ctx, r->arr, r->head * r->width + j, JSValueMakeUndefined(ctx),
+                               NULL);
+  r->head = (r->head + 1) & (r->cap - 1);
+  if (--r->len == 0) r->head = 0;
+}
+
+void st_ring_take(JSContextRef ctx, st_obj_t *owner, st_ring_t *r, st_ring_t *out) {
+  *out = *r;
+  st_ring_init(r, out->width, out->csize, out->slot);
+  if (out->arr) st_set(ctx, owner, out->slot, NULL);
+}
+
+void st_ring_clear(JSContextRef ctx, st_obj_t *owner, st_ring_t *r) {
+  st_ring_t old;
+  st_ring_take(ctx, owner, r, &old);
+  st_ring_dispose(&old);
+}
+
+void st_ring_dispose(st_ring_t *r) {
+  free(r->cdata);
+  r->cdata = NULL;
+  r->arr = NULL;
+  r->len = r->cap = r->head = 0;
+}
+
+/* ---- Reactions and promises ---------------------------------------------------------- */
+
+JSObjectRef st_react(JSContextRef ctx, JSValueRef p, JSValueRef target, int ok, int fail) {
+  st_realm_t *st = st_realm(ctx);
+  JSValueRef args[4] = {p, target ? target : JSValueMakeUndefined(ctx),
+                        JSValueMakeNumber(ctx, ok), JSValueMakeNumber(ctx, fail)};
+  JSValueRef exc = NULL;
+  JSValueRef r = JSObjectCallAsFunction(ctx, st->react, NULL, 4, args, &exc);
+  ISL_CHECK(r && !exc && JSValueIsObject(ctx, r));
+  return (JSObjectRef)r;
+}
+
+void st_mark_handled(JSContextRef ctx, JSValueRef p) {
+  JSObjectCallAsFunction(ctx, st_realm(ctx)->handled, NULL, 1, &p, NULL);
+}
+
+void st_microtask(JSContextRef ctx, JSValueRef target, int id, JSValueRef v) {
+  JSValueRef args[3] = {target ? target : JSValueMakeUndefined(ctx), JSValueMakeNumber(ctx, id),
+                        v ? v : JSValueMakeUndefined(ctx)};
+  JSObjectCallAsFunction(ctx, st_realm(ctx)->microtask, NULL, 3, args, NULL);
+}
+
+JSValueRef st_rx_undefined(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
+  (void)target, (void)v, (void)exc;
+  return JSValueMakeUndefined(ctx);
+}
+
+st_deferred_t st_deferred(JSContextRef ctx) {
+  st_deferred_t d;
+  d.promise = isl_promise_new(ctx, &d.resolve, &d.reject);
+  return d;
+}
+
+JSObjectRef st_resolved(JSContextRef ctx, JSValueRef v) {
+  return isl_promise_resolved(ctx, v ? v : JSValueMakeUndefined(ctx));
+}
+
+JSObjectRef st_rejected(JSContextRef ctx, JSValueRef e) {
+  return isl_promise_rejected(ctx, e ? e : JSValueMakeUndefined(ctx));
+}
+
+JSObjectRef st_type_error(JSContextRef ctx, const char *msg) {
+  return isl_error_new(ctx, "TypeError", msg);
+}
+
+JSObjectRef st_rejected_type(JSContextRef ctx, const char *msg) {
+  return st_rejected(ctx, st_type_error(ctx, msg));
+}
+
+JSValueRef st_promise_resolve(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
+  return JSObjectCallAsFunction(ctx, st_realm(ctx)->promise_resolve, NULL, 1, &v, exc);
+}
+
+void st_settle(JSContextRef ctx, JSObjectRef fn, JSValueRef v) {
+  if (!v) v = JSValueMakeUndefined(ctx);
+  JSObjectCallAsFunction(ctx, fn, NULL, 1, &v, NULL);
+}
+
+JSObjectRef st_iter_result(JSContextRef ctx, JSValueRef value, bool done) {
+  JSValueRef args[2] = {value ? value : JSValueMakeUndefined(ctx), JSValueMakeBoolean(ctx, done)};
+  JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->result, NULL, 2, args, NULL);
+  ISL_CHECK(r && JSValueIsObject(ctx, r));
+  return (JSObjectRef)r;
+}
+
+JSValueRef st_undef(JSContextRef ctx) { return JSValueMakeUndefined(ctx); }
+
+bool st_is_undef(JSContextRef ctx, JSValueRef v) { return !v || JSValueIsUndefined(ctx, v); }
+
+JSObjectRef st_invoke_promise(JSContextRef ctx, JSValueRef fn, JSValueRef self, size_t argc,
+                              const JSValueRef *argv) {
+  JSValueRef exc = NULL;
+  JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fn,
+                                        JSValueIsObject(ctx, self) ? (JSObjectRef)self : NULL,
+                                        argc, argv, &exc);
+  if (exc) return st_rejected(ctx, exc);
+  return st_resolved(ctx, r);
+}
+
+JSValueRef st_end_of_iteration(JSContextRef ctx) { return st_realm(ctx)->end_of_iteration; }
+
+JSObjectRef st_pair(JSContextRef ctx, JSValueRef a, JSValueRef b) {
+  JSObjectRef p = isl_array_new_internal(ctx);
+  JSObjectSetPropertyAtIndex(ctx, p, 0, a ? a : JSValueMakeUndefined(ctx), NULL);
+  JSObjectSetPropertyAtIndex(ctx, p, 1, b ? b : JSValueMakeUndefined(ctx), NULL);
+  return p;
+}
+
+JSValueRef st_index(JSContextRef ctx, JSValueRef arr, unsigned i) {
+  return JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)arr, i, NULL);
+}
+
+/* ---- Web IDL dictionaries -------------------------------------------------------------- */
+
+bool st_dict_check(JSContextRef ctx, JSValueRef dict, const char *what, JSValueRef *exc) {
+  if (st_is_undef(ctx, dict) || JSValueIsNull(ctx, dict) || JSValueIsObject(ctx, dict))
+    return true;
+  isl_throw_type(ctx, exc, "%s must be an object", what);
+  return false;
+}
+
+JSValueRef st_dict_get(JSContextRef ctx, JSValueRef dict, const char *name, JSValueRef *exc) {
+  if (st_is_undef(ctx, dict) || !JSValueIsObject(ctx, dict)) return JSValueMakeUndefined(ctx);
+  JSValueRef e = NULL;
+  JSValueRef v = isl_get(ctx, (JSObjectRef)dict, name, &e);
+  if (e) {
+    *exc = e;
+    return NULL;
+  }
+  return v;
+}
+
+bool st_dict_callback(JSContextRef ctx, JSValueRef dict, const char *name, const char *what,
+                      JSValueRef *out, JSValueRef *exc) {
+  *out = NULL;
+  JSValueRef v = st_dict_get(ctx, dict, name, exc);
+  if (!v) return false;
+  if (JSValueIsUndefined(ctx, v)) return true;
+  if (!JSValueIsObject(ctx, v) || !JSObjectIsFunction(ctx, (JSObjectRef)v)) {
+    isl_throw_type(ctx, exc, "%s's '%s' member is not a function", what, name);
+    return false;
+  }
+  *out = v;
+  return true;
+}
