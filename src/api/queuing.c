@@ -179,7 +179,7 @@ bool st_chunk_size(JSContextRef ctx, JSValueRef fn, JSValueRef chunk, double *ou
   /* Invoke the callback with an undefined this; its result converts to unrestricted
    * double (ToNumber, which may throw too). */
   JSValueRef e = NULL;
-  JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, &chunk, &e);
+  JSValueRef r = st_call1(ctx, fn, NULL, chunk, &e);
   if (!e) *out = JSValueToNumber(ctx, r, &e);
   if (e) {
     *exc = e;

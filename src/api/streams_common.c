@@ -26,6 +26,7 @@ static const char glue_src[] =
     "    microtask(t, id, v) { qm(() => { native(t, id, v); }); },\n"
     "    result(value, done) { return { value, done }; },\n"
     "    promiseResolve(v) { return apply(presolve, P, [v]); },\n"
+    "    call1(fn, self, a) { return apply(fn, self, [a]); },\n"
     "  };\n"
     "})";
 
@@ -80,6 +81,7 @@ void st_realm_init(isl_realm_t *r) {
   st->microtask = keep_fn(ctx, glue, "microtask", "stMicrotask");
   st->result = keep_fn(ctx, glue, "result", "stResult");
   st->promise_resolve = keep_fn(ctx, glue, "promiseResolve", "stPromiseResolve");
+  st->call1 = keep_fn(ctx, glue, "call1", "stCall1");
   st->end_of_iteration = isl_array_new_internal(ctx);
   isl_set(ctx, r->helpers, "stEndOfIteration", st->end_of_iteration, NULL);
   JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
@@ -268,6 +270,13 @@ JSObjectRef st_invoke_promise(JSContextRef ctx, JSValueRef fn, JSValueRef self, 
                                         argc, argv, &exc);
   if (exc) return st_rejected(ctx, exc);
   return st_resolved(ctx, r);
+}
+
+JSValueRef st_call1(JSContextRef ctx, JSValueRef fn, JSValueRef self, JSValueRef arg,
+                    JSValueRef *exc) {
+  JSValueRef args[3] = {fn, self ? self : JSValueMakeUndefined(ctx),
+                        arg ? arg : JSValueMakeUndefined(ctx)};
+  return JSObjectCallAsFunction(ctx, st_realm(ctx)->call1, NULL, 3, args, exc);
 }
 
 JSValueRef st_end_of_iteration(JSContextRef ctx) { return st_realm(ctx)->end_of_iteration; }

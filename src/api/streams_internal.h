@@ -131,6 +131,10 @@ bool st_is_undef(JSContextRef ctx, JSValueRef v); /* NULL counts as undefined */
  * rejected promise, any other result "a promise resolved with" it. */
 JSObjectRef st_invoke_promise(JSContextRef ctx, JSValueRef fn, JSValueRef self, size_t argc,
                               const JSValueRef *argv);
+/* fn.call(self, arg) where self may be any value (undefined: a callback's default this;
+ * the C API would substitute the global object). */
+JSValueRef st_call1(JSContextRef ctx, JSValueRef fn, JSValueRef self, JSValueRef arg,
+                    JSValueRef *exc);
 /* The realm's unique "end of iteration" marker (an internal object). */
 JSValueRef st_end_of_iteration(JSContextRef ctx);
 /* A new internal array [a, b] (e.g. a reaction target carrying a value). */
@@ -291,7 +295,7 @@ JSObjectRef st_from_cancel(JSContextRef ctx, JSValueRef host, JSValueRef reason)
 
 /* Per-realm state. */
 typedef struct {
-  JSObjectRef react, handled, microtask, result, promise_resolve; /* glue functions */
+  JSObjectRef react, handled, microtask, result, promise_resolve, call1; /* glue */
   JSObjectRef end_of_iteration;
   JSObjectRef count_size; /* CountQueuingStrategy's size function */
   JSObjectRef byte_size;  /* ByteLengthQueuingStrategy's size function */
