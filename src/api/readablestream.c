@@ -307,6 +307,7 @@ static JSObjectRef rdc_pull_algorithm(JSContextRef ctx, st_rdc_t *c) {
   }
   case ST_ALG_TEE: return st_tee_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE), c->branch);
   case ST_ALG_FROM: return st_from_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE));
+  case ST_ALG_TRANSFORM: return st_ts_source_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE));
   default: return st_resolved(ctx, NULL);
   }
 }
@@ -320,6 +321,7 @@ static JSObjectRef rdc_cancel_algorithm(JSContextRef ctx, st_rdc_t *c, JSValueRe
   }
   case ST_ALG_TEE: return st_tee_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), c->branch, reason);
   case ST_ALG_FROM: return st_from_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), reason);
+  case ST_ALG_TRANSFORM: return st_ts_source_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), reason);
   default: return st_resolved(ctx, NULL);
   }
 }
@@ -462,17 +464,19 @@ static st_rdc_t *rdc_new(JSContextRef ctx) {
   return c;
 }
 
-/* SetUpReadableStreamDefaultController. start (may be NULL) is called with this = source;
- * false with *exc if it threw. */
+/* SetUpReadableStreamDefaultController. The start algorithm calls start (if not NULL) with
+ * this = source, or else returns start_result (NULL: undefined); false with *exc if it
+ * threw. */
 static bool rdc_setup(JSContextRef ctx, st_rs_t *s, st_rdc_t *c, JSValueRef start,
-                      JSValueRef source, double hwm, JSValueRef size, JSValueRef *exc) {
+                      JSValueRef source, JSValueRef start_result, double hwm, JSValueRef size,
+                      JSValueRef *exc) {
   c->stream = s;
   ST_SET(ctx, c, DC_J_STREAM, s->o.self);
   c->hwm = hwm;
   ST_SET(ctx, c, DC_J_SIZE, size);
   s->dc = c;
   ST_SET(ctx, s, RS_J_CONTROLLER, c->o.self);
-  JSValueRef result = undef(ctx);
+  JSValueRef result = start_result ? start_result : undef(ctx);
   if (start) {
     JSValueRef arg = c->o.self;
     JSValueRef e = NULL;
@@ -490,14 +494,14 @@ static bool rdc_setup(JSContextRef ctx, st_rs_t *s, st_rdc_t *c, JSValueRef star
 }
 
 st_rs_t *st_rs_create(JSContextRef ctx, int alg, JSValueRef host, int branch, double hwm,
-                      JSValueRef size) {
+                      JSValueRef size, JSValueRef start_result) {
   st_rs_t *s = rs_new(ctx, NULL);
   st_rdc_t *c = rdc_new(ctx);
   c->alg = (uint8_t)alg;
   c->branch = (uint8_t)branch;
   ST_SET(ctx, c, DC_J_SOURCE, host);
   JSValueRef exc = NULL;
-  ISL_CHECK(rdc_setup(ctx, s, c, NULL, NULL, hwm, size, &exc));
+  ISL_CHECK(rdc_setup(ctx, s, c, NULL, NULL, start_result, hwm, size, &exc));
   return s;
 }
 
@@ -580,7 +584,7 @@ static JSObjectRef js_rs_construct(JSContextRef ctx, JSObjectRef new_target, siz
   ST_SET(ctx, c, DC_J_SOURCE, src);
   ST_SET(ctx, c, DC_J_PULL, d.pull);
   ST_SET(ctx, c, DC_J_CANCEL, d.cancel);
-  if (!rdc_setup(ctx, s, c, d.start, src, hwm, strategy.size, exc)) return NULL;
+  if (!rdc_setup(ctx, s, c, d.start, src, NULL, hwm, strategy.size, exc)) return NULL;
   return s->o.self;
 }
 
@@ -944,9 +948,9 @@ bool st_tee(JSContextRef ctx, st_rs_t *s, JSObjectRef *b1, JSObjectRef *b2, JSVa
   st_deferred_t d = st_deferred(ctx);
   ST_SET(ctx, t, TEE_J_CANCEL, d.promise);
   ST_SET(ctx, t, TEE_J_CANCEL_RESOLVE, d.resolve);
-  t->b1 = st_rs_create(ctx, ST_ALG_TEE, w, 1, 1, NULL);
+  t->b1 = st_rs_create(ctx, ST_ALG_TEE, w, 1, 1, NULL, NULL);
   ST_SET(ctx, t, TEE_J_B1, t->b1->o.self);
-  t->b2 = st_rs_create(ctx, ST_ALG_TEE, w, 2, 1, NULL);
+  t->b2 = st_rs_create(ctx, ST_ALG_TEE, w, 2, 1, NULL, NULL);
   ST_SET(ctx, t, TEE_J_B2, t->b2->o.self);
   st_react(ctx, ST_GET(ctx, r, RD_J_CLOSED), w, ST_RX_NONE, ST_RX_tee_reader_closed_fail);
   *b1 = t->b1->o.self;

@@ -422,7 +422,7 @@ JSValueRef st_from(JSContextRef ctx, JSValueRef iterable, JSValueRef *exc) {
   f->sync = sync;
   ST_SET(ctx, f, FROM_J_ITERATOR, iterator);
   ST_SET(ctx, f, FROM_J_NEXT, next);
-  f->stream = st_rs_create(ctx, ST_ALG_FROM, w, 0, 0, NULL);
+  f->stream = st_rs_create(ctx, ST_ALG_FROM, w, 0, 0, NULL, NULL);
   ST_SET(ctx, f, FROM_J_STREAM, f->stream->o.self);
   return f->stream->o.self;
 }

@@ -88,7 +88,10 @@ typedef JSValueRef (*st_rx_fn)(JSContextRef ctx, JSValueRef target, JSValueRef v
   X(rdc_start_ok) X(rdc_start_fail) X(rdc_pull_ok) X(rdc_pull_fail) X(tee_chunk)         \
   X(tee_reader_closed_fail) X(iter_next_steps) X(iter_next_ok) X(iter_next_fail)         \
   X(iter_return_steps) X(iter_return_ok) X(from_sync_value) X(from_sync_done)            \
-  X(from_sync_close) X(from_next_ok) X(from_return_ok)
+  X(from_sync_close) X(from_next_ok) X(from_return_ok) X(wdc_start_ok) X(wdc_start_fail)      \
+  X(wdc_write_ok) X(wdc_write_fail) X(wdc_close_ok) X(wdc_close_fail) X(ws_abort_ok)      \
+  X(ws_abort_fail) X(ts_write_after_bp) X(ts_transform_fail) X(ts_abort_ok) X(ts_abort_fail)  \
+  X(ts_close_ok) X(ts_close_fail) X(ts_cancel_ok) X(ts_cancel_fail)
 
 #define ST_RX_ENUM(name) ST_RX_##name,
 enum { ST_REACTIONS(ST_RX_ENUM) ST_RX_COUNT };
@@ -243,10 +246,10 @@ extern isl_class_def_t st_rs_class, st_reader_class, st_byob_reader_class, st_rd
 /* The stream behind a ReadableStream wrapper, or NULL. */
 st_rs_t *st_rs_of(JSContextRef ctx, JSValueRef v);
 /* A new readable stream with a default controller (CreateReadableStream): the start
- * algorithm returns undefined; pull and cancel are algorithm kind alg, with host (an
- * object the algorithm needs) and branch. */
+ * algorithm returns start_result (NULL: undefined); pull and cancel are algorithm kind alg,
+ * with host (an object the algorithm needs) and branch. */
 st_rs_t *st_rs_create(JSContextRef ctx, int alg, JSValueRef host, int branch, double hwm,
-                      JSValueRef size);
+                      JSValueRef size, JSValueRef start_result);
 bool st_rs_locked(st_rs_t *s);
 JSObjectRef st_rs_cancel(JSContextRef ctx, st_rs_t *s, JSValueRef reason);
 void st_rs_close(JSContextRef ctx, st_rs_t *s);
@@ -292,6 +295,77 @@ void st_iter_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e);
 JSValueRef st_from(JSContextRef ctx, JSValueRef iterable, JSValueRef *exc);
 JSObjectRef st_from_pull(JSContextRef ctx, JSValueRef host);
 JSObjectRef st_from_cancel(JSContextRef ctx, JSValueRef host, JSValueRef reason);
+
+/* ---- Writable streams (writablestream.c) -------------------------------------------- */
+
+typedef struct st_ws st_ws_t;
+typedef struct st_writer st_writer_t;
+typedef struct st_wdc st_wdc_t;
+
+enum { WS_WRITABLE, WS_CLOSED, WS_ERRORING, WS_ERRORED };
+enum { WS_CLOSE_NONE, WS_CLOSE_QUEUED, WS_CLOSE_IN_FLIGHT };
+
+/* The close request and the in-flight close request are never both present, so they
+ * share the CLOSE slots; close_req says which one they hold. */
+enum { WS_J_CONTROLLER, WS_J_WRITER, WS_J_ERROR, WS_J_CLOSE_RESOLVE, WS_J_CLOSE_REJECT,
+       WS_J_WRITE_RESOLVE, WS_J_WRITE_REJECT, WS_J_ABORT_PROMISE, WS_J_ABORT_RESOLVE,
+       WS_J_ABORT_REJECT, WS_J_ABORT_REASON, WS_J_WRITE_REQUESTS };
+struct st_ws {
+  st_obj_t o;
+  uint8_t state, close_req;
+  bool backpressure, write_in_flight, abort_pending, abort_was_erroring;
+  st_wdc_t *controller;
+  st_writer_t *writer;
+  st_ring_t write_requests; /* width 2: resolve, reject */
+};
+
+enum { WR_J_STREAM, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT, WR_J_READY,
+       WR_J_READY_RESOLVE, WR_J_READY_REJECT };
+struct st_writer {
+  st_obj_t o;
+  st_ws_t *stream; /* NULL once released */
+};
+
+/* How a writable controller's write, close and abort algorithms are carried out. */
+enum { ST_WALG_NONE, ST_WALG_JS, ST_WALG_TRANSFORM, ST_WALG_C };
+
+enum { WC_J_STREAM, WC_J_SINK, WC_J_WRITE, WC_J_CLOSE, WC_J_ABORT, WC_J_SIZE, WC_J_QUEUE,
+       WC_J_SIGNAL };
+struct st_wdc {
+  st_obj_t o;
+  st_ws_t *stream;
+  st_ring_t queue; /* width 1; C data: wq_entry_t */
+  double total, hwm;
+  bool started;
+  uint8_t alg;
+  struct isl_abort_signal *signal;
+};
+
+extern isl_class_def_t st_ws_class, st_writer_class, st_wdc_class;
+
+st_ws_t *st_ws_of(JSContextRef ctx, JSValueRef v);
+/* CreateWritableStream with algorithm kind alg on host; the start algorithm returns
+ * start_result (NULL: undefined). */
+st_ws_t *st_ws_create(JSContextRef ctx, int alg, JSValueRef host, double hwm, JSValueRef size,
+                      JSValueRef start_result);
+bool st_ws_locked(st_ws_t *s);
+bool st_ws_close_queued_or_in_flight(st_ws_t *s);
+JSObjectRef st_ws_abort(JSContextRef ctx, st_ws_t *s, JSValueRef reason);
+st_writer_t *st_writer_acquire(JSContextRef ctx, st_ws_t *s, JSValueRef *exc);
+JSObjectRef st_writer_write(JSContextRef ctx, st_writer_t *w, JSValueRef chunk);
+JSObjectRef st_writer_close_with_error_propagation(JSContextRef ctx, st_writer_t *w);
+bool st_writer_desired_size(st_writer_t *w, double *out); /* false: null */
+void st_writer_release(JSContextRef ctx, st_writer_t *w);
+void st_wdc_error_if_needed(JSContextRef ctx, st_wdc_t *c, JSValueRef e);
+
+/* ---- Transform streams (transformstream.c) ----------------------------------------- */
+
+/* The algorithms of a TransformStream's two sides; host is the TransformStream. */
+JSObjectRef st_ts_sink_write(JSContextRef ctx, JSValueRef host, JSValueRef chunk);
+JSObjectRef st_ts_sink_close(JSContextRef ctx, JSValueRef host);
+JSObjectRef st_ts_sink_abort(JSContextRef ctx, JSValueRef host, JSValueRef reason);
+JSObjectRef st_ts_source_pull(JSContextRef ctx, JSValueRef host);
+JSObjectRef st_ts_source_cancel(JSContextRef ctx, JSValueRef host, JSValueRef reason);
 
 /* Per-realm state. */
 typedef struct {
