@@ -56,6 +56,7 @@ void st_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
     break;
   case ST_REQ_ITER: st_iter_req_chunk(ctx, rq, chunk); break;
   case ST_REQ_TEE: st_tee_req_chunk(ctx, rq, chunk); break;
+  case ST_REQ_PIPE: st_pipe_req_chunk(ctx, rq, chunk); break;
   default: ISL_CHECK(!"unknown read request");
   }
 }
@@ -66,6 +67,7 @@ void st_req_close(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   case ST_REQ_PROMISE: st_settle(ctx, (JSObjectRef)rq->a, st_iter_result(ctx, chunk, true)); break;
   case ST_REQ_ITER: st_iter_req_close(ctx, rq); break;
   case ST_REQ_TEE: st_tee_req_close(ctx, rq); break;
+  case ST_REQ_PIPE: st_pipe_req_close(ctx, rq); break;
   default: ISL_CHECK(!"unknown read request");
   }
 }
@@ -75,6 +77,7 @@ void st_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e) {
   case ST_REQ_PROMISE: st_settle(ctx, (JSObjectRef)rq->b, e); break;
   case ST_REQ_ITER: st_iter_req_error(ctx, rq, e); break;
   case ST_REQ_TEE: st_tee_req_error(ctx, rq, e); break;
+  case ST_REQ_PIPE: st_pipe_req_error(ctx, rq, e); break;
   default: ISL_CHECK(!"unknown read request");
   }
 }
@@ -658,6 +661,8 @@ static JSValueRef js_rs_from(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_
 static const isl_method_t rs_methods[] = {
     {"cancel", js_rs_cancel, 0},
     {"getReader", js_rs_get_reader, 0},
+    {"pipeThrough", st_js_pipe_through, 1},
+    {"pipeTo", st_js_pipe_to, 1},
     {"tee", js_rs_tee, 0},
     {"values", js_rs_values, 0},
     {0},
@@ -967,6 +972,7 @@ void isl_api_readablestream_install(isl_realm_t *r) {
   isl_class_install(r, &st_rdc_class);
   isl_class_install(r, &tee_class);
   st_iter_install(r);
+  st_pipe_install(r);
   /* ReadableStream.prototype[Symbol.asyncIterator] is the same function as values. */
   JSObjectRef proto = isl_proto(ctx, &st_rs_class);
   JSValueRef values = isl_get(ctx, proto, "values", NULL);

@@ -91,7 +91,9 @@ typedef JSValueRef (*st_rx_fn)(JSContextRef ctx, JSValueRef target, JSValueRef v
   X(from_sync_close) X(from_next_ok) X(from_return_ok) X(wdc_start_ok) X(wdc_start_fail)      \
   X(wdc_write_ok) X(wdc_write_fail) X(wdc_close_ok) X(wdc_close_fail) X(ws_abort_ok)      \
   X(ws_abort_fail) X(ts_write_after_bp) X(ts_transform_fail) X(ts_abort_ok) X(ts_abort_fail)  \
-  X(ts_close_ok) X(ts_close_fail) X(ts_cancel_ok) X(ts_cancel_fail)
+  X(ts_close_ok) X(ts_close_fail) X(ts_cancel_ok) X(ts_cancel_fail) X(pipe_ready)          \
+  X(pipe_source_closed) X(pipe_source_errored) X(pipe_dest_errored) X(pipe_writes_done)      \
+  X(pipe_action_ok) X(pipe_action_fail) X(pipe_all_ok) X(pipe_all_fail)
 
 #define ST_RX_ENUM(name) ST_RX_##name,
 enum { ST_REACTIONS(ST_RX_ENUM) ST_RX_COUNT };
@@ -366,6 +368,21 @@ JSObjectRef st_ts_sink_close(JSContextRef ctx, JSValueRef host);
 JSObjectRef st_ts_sink_abort(JSContextRef ctx, JSValueRef host, JSValueRef reason);
 JSObjectRef st_ts_source_pull(JSContextRef ctx, JSValueRef host);
 JSObjectRef st_ts_source_cancel(JSContextRef ctx, JSValueRef host, JSValueRef reason);
+
+/* ---- Piping (streams_pipe.c) --------------------------------------------------------- */
+
+/* ReadableStreamPipeTo: both streams must be unlocked. signal may be NULL. */
+JSObjectRef st_pipe_to(JSContextRef ctx, st_rs_t *source, st_ws_t *dest, bool prevent_close,
+                       bool prevent_abort, bool prevent_cancel, JSValueRef signal);
+void st_pipe_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk);
+void st_pipe_req_close(JSContextRef ctx, const st_req_t *rq);
+void st_pipe_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e);
+/* pipeTo() and pipeThrough() of ReadableStream.prototype. */
+JSValueRef st_js_pipe_to(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                         const JSValueRef argv[], JSValueRef *exc);
+JSValueRef st_js_pipe_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                              size_t argc, const JSValueRef argv[], JSValueRef *exc);
+void st_pipe_install(isl_realm_t *r);
 
 /* Per-realm state. */
 typedef struct {
