@@ -30,6 +30,10 @@ static void rdc_finalize(void *p) {
 st_rs_t *st_rs_of(JSContextRef ctx, JSValueRef v) { return isl_priv(ctx, v, &st_rs_class); }
 
 /* A new stream in the "readable" state (InitializeReadableStream). */
+static st_rs_t *rs_new(JSContextRef ctx, JSObjectRef new_target);
+
+st_rs_t *st_rs_new_internal(JSContextRef ctx) { return rs_new(ctx, NULL); }
+
 static st_rs_t *rs_new(JSContextRef ctx, JSObjectRef new_target) {
   st_rs_t *s = isl_calloc(1, sizeof(*s));
   JSObjectRef w = isl_wrap_new(ctx, &st_rs_class, s, new_target);
@@ -57,6 +61,9 @@ void st_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   case ST_REQ_ITER: st_iter_req_chunk(ctx, rq, chunk); break;
   case ST_REQ_TEE: st_tee_req_chunk(ctx, rq, chunk); break;
   case ST_REQ_PIPE: st_pipe_req_chunk(ctx, rq, chunk); break;
+  case ST_REQ_BYTE_TEE:
+  case ST_REQ_BYTE_TEE_BYOB1:
+  case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_chunk(ctx, rq, chunk); break;
   default: ISL_CHECK(!"unknown read request");
   }
 }
@@ -68,6 +75,9 @@ void st_req_close(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   case ST_REQ_ITER: st_iter_req_close(ctx, rq); break;
   case ST_REQ_TEE: st_tee_req_close(ctx, rq); break;
   case ST_REQ_PIPE: st_pipe_req_close(ctx, rq); break;
+  case ST_REQ_BYTE_TEE:
+  case ST_REQ_BYTE_TEE_BYOB1:
+  case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_close(ctx, rq, chunk); break;
   default: ISL_CHECK(!"unknown read request");
   }
 }
@@ -78,6 +88,9 @@ void st_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e) {
   case ST_REQ_ITER: st_iter_req_error(ctx, rq, e); break;
   case ST_REQ_TEE: st_tee_req_error(ctx, rq, e); break;
   case ST_REQ_PIPE: st_pipe_req_error(ctx, rq, e); break;
+  case ST_REQ_BYTE_TEE:
+  case ST_REQ_BYTE_TEE_BYOB1:
+  case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_error(ctx, rq, e); break;
   default: ISL_CHECK(!"unknown read request");
   }
 }
@@ -168,7 +181,7 @@ JSObjectRef st_rs_cancel(JSContextRef ctx, st_rs_t *s, JSValueRef reason) {
   st_rs_close(ctx, s);
   st_reader_t *r = s->reader;
   if (r && r->byob) reader_flush(ctx, r, false, NULL);
-  JSObjectRef p = rdc_cancel_steps(ctx, s->dc, reason);
+  JSObjectRef p = s->dc ? rdc_cancel_steps(ctx, s->dc, reason) : st_rbc_cancel_steps(ctx, s->bc, reason);
   return st_react(ctx, p, NULL, ST_RX_undefined, ST_RX_NONE);
 }
 
@@ -224,6 +237,11 @@ st_reader_t *st_reader_acquire(JSContextRef ctx, st_rs_t *s, bool byob, JSValueR
   return reader_setup(ctx, s, byob, NULL, exc);
 }
 
+st_reader_t *st_reader_setup_new(JSContextRef ctx, st_rs_t *s, bool byob, JSObjectRef new_target,
+                                 JSValueRef *exc) {
+  return reader_setup(ctx, s, byob, new_target, exc);
+}
+
 /* ReadableStreamReaderGenericRelease. */
 static void reader_generic_release(JSContextRef ctx, st_reader_t *r) {
   st_rs_t *s = r->stream;
@@ -235,7 +253,8 @@ static void reader_generic_release(JSContextRef ctx, st_reader_t *r) {
     ST_SET(ctx, r, RD_J_CLOSED, st_rejected(ctx, e));
   }
   st_mark_handled(ctx, ST_GET(ctx, r, RD_J_CLOSED));
-  /* The default controller's [[ReleaseSteps]] do nothing. */
+  /* [[ReleaseSteps]]: nothing for a default controller. */
+  if (s->bc) st_rbc_release_steps(ctx, s->bc);
   s->reader = NULL;
   ST_SET(ctx, s, RS_J_READER, NULL);
   r->stream = NULL;
@@ -254,7 +273,8 @@ void st_reader_read(JSContextRef ctx, st_reader_t *r, const st_req_t *rq) {
   s->disturbed = true;
   if (s->state == RS_CLOSED) st_req_close(ctx, rq, undef(ctx));
   else if (s->state == RS_ERRORED) st_req_error(ctx, rq, ST_GET(ctx, s, RS_J_ERROR));
-  else rdc_pull_steps(ctx, s->dc, rq);
+  else if (s->dc) rdc_pull_steps(ctx, s->dc, rq);
+  else st_rbc_pull_steps(ctx, s->bc, rq);
 }
 
 /* ReadableStreamReaderGenericCancel. */
@@ -574,11 +594,23 @@ static JSObjectRef js_rs_construct(JSContextRef ctx, JSObjectRef new_target, siz
   if (!st_strategy_convert(ctx, ISL_ARG(1), &strategy, exc)) return NULL;
   source_dict_t d;
   if (!source_dict_convert(ctx, src, &d, exc)) return NULL;
-  if (d.bytes) {
-    isl_throw_type(ctx, exc, "Readable byte streams are not supported yet");
-    return NULL;
-  }
   double hwm;
+  if (d.bytes) {
+    if (strategy.size) {
+      isl_throw_range(ctx, exc, "A readable byte stream cannot have a size function");
+      return NULL;
+    }
+    if (!st_extract_hwm(ctx, &strategy, 0, &hwm, exc)) return NULL;
+    if (d.has_chunk_size && d.chunk_size == 0) {
+      isl_throw_type(ctx, exc, "autoAllocateChunkSize must be greater than 0");
+      return NULL;
+    }
+    st_rs_t *s = rs_new(ctx, new_target);
+    if (!st_rbc_setup_from_source(ctx, s, src, d.start, d.pull, d.cancel, hwm,
+                                  d.has_chunk_size ? d.chunk_size : 0, exc))
+      return NULL;
+    return s->o.self;
+  }
   if (!st_extract_hwm(ctx, &strategy, 1, &hwm, exc)) return NULL;
   st_rs_t *s = rs_new(ctx, new_target);
   /* SetUpReadableStreamDefaultControllerFromUnderlyingSource. */
@@ -710,7 +742,7 @@ static st_reader_t *generic_reader(JSContextRef ctx, JSValueRef v) {
   return r ? r : isl_priv(ctx, v, &st_byob_reader_class);
 }
 
-static JSValueRef js_reader_closed(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+JSValueRef st_js_reader_closed(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv, (void)exc;
   st_reader_t *r = generic_reader(ctx, this_obj);
@@ -718,7 +750,7 @@ static JSValueRef js_reader_closed(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return ST_GET(ctx, r, RD_J_CLOSED);
 }
 
-static JSValueRef js_reader_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+JSValueRef st_js_reader_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)exc;
   st_reader_t *r = generic_reader(ctx, this_obj);
@@ -751,12 +783,12 @@ static JSValueRef js_reader_release_lock(JSContextRef ctx, JSObjectRef fn, JSObj
 static const isl_method_t reader_methods[] = {
     {"read", js_reader_read, 0},
     {"releaseLock", js_reader_release_lock, 0},
-    {"cancel", js_reader_cancel, 0},
+    {"cancel", st_js_reader_cancel, 0},
     {0},
 };
 
 static const isl_accessor_t reader_accessors[] = {
-    {"closed", js_reader_closed, NULL},
+    {"closed", st_js_reader_closed, NULL},
     {0},
 };
 
@@ -941,6 +973,7 @@ JSValueRef st_rx_tee_reader_closed_fail(JSContextRef ctx, JSValueRef target, JSV
 
 /* ReadableStreamTee(stream, false). */
 bool st_tee(JSContextRef ctx, st_rs_t *s, JSObjectRef *b1, JSObjectRef *b2, JSValueRef *exc) {
+  if (s->bc) return st_byte_tee(ctx, s, b1, b2, exc);
   st_reader_t *r = st_reader_acquire(ctx, s, false, exc);
   if (!r) return false;
   tee_t *t = isl_calloc(1, sizeof(*t));
@@ -971,6 +1004,7 @@ void isl_api_readablestream_install(isl_realm_t *r) {
   isl_class_install(r, &st_reader_class);
   isl_class_install(r, &st_rdc_class);
   isl_class_install(r, &tee_class);
+  st_byob_install(r);
   st_iter_install(r);
   st_pipe_install(r);
   /* ReadableStream.prototype[Symbol.asyncIterator] is the same function as values. */

@@ -1,6 +1,7 @@
 /* The toolkit the Streams Standard files are written with (see streams_internal.h): object
  * stores, rings, promise reactions, Web IDL dictionary helpers and the per-realm state. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,20 @@ static const char glue_src[] =
     "  'use strict';\n"
     "  const P = Promise, then = P.prototype.then, presolve = P.resolve;\n"
     "  const apply = Reflect.apply, qm = queueMicrotask, noop = () => {};\n"
+    "  const getter = (o, k) => Object.getOwnPropertyDescriptor(o, k).get;\n"
+    "  const AB = ArrayBuffer, abTransfer = AB.prototype.transfer;\n"
+    "  const abDetached = getter(ArrayBuffer.prototype, 'detached');\n"
+    "  const TA = Object.getPrototypeOf(Uint8Array).prototype, DV = DataView;\n"
+    "  const taTag = getter(TA, Symbol.toStringTag), taBuffer = getter(TA, 'buffer');\n"
+    "  const taOffset = getter(TA, 'byteOffset'), taLength = getter(TA, 'byteLength');\n"
+    "  const dvBuffer = getter(DV.prototype, 'buffer'), dvOffset = getter(DV.prototype, 'byteOffset');\n"
+    "  const dvLength = getter(DV.prototype, 'byteLength');\n"
+    "  const ctors = Object.create(null), sizes = Object.create(null);\n"
+    "  for (const c of [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,\n"
+    "                   Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array,\n"
+    "                   BigUint64Array, globalThis.Float16Array]) {\n"
+    "    if (c) { ctors[c.name] = c; sizes[c.name] = c.BYTES_PER_ELEMENT; }\n"
+    "  }\n"
     "  return {\n"
     "    react(p, t, ok, fail) {\n"
     "      return apply(then, p, [ok < 0 ? undefined : (v) => native(t, ok, v),\n"
@@ -27,6 +42,22 @@ static const char glue_src[] =
     "    result(value, done) { return { value, done }; },\n"
     "    promiseResolve(v) { return apply(presolve, P, [v]); },\n"
     "    call1(fn, self, a) { return apply(fn, self, [a]); },\n"
+    "    transfer(b) { return apply(abTransfer, b, []); },\n"
+    "    detached(b) { return apply(abDetached, b, []); },\n"
+    "    view(v) {\n"
+    "      const tag = apply(taTag, v, []);\n"
+    "      if (tag !== undefined) {\n"
+    "        const b = apply(taBuffer, v, []), d = apply(abDetached, b, []);\n"
+    "        return [b, d ? 0 : apply(taOffset, v, []), d ? 0 : apply(taLength, v, []), ctors[tag], sizes[tag]];\n"
+    "      }\n"
+    "      let b;\n"
+    "      try { b = apply(dvBuffer, v, []); } catch { return undefined; }\n"
+    "      const d = apply(abDetached, b, []);\n"
+    "      return [b, d ? 0 : apply(dvOffset, v, []), d ? 0 : apply(dvLength, v, []), DV, 1];\n"
+    "    },\n"
+    "    construct(c, b, offset, length) { return new c(b, offset, length); },\n"
+    "    ctor(name) { return ctors[name]; },\n"
+    "    alloc(n) { return new AB(n); },\n"
     "  };\n"
     "})";
 
@@ -82,6 +113,32 @@ void st_realm_init(isl_realm_t *r) {
   st->result = keep_fn(ctx, glue, "result", "stResult");
   st->promise_resolve = keep_fn(ctx, glue, "promiseResolve", "stPromiseResolve");
   st->call1 = keep_fn(ctx, glue, "call1", "stCall1");
+  st->transfer = keep_fn(ctx, glue, "transfer", "stTransfer");
+  st->detached = keep_fn(ctx, glue, "detached", "stDetached");
+  st->view = keep_fn(ctx, glue, "view", "stView");
+  st->construct = keep_fn(ctx, glue, "construct", "stConstruct");
+  st->alloc = keep_fn(ctx, glue, "alloc", "stAlloc");
+  /* The typed array constructors the C API can make directly, by JSTypedArrayType. */
+  static const char *names[] = {"Int8Array", "Int16Array", "Int32Array", "Uint8Array",
+                                "Uint8ClampedArray", "Uint16Array", "Uint32Array",
+                                "Float32Array", "Float64Array", "BigInt64Array",
+                                "BigUint64Array"};
+  static const JSTypedArrayType types[] = {
+      kJSTypedArrayTypeInt8Array,    kJSTypedArrayTypeInt16Array,  kJSTypedArrayTypeInt32Array,
+      kJSTypedArrayTypeUint8Array,   kJSTypedArrayTypeUint8ClampedArray,
+      kJSTypedArrayTypeUint16Array,  kJSTypedArrayTypeUint32Array, kJSTypedArrayTypeFloat32Array,
+      kJSTypedArrayTypeFloat64Array, kJSTypedArrayTypeBigInt64Array,
+      kJSTypedArrayTypeBigUint64Array};
+  JSObjectRef ctor_fn = (JSObjectRef)isl_get(ctx, glue, "ctor", NULL);
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+    JSValueRef n = isl_str(ctx, names[i]);
+    JSValueRef c = JSObjectCallAsFunction(ctx, ctor_fn, NULL, 1, &n, NULL);
+    ISL_CHECK(c && JSValueIsObject(ctx, c));
+    st->ctors[types[i]] = c;
+    char key[40];
+    snprintf(key, sizeof(key), "stCtor%s", names[i]);
+    isl_set(ctx, r->helpers, key, c, NULL);
+  }
   st->end_of_iteration = isl_array_new_internal(ctx);
   isl_set(ctx, r->helpers, "stEndOfIteration", st->end_of_iteration, NULL);
   JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
@@ -324,4 +381,83 @@ bool st_dict_callback(JSContextRef ctx, JSValueRef dict, const char *name, const
   }
   *out = v;
   return true;
+}
+
+/* ---- ArrayBuffers and views ------------------------------------------------------------ */
+
+bool st_is_detached(JSContextRef ctx, JSValueRef buffer) {
+  JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->detached, NULL, 1, &buffer, NULL);
+  return r && JSValueToBoolean(ctx, r);
+}
+
+JSObjectRef st_transfer(JSContextRef ctx, JSValueRef buffer, JSValueRef *exc) {
+  JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->transfer, NULL, 1, &buffer, exc);
+  return r && !*exc ? (JSObjectRef)r : NULL;
+}
+
+static const unsigned element_sizes[] = {
+    [kJSTypedArrayTypeInt8Array] = 1,    [kJSTypedArrayTypeInt16Array] = 2,
+    [kJSTypedArrayTypeInt32Array] = 4,   [kJSTypedArrayTypeUint8Array] = 1,
+    [kJSTypedArrayTypeUint8ClampedArray] = 1, [kJSTypedArrayTypeUint16Array] = 2,
+    [kJSTypedArrayTypeUint32Array] = 4,  [kJSTypedArrayTypeFloat32Array] = 4,
+    [kJSTypedArrayTypeFloat64Array] = 8, [kJSTypedArrayTypeBigInt64Array] = 8,
+    [kJSTypedArrayTypeBigUint64Array] = 8,
+};
+
+bool st_view_get(JSContextRef ctx, JSValueRef v, st_view_t *out) {
+  if (!v || !JSValueIsObject(ctx, v)) return false;
+  JSObjectRef o = (JSObjectRef)v;
+  JSTypedArrayType t = JSValueGetTypedArrayType(ctx, v, NULL);
+  if (t != kJSTypedArrayTypeNone && t != kJSTypedArrayTypeArrayBuffer) {
+    out->type = (int)t;
+    out->ctor = st_realm(ctx)->ctors[t];
+    out->elem = element_sizes[t];
+    out->buffer = JSObjectGetTypedArrayBuffer(ctx, o, NULL);
+    /* A detached buffer has no bytes: the view's offset and length read as 0. */
+    bool detached = st_is_detached(ctx, out->buffer);
+    out->offset = detached ? 0 : JSObjectGetTypedArrayByteOffset(ctx, o, NULL);
+    out->length = detached ? 0 : JSObjectGetTypedArrayByteLength(ctx, o, NULL);
+    return true;
+  }
+  if (t == kJSTypedArrayTypeArrayBuffer) return false;
+  /* DataView, or a typed array the C API does not know (Float16Array). */
+  JSValueRef info = JSObjectCallAsFunction(ctx, st_realm(ctx)->view, NULL, 1, &v, NULL);
+  if (!info || !JSValueIsObject(ctx, info)) return false;
+  out->type = ST_VIEW_OTHER;
+  out->buffer = (JSObjectRef)st_index(ctx, info, 0);
+  out->offset = (size_t)JSValueToNumber(ctx, st_index(ctx, info, 1), NULL);
+  out->length = (size_t)JSValueToNumber(ctx, st_index(ctx, info, 2), NULL);
+  out->ctor = st_index(ctx, info, 3);
+  out->elem = (unsigned)JSValueToNumber(ctx, st_index(ctx, info, 4), NULL);
+  return true;
+}
+
+JSObjectRef st_view_make(JSContextRef ctx, int type, JSValueRef ctor, JSObjectRef buffer,
+                         size_t byte_offset, size_t count, JSValueRef *exc) {
+  if (type != ST_VIEW_OTHER)
+    return JSObjectMakeTypedArrayWithArrayBufferAndOffset(ctx, (JSTypedArrayType)type, buffer,
+                                                          byte_offset, count, exc);
+  JSValueRef args[4] = {ctor, buffer, JSValueMakeNumber(ctx, (double)byte_offset),
+                        JSValueMakeNumber(ctx, (double)count)};
+  JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->construct, NULL, 4, args, exc);
+  return r && !*exc ? (JSObjectRef)r : NULL;
+}
+
+JSObjectRef st_arraybuffer_new(JSContextRef ctx, double n, JSValueRef *exc) {
+  JSValueRef arg = JSValueMakeNumber(ctx, n);
+  JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->alloc, NULL, 1, &arg, exc);
+  return r && !*exc ? (JSObjectRef)r : NULL;
+}
+
+uint8_t *st_buffer_bytes(JSContextRef ctx, JSObjectRef buffer) {
+  return JSObjectGetArrayBufferBytesPtr(ctx, buffer, NULL);
+}
+
+size_t st_buffer_length(JSContextRef ctx, JSObjectRef buffer) {
+  return JSObjectGetArrayBufferByteLength(ctx, buffer, NULL);
+}
+
+void st_ring_set_val(JSContextRef ctx, st_ring_t *r, uint32_t i, int j, JSValueRef v) {
+  ISL_CHECK(i < r->len);
+  JSObjectSetPropertyAtIndex(ctx, r->arr, ring_pos(r, i) * r->width + j, v, NULL);
 }

@@ -75,6 +75,8 @@ void st_ring_shift(JSContextRef ctx, st_ring_t *r);
 void st_ring_take(JSContextRef ctx, st_obj_t *owner, st_ring_t *r, st_ring_t *out);
 void st_ring_clear(JSContextRef ctx, st_obj_t *owner, st_ring_t *r);
 void st_ring_dispose(st_ring_t *r); /* frees the C data only (finalizers) */
+/* Replaces value j of the i-th entry. */
+void st_ring_set_val(JSContextRef ctx, st_ring_t *r, uint32_t i, int j, JSValueRef v);
 
 /* ---- Reactions ------------------------------------------------------------------------ */
 
@@ -93,7 +95,9 @@ typedef JSValueRef (*st_rx_fn)(JSContextRef ctx, JSValueRef target, JSValueRef v
   X(ws_abort_fail) X(ts_write_after_bp) X(ts_transform_fail) X(ts_abort_ok) X(ts_abort_fail)  \
   X(ts_close_ok) X(ts_close_fail) X(ts_cancel_ok) X(ts_cancel_fail) X(pipe_ready)          \
   X(pipe_source_closed) X(pipe_source_errored) X(pipe_dest_errored) X(pipe_writes_done)      \
-  X(pipe_action_ok) X(pipe_action_fail) X(pipe_all_ok) X(pipe_all_fail)
+  X(pipe_action_ok) X(pipe_action_fail) X(pipe_all_ok) X(pipe_all_fail) X(rbc_start_ok)    \
+  X(rbc_start_fail) X(rbc_pull_ok) X(rbc_pull_fail) X(btee_chunk) X(btee_byob_chunk)         \
+  X(btee_reader_closed_fail)
 
 #define ST_RX_ENUM(name) ST_RX_##name,
 enum { ST_REACTIONS(ST_RX_ENUM) ST_RX_COUNT };
@@ -145,6 +149,34 @@ JSValueRef st_end_of_iteration(JSContextRef ctx);
 /* A new internal array [a, b] (e.g. a reaction target carrying a value). */
 JSObjectRef st_pair(JSContextRef ctx, JSValueRef a, JSValueRef b);
 JSValueRef st_index(JSContextRef ctx, JSValueRef arr, unsigned i);
+
+/* ---- ArrayBuffers and views (byte streams) ------------------------------------------- */
+
+/* An ArrayBufferView taken apart. type is a JSTypedArrayType the C API can build directly,
+ * or ST_VIEW_OTHER (DataView, Float16Array), built through ctor. */
+#define ST_VIEW_OTHER (-1)
+typedef struct {
+  JSObjectRef buffer;
+  size_t offset, length; /* in bytes; 0 when the buffer is detached */
+  JSValueRef ctor;
+  unsigned elem; /* element size */
+  int type;
+} st_view_t;
+
+/* false if v is not an ArrayBufferView. */
+bool st_view_get(JSContextRef ctx, JSValueRef v, st_view_t *out);
+/* A view of count elements of the given kind on buffer at byte_offset. */
+JSObjectRef st_view_make(JSContextRef ctx, int type, JSValueRef ctor, JSObjectRef buffer,
+                         size_t byte_offset, size_t count, JSValueRef *exc);
+/* IsDetachedBuffer. */
+bool st_is_detached(JSContextRef ctx, JSValueRef buffer);
+/* TransferArrayBuffer: a new ArrayBuffer with the same bytes; the old one is detached.
+ * NULL with *exc if it cannot be transferred. */
+JSObjectRef st_transfer(JSContextRef ctx, JSValueRef buffer, JSValueRef *exc);
+uint8_t *st_buffer_bytes(JSContextRef ctx, JSObjectRef buffer);
+/* new ArrayBuffer(n): zeroed; a RangeError when it cannot be allocated. */
+JSObjectRef st_arraybuffer_new(JSContextRef ctx, double n, JSValueRef *exc);
+size_t st_buffer_length(JSContextRef ctx, JSObjectRef buffer);
 
 /* ---- Web IDL conversions ------------------------------------------------------------- */
 
@@ -230,6 +262,7 @@ enum {
   ST_ALG_FROM,      /* ReadableStream.from */
   ST_ALG_TRANSFORM, /* the readable side of a TransformStream */
   ST_ALG_C,         /* a C source (streams_api.h) */
+  ST_ALG_BYTE_TEE,  /* a branch of a byte stream's tee */
 };
 
 enum { DC_J_STREAM, DC_J_SOURCE, DC_J_PULL, DC_J_CANCEL, DC_J_SIZE, DC_J_QUEUE };
@@ -279,6 +312,65 @@ bool st_rdc_enqueue(JSContextRef ctx, st_rdc_t *c, JSValueRef chunk, JSValueRef 
 void st_rdc_error(JSContextRef ctx, st_rdc_t *c, JSValueRef e);
 bool st_rdc_desired_size(st_rdc_t *c, double *out); /* false: null (errored) */
 bool st_rdc_has_backpressure(st_rdc_t *c);
+
+/* ---- Byte streams (readablestream_byob.c) ------------------------------------------- */
+
+enum { PI_DEFAULT, PI_BYOB, PI_NONE }; /* a pull-into descriptor's reader type */
+
+/* A pull-into descriptor's numbers; its buffer and view constructor are the two JS values
+ * of its entry in the controller's pending ring. */
+typedef struct {
+  double buffer_byte_length, byte_offset, byte_length, bytes_filled, minimum_fill;
+  unsigned element_size;
+  int view_type; /* st_view_t.type */
+  int reader_type;
+} st_pull_into_t;
+
+enum { BC_J_STREAM, BC_J_SOURCE, BC_J_PULL, BC_J_CANCEL, BC_J_QUEUE, BC_J_PENDING,
+       BC_J_BYOB_REQUEST };
+struct st_rbc {
+  st_obj_t o;
+  st_rs_t *stream;
+  st_ring_t queue;   /* width 1 (an ArrayBuffer); C data: double offset, length */
+  st_ring_t pending; /* width 2 (buffer, view constructor); C data: st_pull_into_t */
+  double total, hwm;
+  double auto_chunk; /* autoAllocateChunkSize, 0 when absent */
+  bool started, close_requested, pull_again, pulling;
+  uint8_t alg, branch;
+  struct st_byob_request *byob_request; /* NULL when there is none */
+};
+
+/* SetUpReadableByteStreamControllerFromUnderlyingSource (chunk_size 0: absent). */
+bool st_rbc_setup_from_source(JSContextRef ctx, st_rs_t *s, JSValueRef source, JSValueRef start,
+                              JSValueRef pull, JSValueRef cancel, double hwm, double chunk_size,
+                              JSValueRef *exc);
+/* CreateReadableByteStream with algorithm kind alg on host (high water mark 0). */
+st_rs_t *st_rbs_create(JSContextRef ctx, int alg, JSValueRef host, int branch, double hwm,
+                       double chunk_size);
+void st_rbc_pull_steps(JSContextRef ctx, st_rbc_t *c, const st_req_t *rq);
+JSObjectRef st_rbc_cancel_steps(JSContextRef ctx, st_rbc_t *c, JSValueRef reason);
+void st_rbc_release_steps(JSContextRef ctx, st_rbc_t *c);
+bool st_rbc_enqueue(JSContextRef ctx, st_rbc_t *c, JSValueRef chunk, JSValueRef *exc);
+bool st_rbc_close(JSContextRef ctx, st_rbc_t *c, JSValueRef *exc);
+void st_rbc_error(JSContextRef ctx, st_rbc_t *c, JSValueRef e);
+bool st_rbc_desired_size(st_rbc_t *c, double *out); /* false: null */
+/* ReadableByteStreamControllerRespond / ...RespondWithNewView. */
+bool st_rbc_respond(JSContextRef ctx, st_rbc_t *c, double bytes_written, JSValueRef *exc);
+bool st_rbc_respond_with_new_view(JSContextRef ctx, st_rbc_t *c, JSValueRef view,
+                                  JSValueRef *exc);
+/* The current BYOB request object, or NULL. */
+JSObjectRef st_rbc_byob_request(JSContextRef ctx, st_rbc_t *c);
+/* ReadableStreamBYOBReaderRead with a minimum of min elements. */
+void st_byob_reader_read(JSContextRef ctx, st_reader_t *r, JSValueRef view, double min,
+                         const st_req_t *rq);
+/* ReadableByteStreamTee. */
+bool st_byte_tee(JSContextRef ctx, st_rs_t *s, JSObjectRef *b1, JSObjectRef *b2, JSValueRef *exc);
+JSObjectRef st_byte_tee_pull(JSContextRef ctx, JSValueRef host, int branch);
+JSObjectRef st_byte_tee_cancel(JSContextRef ctx, JSValueRef host, int branch, JSValueRef reason);
+void st_byte_tee_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk);
+void st_byte_tee_req_close(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk);
+void st_byte_tee_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e);
+void st_byob_install(isl_realm_t *r);
 
 /* Tee (readablestream.c) and its algorithms. */
 bool st_tee(JSContextRef ctx, st_rs_t *s, JSObjectRef *b1, JSObjectRef *b2, JSValueRef *exc);
@@ -387,6 +479,8 @@ void st_pipe_install(isl_realm_t *r);
 /* Per-realm state. */
 typedef struct {
   JSObjectRef react, handled, microtask, result, promise_resolve, call1; /* glue */
+  JSObjectRef transfer, detached, view, construct, alloc;
+  JSValueRef ctors[kJSTypedArrayTypeBigUint64Array + 1]; /* by JSTypedArrayType */
   JSObjectRef end_of_iteration;
   JSObjectRef count_size; /* CountQueuingStrategy's size function */
   JSObjectRef byte_size;  /* ByteLengthQueuingStrategy's size function */
