@@ -61,6 +61,7 @@ void st_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   case ST_REQ_ITER: st_iter_req_chunk(ctx, rq, chunk); break;
   case ST_REQ_TEE: st_tee_req_chunk(ctx, rq, chunk); break;
   case ST_REQ_PIPE: st_pipe_req_chunk(ctx, rq, chunk); break;
+  case ST_REQ_C: st_c_req_chunk(ctx, rq, chunk); break;
   case ST_REQ_BYTE_TEE:
   case ST_REQ_BYTE_TEE_BYOB1:
   case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_chunk(ctx, rq, chunk); break;
@@ -75,6 +76,7 @@ void st_req_close(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   case ST_REQ_ITER: st_iter_req_close(ctx, rq); break;
   case ST_REQ_TEE: st_tee_req_close(ctx, rq); break;
   case ST_REQ_PIPE: st_pipe_req_close(ctx, rq); break;
+  case ST_REQ_C: st_c_req_close(ctx, rq); break;
   case ST_REQ_BYTE_TEE:
   case ST_REQ_BYTE_TEE_BYOB1:
   case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_close(ctx, rq, chunk); break;
@@ -88,6 +90,7 @@ void st_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e) {
   case ST_REQ_ITER: st_iter_req_error(ctx, rq, e); break;
   case ST_REQ_TEE: st_tee_req_error(ctx, rq, e); break;
   case ST_REQ_PIPE: st_pipe_req_error(ctx, rq, e); break;
+  case ST_REQ_C: st_c_req_error(ctx, rq, e); break;
   case ST_REQ_BYTE_TEE:
   case ST_REQ_BYTE_TEE_BYOB1:
   case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_error(ctx, rq, e); break;
@@ -1005,6 +1008,7 @@ void isl_api_readablestream_install(isl_realm_t *r) {
   isl_class_install(r, &st_rdc_class);
   isl_class_install(r, &tee_class);
   st_byob_install(r);
+  st_c_install(r);
   st_iter_install(r);
   st_pipe_install(r);
   /* ReadableStream.prototype[Symbol.asyncIterator] is the same function as values. */

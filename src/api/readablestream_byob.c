@@ -173,6 +173,7 @@ static JSObjectRef rbc_pull_algorithm(JSContextRef ctx, st_rbc_t *c) {
     return st_invoke_promise(ctx, pull, ST_GET(ctx, c, BC_J_SOURCE), 1, &arg);
   }
   case ST_ALG_BYTE_TEE: return st_byte_tee_pull(ctx, ST_GET(ctx, c, BC_J_SOURCE), c->branch);
+  case ST_ALG_C: return st_csrc_pull(ctx, ST_GET(ctx, c, BC_J_SOURCE));
   default: return st_resolved(ctx, NULL);
   }
 }
@@ -186,6 +187,7 @@ static JSObjectRef rbc_cancel_algorithm(JSContextRef ctx, st_rbc_t *c, JSValueRe
   }
   case ST_ALG_BYTE_TEE:
     return st_byte_tee_cancel(ctx, ST_GET(ctx, c, BC_J_SOURCE), c->branch, reason);
+  case ST_ALG_C: return st_csrc_cancel(ctx, ST_GET(ctx, c, BC_J_SOURCE), reason);
   default: return st_resolved(ctx, NULL);
   }
 }

@@ -75,7 +75,38 @@ static JSValueRef js_native_react(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   return r ? r : JSValueMakeUndefined(ctx);
 }
 
+/* st_run's call in progress: a native function reads it (calls nest, so it is saved). */
+static _Thread_local struct {
+  st_body_fn fn;
+  void *arg;
+} run_pending;
+
+static JSValueRef js_runner(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                            const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn, (void)this_obj, (void)argc, (void)argv, (void)exc;
+  st_body_fn body = run_pending.fn;
+  void *arg = run_pending.arg;
+  run_pending.fn = NULL;
+  if (body) body(ctx, arg);
+  return JSValueMakeUndefined(ctx);
+}
+
+void st_run(JSContextRef ctx, st_body_fn fn, void *arg) {
+  run_pending.fn = fn;
+  run_pending.arg = arg;
+  JSObjectCallAsFunction(ctx, st_realm(ctx)->runner, NULL, 0, NULL, NULL);
+}
+
 static void realm_teardown(isl_realm_t *r) {
+  st_realm_t *st = r->api_state[ISL_STATE_STREAMS];
+  /* C handles still holding roots: abort them (no JS is called from here on). */
+  while (st->croots) {
+    st_croot_t *c = st->croots;
+    st->croots = c->next;
+    if (st->croots) st->croots->prev = NULL;
+    c->prev = c->next = NULL;
+    c->abort(r, c);
+  }
   free(r->api_state[ISL_STATE_STREAMS]);
   r->api_state[ISL_STATE_STREAMS] = NULL;
 }
@@ -139,6 +170,8 @@ void st_realm_init(isl_realm_t *r) {
     snprintf(key, sizeof(key), "stCtor%s", names[i]);
     isl_set(ctx, r->helpers, key, c, NULL);
   }
+  st->runner = isl_func_new(ctx, "run", js_runner, 0);
+  isl_set(ctx, r->helpers, "stRunner", st->runner, NULL);
   st->end_of_iteration = isl_array_new_internal(ctx);
   isl_set(ctx, r->helpers, "stEndOfIteration", st->end_of_iteration, NULL);
   JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
@@ -146,6 +179,22 @@ void st_realm_init(isl_realm_t *r) {
   st->sym_iterator = isl_get(ctx, sym, "iterator", NULL);
   isl_set(ctx, r->helpers, "stSymAsyncIterator", st->sym_async_iterator, NULL);
   isl_set(ctx, r->helpers, "stSymIterator", st->sym_iterator, NULL);
+}
+
+void st_croot_link(JSContextRef ctx, st_croot_t *root) {
+  st_realm_t *st = st_realm(ctx);
+  root->prev = NULL;
+  root->next = st->croots;
+  if (st->croots) st->croots->prev = root;
+  st->croots = root;
+}
+
+void st_croot_unlink(JSContextRef ctx, st_croot_t *root) {
+  st_realm_t *st = st_realm(ctx);
+  if (root->prev) root->prev->next = root->next;
+  else if (st->croots == root) st->croots = root->next;
+  if (root->next) root->next->prev = root->prev;
+  root->prev = root->next = NULL;
 }
 
 /* ---- Objects -------------------------------------------------------------------------- */

@@ -476,10 +476,36 @@ JSValueRef st_js_pipe_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this
                               size_t argc, const JSValueRef argv[], JSValueRef *exc);
 void st_pipe_install(isl_realm_t *r);
 
+/* ---- The C interface (streams_c.c, streams_api.h) ---------------------------------- */
+
+/* Runs fn(ctx, arg) inside a call from JS. C code entered from the loop (not from JS)
+ * would otherwise have the engine drain the microtask queue at the end of every single
+ * API call, running promise reactions in the middle of a half-done operation; inside the
+ * call they wait until fn has returned. */
+typedef void (*st_body_fn)(JSContextRef ctx, void *arg);
+void st_run(JSContextRef ctx, st_body_fn fn, void *arg);
+
+/* A C handle that keeps its JS objects rooted while C code holds it; the realm's teardown
+ * aborts every one still linked. */
+typedef struct st_croot {
+  struct st_croot *prev, *next;
+  void (*abort)(isl_realm_t *r, struct st_croot *root);
+} st_croot_t;
+void st_croot_link(JSContextRef ctx, st_croot_t *root);
+void st_croot_unlink(JSContextRef ctx, st_croot_t *root);
+
+JSObjectRef st_csrc_pull(JSContextRef ctx, JSValueRef host);
+JSObjectRef st_csrc_cancel(JSContextRef ctx, JSValueRef host, JSValueRef reason);
+void st_c_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk);
+void st_c_req_close(JSContextRef ctx, const st_req_t *rq);
+void st_c_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e);
+void st_c_install(isl_realm_t *r);
+
 /* Per-realm state. */
 typedef struct {
+  st_croot_t *croots; /* C handles holding roots */
   JSObjectRef react, handled, microtask, result, promise_resolve, call1; /* glue */
-  JSObjectRef transfer, detached, view, construct, alloc;
+  JSObjectRef transfer, detached, view, construct, alloc, runner;
   JSValueRef ctors[kJSTypedArrayTypeBigUint64Array + 1]; /* by JSTypedArrayType */
   JSObjectRef end_of_iteration;
   JSObjectRef count_size; /* CountQueuingStrategy's size function */
