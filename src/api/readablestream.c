@@ -9,7 +9,7 @@
 
 #include "streams_internal.h"
 
-static JSValueRef undef(JSContextRef ctx) { return JSValueMakeUndefined(ctx); }
+static JSValueRef undef(JSContextRef ctx) { return st_undef(ctx); }
 
 /* ---- Native state ------------------------------------------------------------------- */
 
@@ -360,6 +360,13 @@ static void rdc_call_pull_if_needed(JSContextRef ctx, st_rdc_t *c) {
     return;
   }
   c->pulling = true;
+  JSValueRef pull = ST_JS(c, DC_J_PULL);
+  if (c->alg == ST_ALG_JS && pull) {
+    JSValueRef arg = c->o.self;
+    st_invoke_react(ctx, pull, ST_GET(ctx, c, DC_J_SOURCE), 1, &arg, c->o.self,
+                    ST_RX_rdc_pull_ok, ST_RX_rdc_pull_fail);
+    return;
+  }
   JSObjectRef p = rdc_pull_algorithm(ctx, c);
   st_react(ctx, p, c->o.self, ST_RX_rdc_pull_ok, ST_RX_rdc_pull_fail);
 }
@@ -633,7 +640,7 @@ static JSValueRef js_rs_locked(JSContextRef ctx, JSObjectRef fn, JSObjectRef thi
                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   THIS_STREAM(ctx, this_obj, exc);
-  return s ? JSValueMakeBoolean(ctx, st_rs_locked(s)) : NULL;
+  return s ? st_bool(ctx, st_rs_locked(s)) : NULL;
 }
 
 static JSValueRef js_rs_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -812,7 +819,7 @@ static JSValueRef js_rdc_desired_size(JSContextRef ctx, JSObjectRef fn, JSObject
   st_rdc_t *c = isl_unwrap(ctx, this_obj, &st_rdc_class, exc);
   if (!c) return NULL;
   double d;
-  return st_rdc_desired_size(c, &d) ? JSValueMakeNumber(ctx, d) : JSValueMakeNull(ctx);
+  return st_rdc_desired_size(c, &d) ? JSValueMakeNumber(ctx, d) : st_null(ctx);
 }
 
 static JSValueRef js_rdc_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,

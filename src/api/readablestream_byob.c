@@ -41,7 +41,7 @@ enum { BR_J_CONTROLLER, BR_J_VIEW };
 
 static isl_class_def_t byob_request_class;
 
-static JSValueRef undef(JSContextRef ctx) { return JSValueMakeUndefined(ctx); }
+static JSValueRef undef(JSContextRef ctx) { return st_undef(ctx); }
 
 static void rbc_finalize(void *p) {
   st_rbc_t *c = p;
@@ -125,7 +125,7 @@ static void rbc_invalidate_byob_request(JSContextRef ctx, st_rbc_t *c) {
   if (!r) return;
   r->controller = NULL;
   ST_SET(ctx, r, BR_J_CONTROLLER, NULL);
-  ST_SET(ctx, r, BR_J_VIEW, JSValueMakeNull(ctx));
+  ST_SET(ctx, r, BR_J_VIEW, st_null(ctx));
   c->byob_request = NULL;
   ST_SET(ctx, c, BC_J_BYOB_REQUEST, NULL);
 }
@@ -200,6 +200,13 @@ static void rbc_call_pull_if_needed(JSContextRef ctx, st_rbc_t *c) {
     return;
   }
   c->pulling = true;
+  JSValueRef pull = ST_JS(c, BC_J_PULL);
+  if (c->alg == ST_ALG_JS && pull) {
+    JSValueRef arg = c->o.self;
+    st_invoke_react(ctx, pull, ST_GET(ctx, c, BC_J_SOURCE), 1, &arg, c->o.self,
+                    ST_RX_rbc_pull_ok, ST_RX_rbc_pull_fail);
+    return;
+  }
   JSObjectRef p = rbc_pull_algorithm(ctx, c);
   st_react(ctx, p, c->o.self, ST_RX_rbc_pull_ok, ST_RX_rbc_pull_fail);
 }
@@ -784,7 +791,7 @@ static JSValueRef js_rbc_byob_request(JSContextRef ctx, JSObjectRef fn, JSObject
   THIS_RBC(ctx, this_obj, exc);
   if (!c) return NULL;
   JSObjectRef r = st_rbc_byob_request(ctx, c);
-  return r ? (JSValueRef)r : JSValueMakeNull(ctx);
+  return r ? (JSValueRef)r : st_null(ctx);
 }
 
 static JSValueRef js_rbc_desired_size(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -793,7 +800,7 @@ static JSValueRef js_rbc_desired_size(JSContextRef ctx, JSObjectRef fn, JSObject
   THIS_RBC(ctx, this_obj, exc);
   if (!c) return NULL;
   double d;
-  return st_rbc_desired_size(c, &d) ? JSValueMakeNumber(ctx, d) : JSValueMakeNull(ctx);
+  return st_rbc_desired_size(c, &d) ? JSValueMakeNumber(ctx, d) : st_null(ctx);
 }
 
 static JSValueRef js_rbc_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -883,7 +890,7 @@ static JSValueRef js_br_view(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_
   byob_request_t *r = isl_unwrap(ctx, this_obj, &byob_request_class, exc);
   if (!r) return NULL;
   JSValueRef v = ST_JS(r, BR_J_VIEW);
-  return v ? v : JSValueMakeNull(ctx);
+  return v ? v : st_null(ctx);
 }
 
 static JSValueRef js_br_respond(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -1126,7 +1133,7 @@ void st_byte_tee_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chun
   if (rq->kind == ST_REQ_BYTE_TEE) {
     st_microtask(ctx, rq->a, ST_RX_btee_chunk, chunk);
   } else {
-    JSValueRef for2 = JSValueMakeBoolean(ctx, rq->kind == ST_REQ_BYTE_TEE_BYOB2);
+    JSValueRef for2 = st_bool(ctx, rq->kind == ST_REQ_BYTE_TEE_BYOB2);
     st_microtask(ctx, rq->a, ST_RX_btee_byob_chunk, st_pair(ctx, chunk, for2));
   }
 }

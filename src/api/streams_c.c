@@ -342,7 +342,7 @@ static void rreader_cancel(JSContextRef ctx, isl_rreader_t *r, JSValueRef reason
   /* Inactive first: the pending read's close steps then call nobody. */
   r->active = false;
   if (r->reader->stream)
-    st_mark_handled(ctx, st_reader_cancel(ctx, r->reader, reason ? reason : JSValueMakeUndefined(ctx)));
+    st_mark_handled(ctx, st_reader_cancel(ctx, r->reader, reason ? reason : st_undef(ctx)));
   if (r->reader->stream) st_reader_release(ctx, r->reader);
   st_croot_unlink(ctx, &r->root);
   isl_unprotect(ctx, r->o.self); /* last: the handle may be collected from now on */
@@ -420,7 +420,7 @@ bool isl_stream_disturbed(JSContextRef ctx, JSValueRef v) {
 static JSObjectRef stream_cancel(JSContextRef ctx, JSValueRef stream, JSValueRef reason) {
   st_rs_t *s = st_rs_of(ctx, stream);
   if (!s) return st_rejected_type(ctx, "Not a ReadableStream");
-  return st_rs_cancel(ctx, s, reason ? reason : JSValueMakeUndefined(ctx));
+  return st_rs_cancel(ctx, s, reason ? reason : st_undef(ctx));
 }
 
 static bool stream_tee(JSContextRef ctx, JSValueRef stream, JSObjectRef *branch1,

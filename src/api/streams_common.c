@@ -16,7 +16,7 @@
 static const char glue_src[] =
     "(function (native) {\n"
     "  'use strict';\n"
-    "  const P = Promise, then = P.prototype.then, presolve = P.resolve;\n"
+    "  const P = Promise, then = P.prototype.then, presolve = P.resolve, preject = P.reject;\n"
     "  const apply = Reflect.apply, qm = queueMicrotask, noop = () => {};\n"
     "  const getter = (o, k) => Object.getOwnPropertyDescriptor(o, k).get;\n"
     "  const AB = ArrayBuffer, abTransfer = AB.prototype.transfer;\n"
@@ -42,6 +42,15 @@ static const char glue_src[] =
     "    result(value, done) { return { value, done }; },\n"
     "    promiseResolve(v) { return apply(presolve, P, [v]); },\n"
     "    call1(fn, self, a) { return apply(fn, self, [a]); },\n"
+    "    invoke(fn, self, n, a, b, t, ok, fail) {\n"
+    "      let p;\n"
+    "      try {\n"
+    "        const r = n === 0 ? apply(fn, self, []) : n === 1 ? apply(fn, self, [a]) : apply(fn, self, [a, b]);\n"
+    "        p = new P((resolve) => resolve(r));\n"
+    "      } catch (e) { p = apply(preject, P, [e]); }\n"
+    "      return apply(then, p, [ok < 0 ? undefined : (v) => native(t, ok, v),\n"
+    "                             fail < 0 ? undefined : (e) => native(t, fail, e)]);\n"
+    "    },\n"
     "    transfer(b) { return apply(abTransfer, b, []); },\n"
     "    detached(b) { return apply(abDetached, b, []); },\n"
     "    view(v) {\n"
@@ -61,6 +70,30 @@ static const char glue_src[] =
     "  };\n"
     "})";
 
+/* Undefined, null, booleans and small numbers are immediates: on 64-bit JSC a JSValueRef
+ * for them is the encoded value itself, the same in every realm, and making one through
+ * the API takes the engine's lock each time. They are made once and reused. */
+static JSValueRef v_undefined, v_null, v_true, v_false;
+static JSValueRef v_ids[ST_RX_COUNT + 1]; /* reaction id + 1, so ST_RX_NONE is index 0 */
+
+static void init_immediates(JSContextRef ctx) {
+  v_undefined = JSValueMakeUndefined(ctx);
+  v_null = JSValueMakeNull(ctx);
+  v_true = JSValueMakeBoolean(ctx, true);
+  v_false = JSValueMakeBoolean(ctx, false);
+  for (int i = 0; i <= ST_RX_COUNT; i++) v_ids[i] = JSValueMakeNumber(ctx, i - 1);
+}
+
+JSValueRef st_null(JSContextRef ctx) {
+  (void)ctx;
+  return v_null;
+}
+
+JSValueRef st_bool(JSContextRef ctx, bool b) {
+  (void)ctx;
+  return b ? v_true : v_false;
+}
+
 #define ST_RX_ENTRY(name) st_rx_##name,
 static const st_rx_fn reactions[ST_RX_COUNT] = {ST_REACTIONS(ST_RX_ENTRY)};
 
@@ -68,11 +101,11 @@ static const st_rx_fn reactions[ST_RX_COUNT] = {ST_REACTIONS(ST_RX_ENTRY)};
 static JSValueRef js_native_react(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)this_obj;
-  if (argc < 3) return JSValueMakeUndefined(ctx);
+  if (argc < 3) return v_undefined;
   double id = JSValueToNumber(ctx, argv[1], NULL);
   ISL_CHECK(id >= 0 && id < ST_RX_COUNT);
   JSValueRef r = reactions[(int)id](ctx, argv[0], argv[2], exc);
-  return r ? r : JSValueMakeUndefined(ctx);
+  return r ? r : v_undefined;
 }
 
 /* st_run's call in progress: a native function reads it (calls nest, so it is saved). */
@@ -88,7 +121,7 @@ static JSValueRef js_runner(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_o
   void *arg = run_pending.arg;
   run_pending.fn = NULL;
   if (body) body(ctx, arg);
-  return JSValueMakeUndefined(ctx);
+  return v_undefined;
 }
 
 void st_run(JSContextRef ctx, st_body_fn fn, void *arg) {
@@ -129,6 +162,7 @@ void st_realm_init(isl_realm_t *r) {
   ISL_CHECK(r->api_state[ISL_STATE_STREAMS] == NULL);
   st_realm_t *st = isl_calloc(1, sizeof(*st));
   r->api_state[ISL_STATE_STREAMS] = st;
+  init_immediates(ctx);
   isl_realm_add_teardown(r, realm_teardown);
 
   JSValueRef exc = NULL;
@@ -144,6 +178,7 @@ void st_realm_init(isl_realm_t *r) {
   st->result = keep_fn(ctx, glue, "result", "stResult");
   st->promise_resolve = keep_fn(ctx, glue, "promiseResolve", "stPromiseResolve");
   st->call1 = keep_fn(ctx, glue, "call1", "stCall1");
+  st->invoke = keep_fn(ctx, glue, "invoke", "stInvoke");
   st->transfer = keep_fn(ctx, glue, "transfer", "stTransfer");
   st->detached = keep_fn(ctx, glue, "detached", "stDetached");
   st->view = keep_fn(ctx, glue, "view", "stView");
@@ -208,12 +243,13 @@ void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self) {
 void st_set(JSContextRef ctx, st_obj_t *o, int i, JSValueRef v) {
   ISL_CHECK(i >= 0 && i < ST_MAX_JS);
   o->js[i] = v;
-  JSObjectSetPropertyAtIndex(ctx, o->store, (unsigned)i, v ? v : JSValueMakeUndefined(ctx),
+  JSObjectSetPropertyAtIndex(ctx, o->store, (unsigned)i, v ? v : v_undefined,
                              NULL);
 }
 
 JSValueRef st_get(JSContextRef ctx, st_obj_t *o, int i) {
-  return o->js[i] ? o->js[i] : JSValueMakeUndefined(ctx);
+  (void)ctx;
+  return o->js[i] ? o->js[i] : v_undefined;
 }
 
 /* ---- Rings ---------------------------------------------------------------------------- */
@@ -237,7 +273,7 @@ static void ring_grow(JSContextRef ctx, st_ring_t *r) {
     for (int j = 0; j < r->width; j++) {
       JSValueRef v = JSObjectGetPropertyAtIndex(ctx, r->arr, k * r->width + j, NULL);
       JSObjectSetPropertyAtIndex(ctx, r->arr, (old + k) * r->width + j, v, NULL);
-      JSObjectSetPropertyAtIndex(ctx, r->arr, k * r->width + j, JSValueMakeUndefined(ctx),
+      JSObjectSetPropertyAtIndex(ctx, r->arr, k * r->width + j, v_undefined,
                                  NULL);
     }
     if (r->csize) memcpy(r->cdata + (size_t)(old + k) * r->csize, r->cdata + (size_t)k * r->csize, r->csize);
@@ -254,7 +290,7 @@ void *st_ring_push(JSContextRef ctx, st_obj_t *owner, st_ring_t *r, const JSValu
   uint32_t p = ring_pos(r, r->len);
   for (int j = 0; j < r->width; j++)
     JSObjectSetPropertyAtIndex(ctx, r->arr, p * r->width + j,
-                               vals[j] ? vals[j] : JSValueMakeUndefined(ctx), NULL);
+                               vals[j] ? vals[j] : v_undefined, NULL);
   r->len++;
   void *c = r->cdata + (size_t)p * r->csize;
   if (r->csize) memset(c, 0, r->csize);
@@ -274,7 +310,7 @@ void *st_ring_cdata(st_ring_t *r, uint32_t i) {
 void st_ring_shift(JSContextRef ctx, st_ring_t *r) {
   ISL_CHECK(r->len > 0);
   for (int j = 0; j < r->width; j++)
-    JSObjectSetPropertyAtIndex(ctx, r->arr, r->head * r->width + j, JSValueMakeUndefined(ctx),
+    JSObjectSetPropertyAtIndex(ctx, r->arr, r->head * r->width + j, v_undefined,
                                NULL);
   r->head = (r->head + 1) & (r->cap - 1);
   if (--r->len == 0) r->head = 0;
@@ -303,8 +339,7 @@ void st_ring_dispose(st_ring_t *r) {
 
 JSObjectRef st_react(JSContextRef ctx, JSValueRef p, JSValueRef target, int ok, int fail) {
   st_realm_t *st = st_realm(ctx);
-  JSValueRef args[4] = {p, target ? target : JSValueMakeUndefined(ctx),
-                        JSValueMakeNumber(ctx, ok), JSValueMakeNumber(ctx, fail)};
+  JSValueRef args[4] = {p, target ? target : v_undefined, v_ids[ok + 1], v_ids[fail + 1]};
   JSValueRef exc = NULL;
   JSValueRef r = JSObjectCallAsFunction(ctx, st->react, NULL, 4, args, &exc);
   ISL_CHECK(r && !exc && JSValueIsObject(ctx, r));
@@ -316,14 +351,13 @@ void st_mark_handled(JSContextRef ctx, JSValueRef p) {
 }
 
 void st_microtask(JSContextRef ctx, JSValueRef target, int id, JSValueRef v) {
-  JSValueRef args[3] = {target ? target : JSValueMakeUndefined(ctx), JSValueMakeNumber(ctx, id),
-                        v ? v : JSValueMakeUndefined(ctx)};
+  JSValueRef args[3] = {target ? target : v_undefined, v_ids[id + 1], v ? v : v_undefined};
   JSObjectCallAsFunction(ctx, st_realm(ctx)->microtask, NULL, 3, args, NULL);
 }
 
 JSValueRef st_rx_undefined(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
-  (void)target, (void)v, (void)exc;
-  return JSValueMakeUndefined(ctx);
+  (void)ctx, (void)target, (void)v, (void)exc;
+  return v_undefined;
 }
 
 st_deferred_t st_deferred(JSContextRef ctx) {
@@ -333,11 +367,11 @@ st_deferred_t st_deferred(JSContextRef ctx) {
 }
 
 JSObjectRef st_resolved(JSContextRef ctx, JSValueRef v) {
-  return isl_promise_resolved(ctx, v ? v : JSValueMakeUndefined(ctx));
+  return isl_promise_resolved(ctx, v ? v : v_undefined);
 }
 
 JSObjectRef st_rejected(JSContextRef ctx, JSValueRef e) {
-  return isl_promise_rejected(ctx, e ? e : JSValueMakeUndefined(ctx));
+  return isl_promise_rejected(ctx, e ? e : v_undefined);
 }
 
 JSObjectRef st_type_error(JSContextRef ctx, const char *msg) {
@@ -353,20 +387,40 @@ JSValueRef st_promise_resolve(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
 }
 
 void st_settle(JSContextRef ctx, JSObjectRef fn, JSValueRef v) {
-  if (!v) v = JSValueMakeUndefined(ctx);
+  if (!v) v = v_undefined;
   JSObjectCallAsFunction(ctx, fn, NULL, 1, &v, NULL);
 }
 
 JSObjectRef st_iter_result(JSContextRef ctx, JSValueRef value, bool done) {
-  JSValueRef args[2] = {value ? value : JSValueMakeUndefined(ctx), JSValueMakeBoolean(ctx, done)};
+  JSValueRef args[2] = {value ? value : v_undefined, done ? v_true : v_false};
   JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->result, NULL, 2, args, NULL);
   ISL_CHECK(r && JSValueIsObject(ctx, r));
   return (JSObjectRef)r;
 }
 
-JSValueRef st_undef(JSContextRef ctx) { return JSValueMakeUndefined(ctx); }
+JSValueRef st_undef(JSContextRef ctx) {
+  (void)ctx;
+  return v_undefined;
+}
 
 bool st_is_undef(JSContextRef ctx, JSValueRef v) { return !v || JSValueIsUndefined(ctx, v); }
+
+JSObjectRef st_invoke_react(JSContextRef ctx, JSValueRef fn, JSValueRef self, size_t argc,
+                            const JSValueRef *argv, JSValueRef target, int ok, int fail) {
+  ISL_CHECK(argc <= 2);
+  JSValueRef args[8] = {fn,
+                        self ? self : v_undefined,
+                        v_ids[argc + 1],
+                        argc > 0 ? argv[0] : v_undefined,
+                        argc > 1 ? argv[1] : v_undefined,
+                        target ? target : v_undefined,
+                        v_ids[ok + 1],
+                        v_ids[fail + 1]};
+  JSValueRef exc = NULL;
+  JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->invoke, NULL, 8, args, &exc);
+  ISL_CHECK(r && !exc && JSValueIsObject(ctx, r));
+  return (JSObjectRef)r;
+}
 
 JSObjectRef st_invoke_promise(JSContextRef ctx, JSValueRef fn, JSValueRef self, size_t argc,
                               const JSValueRef *argv) {
@@ -380,8 +434,8 @@ JSObjectRef st_invoke_promise(JSContextRef ctx, JSValueRef fn, JSValueRef self, 
 
 JSValueRef st_call1(JSContextRef ctx, JSValueRef fn, JSValueRef self, JSValueRef arg,
                     JSValueRef *exc) {
-  JSValueRef args[3] = {fn, self ? self : JSValueMakeUndefined(ctx),
-                        arg ? arg : JSValueMakeUndefined(ctx)};
+  JSValueRef args[3] = {fn, self ? self : v_undefined,
+                        arg ? arg : v_undefined};
   return JSObjectCallAsFunction(ctx, st_realm(ctx)->call1, NULL, 3, args, exc);
 }
 
@@ -389,8 +443,8 @@ JSValueRef st_end_of_iteration(JSContextRef ctx) { return st_realm(ctx)->end_of_
 
 JSObjectRef st_pair(JSContextRef ctx, JSValueRef a, JSValueRef b) {
   JSObjectRef p = isl_array_new_internal(ctx);
-  JSObjectSetPropertyAtIndex(ctx, p, 0, a ? a : JSValueMakeUndefined(ctx), NULL);
-  JSObjectSetPropertyAtIndex(ctx, p, 1, b ? b : JSValueMakeUndefined(ctx), NULL);
+  JSObjectSetPropertyAtIndex(ctx, p, 0, a ? a : v_undefined, NULL);
+  JSObjectSetPropertyAtIndex(ctx, p, 1, b ? b : v_undefined, NULL);
   return p;
 }
 
@@ -408,7 +462,7 @@ bool st_dict_check(JSContextRef ctx, JSValueRef dict, const char *what, JSValueR
 }
 
 JSValueRef st_dict_get(JSContextRef ctx, JSValueRef dict, const char *name, JSValueRef *exc) {
-  if (st_is_undef(ctx, dict) || !JSValueIsObject(ctx, dict)) return JSValueMakeUndefined(ctx);
+  if (st_is_undef(ctx, dict) || !JSValueIsObject(ctx, dict)) return v_undefined;
   JSValueRef e = NULL;
   JSValueRef v = isl_get(ctx, (JSObjectRef)dict, name, &e);
   if (e) {

@@ -134,7 +134,10 @@ void st_settle(JSContextRef ctx, JSObjectRef fn, JSValueRef v);
 /* { value, done } as a fresh ordinary object (CreateIterResultObject). */
 JSObjectRef st_iter_result(JSContextRef ctx, JSValueRef value, bool done);
 JSObjectRef st_type_error(JSContextRef ctx, const char *msg);
+/* undefined, null and booleans without a call into the engine (see streams_common.c). */
 JSValueRef st_undef(JSContextRef ctx);
+JSValueRef st_null(JSContextRef ctx);
+JSValueRef st_bool(JSContextRef ctx, bool b);
 bool st_is_undef(JSContextRef ctx, JSValueRef v); /* NULL counts as undefined */
 /* Web IDL "invoke" with a Promise return type: never throws; an exception becomes a
  * rejected promise, any other result "a promise resolved with" it. */
@@ -144,6 +147,11 @@ JSObjectRef st_invoke_promise(JSContextRef ctx, JSValueRef fn, JSValueRef self, 
  * the C API would substitute the global object). */
 JSValueRef st_call1(JSContextRef ctx, JSValueRef fn, JSValueRef self, JSValueRef arg,
                     JSValueRef *exc);
+/* st_invoke_promise and st_react in one call into the engine (the hot path of pull, write
+ * and transform): invokes fn with this = self and at most 2 arguments, and reacts to the
+ * resulting promise with ok/fail on target. Returns the derived promise. */
+JSObjectRef st_invoke_react(JSContextRef ctx, JSValueRef fn, JSValueRef self, size_t argc,
+                            const JSValueRef *argv, JSValueRef target, int ok, int fail);
 /* The realm's unique "end of iteration" marker (an internal object). */
 JSValueRef st_end_of_iteration(JSContextRef ctx);
 /* A new internal array [a, b] (e.g. a reaction target carrying a value). */
@@ -504,7 +512,7 @@ void st_c_install(isl_realm_t *r);
 /* Per-realm state. */
 typedef struct {
   st_croot_t *croots; /* C handles holding roots */
-  JSObjectRef react, handled, microtask, result, promise_resolve, call1; /* glue */
+  JSObjectRef react, handled, microtask, result, promise_resolve, call1, invoke; /* glue */
   JSObjectRef transfer, detached, view, construct, alloc, runner;
   JSValueRef ctors[kJSTypedArrayTypeBigUint64Array + 1]; /* by JSTypedArrayType */
   JSObjectRef end_of_iteration;

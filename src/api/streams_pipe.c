@@ -33,6 +33,7 @@ typedef struct {
   isl_abort_algo_t *algo;
   bool prevent_close, prevent_abort, prevent_cancel;
   bool shutting_down, finalized, has_error;
+  bool reading, in_pump, again; /* the loop: a read pending; pipe_pump running; run again */
   int action;
   int all_remaining;
 } pipe_t;
@@ -210,41 +211,57 @@ JSValueRef st_rx_pipe_dest_errored(JSContextRef ctx, JSValueRef target, JSValueR
 
 /* ---- The loop -------------------------------------------------------------------------- */
 
-/* Waits for the writer to want data (its ready promise), then reads one chunk. */
-static void pipe_step(JSContextRef ctx, pipe_t *p) {
-  if (p->shutting_down) return;
-  st_react(ctx, ST_GET(ctx, p->writer, WR_J_READY), p->o.self, ST_RX_pipe_ready, ST_RX_undefined);
+/* Reads while the writer wants data: a chunk that is already queued arrives synchronously
+ * inside st_reader_read, is written, and the loop goes on (a loop, never a recursion).
+ * When the writer's desired size is ≤ 0 the loop waits for its ready promise; when no
+ * chunk is available, for the read request. */
+static void pipe_pump(JSContextRef ctx, pipe_t *p) {
+  if (p->in_pump) {
+    p->again = true;
+    return;
+  }
+  p->in_pump = true;
+  do {
+    p->again = false;
+    if (p->shutting_down || p->reading) break;
+    double desired;
+    /* null: the destination is erroring; its closed promise ends the pipe. */
+    if (!st_writer_desired_size(p->writer, &desired)) break;
+    if (desired <= 0) {
+      st_react(ctx, ST_GET(ctx, p->writer, WR_J_READY), p->o.self, ST_RX_pipe_ready,
+               ST_RX_undefined);
+      break;
+    }
+    p->reading = true;
+    st_req_t rq = {ST_REQ_PIPE, p->o.self, NULL};
+    st_reader_read(ctx, p->reader, &rq);
+  } while (p->again);
+  p->in_pump = false;
 }
+
+static void pipe_step(JSContextRef ctx, pipe_t *p) { pipe_pump(ctx, p); }
 
 JSValueRef st_rx_pipe_ready(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
   (void)v, (void)exc;
-  pipe_t *p = pipe_of(ctx, target);
-  if (p->shutting_down) return NULL;
-  double desired;
-  /* null: the destination is erroring; its closed promise ends the pipe. */
-  if (!st_writer_desired_size(p->writer, &desired)) return NULL;
-  if (desired <= 0) {
-    pipe_step(ctx, p);
-    return NULL;
-  }
-  st_req_t rq = {ST_REQ_PIPE, p->o.self, NULL};
-  st_reader_read(ctx, p->reader, &rq);
+  pipe_pump(ctx, pipe_of(ctx, target));
   return NULL;
 }
 
 void st_pipe_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   pipe_t *p = pipe_of(ctx, rq->a);
+  p->reading = false;
   /* Written even when shutting down: chunks already read must reach the destination. */
   JSObjectRef w = st_writer_write(ctx, p->writer, chunk);
   ST_SET(ctx, p, PIPE_J_CURRENT_WRITE, st_react(ctx, w, NULL, ST_RX_undefined, ST_RX_undefined));
-  pipe_step(ctx, p);
+  pipe_pump(ctx, p);
 }
 
 /* Closing and errors of the source arrive through the reader's closed promise. */
-void st_pipe_req_close(JSContextRef ctx, const st_req_t *rq) { (void)ctx, (void)rq; }
+void st_pipe_req_close(JSContextRef ctx, const st_req_t *rq) { pipe_of(ctx, rq->a)->reading = false; }
 
 void st_pipe_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e) {
-  (void)ctx, (void)rq, (void)e;
+  (void)e;
+  pipe_of(ctx, rq->a)->reading = false;
 }
 
 /* ---- Abort signal ---------------------------------------------------------------------- */

@@ -41,7 +41,7 @@ static ts_t *ts_of(JSContextRef ctx, JSValueRef v) {
   return t;
 }
 
-static JSValueRef undef(JSContextRef ctx) { return JSValueMakeUndefined(ctx); }
+static JSValueRef undef(JSContextRef ctx) { return st_undef(ctx); }
 
 /* ---- Stream-level operations ------------------------------------------------------------ */
 
@@ -132,6 +132,12 @@ static JSObjectRef tdc_call(JSContextRef ctx, st_tdc_t *c, int slot, JSValueRef 
 
 /* TransformStreamDefaultControllerPerformTransform. */
 static JSObjectRef tdc_perform_transform(JSContextRef ctx, st_tdc_t *c, JSValueRef chunk) {
+  JSValueRef fn = ST_JS(c, TC_J_TRANSFORM);
+  if (c->js && fn) {
+    JSValueRef args[2] = {chunk, c->o.self};
+    return st_invoke_react(ctx, fn, ST_GET(ctx, c, TC_J_TRANSFORMER), 2, args, c->stream->o.self,
+                           ST_RX_NONE, ST_RX_ts_transform_fail);
+  }
   JSObjectRef p = tdc_transform_algorithm(ctx, c, chunk);
   return st_react(ctx, p, c->stream->o.self, ST_RX_NONE, ST_RX_ts_transform_fail);
 }
@@ -394,7 +400,7 @@ static JSValueRef js_tdc_desired_size(JSContextRef ctx, JSObjectRef fn, JSObject
   if (!c) return NULL;
   double d;
   return st_rdc_desired_size(c->stream->readable->dc, &d) ? JSValueMakeNumber(ctx, d)
-                                                           : JSValueMakeNull(ctx);
+                                                           : st_null(ctx);
 }
 
 static JSValueRef js_tdc_enqueue(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,

@@ -19,7 +19,7 @@ typedef struct {
   bool close;
 } wq_entry_t;
 
-static JSValueRef undef(JSContextRef ctx) { return JSValueMakeUndefined(ctx); }
+static JSValueRef undef(JSContextRef ctx) { return st_undef(ctx); }
 
 static void ws_finalize(void *p) {
   st_ws_t *s = p;
@@ -479,6 +479,13 @@ static void wdc_process_write(JSContextRef ctx, st_wdc_t *c, JSValueRef chunk) {
   ST_SET(ctx, s, WS_J_WRITE_REJECT, st_ring_val(ctx, &s->write_requests, 0, 1));
   st_ring_shift(ctx, &s->write_requests);
   s->write_in_flight = true;
+  JSValueRef write = ST_JS(c, WC_J_WRITE);
+  if (c->alg == ST_WALG_JS && write) {
+    JSValueRef args[2] = {chunk, c->o.self};
+    st_invoke_react(ctx, write, ST_GET(ctx, c, WC_J_SINK), 2, args, c->o.self,
+                    ST_RX_wdc_write_ok, ST_RX_wdc_write_fail);
+    return;
+  }
   JSObjectRef p = wdc_write_algorithm(ctx, c, chunk);
   st_react(ctx, p, c->o.self, ST_RX_wdc_write_ok, ST_RX_wdc_write_fail);
 }
@@ -664,7 +671,7 @@ static JSValueRef js_ws_locked(JSContextRef ctx, JSObjectRef fn, JSObjectRef thi
                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   st_ws_t *s = isl_unwrap(ctx, this_obj, &st_ws_class, exc);
-  return s ? JSValueMakeBoolean(ctx, st_ws_locked(s)) : NULL;
+  return s ? st_bool(ctx, st_ws_locked(s)) : NULL;
 }
 
 static JSValueRef js_ws_abort(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -759,7 +766,7 @@ static JSValueRef js_writer_desired_size(JSContextRef ctx, JSObjectRef fn, JSObj
   if (!w) return NULL;
   if (!w->stream) return isl_throw_type(ctx, exc, "The writer's lock was released");
   double d;
-  return st_writer_desired_size(w, &d) ? JSValueMakeNumber(ctx, d) : JSValueMakeNull(ctx);
+  return st_writer_desired_size(w, &d) ? JSValueMakeNumber(ctx, d) : st_null(ctx);
 }
 
 static JSValueRef js_writer_abort(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
