@@ -57,8 +57,8 @@ static JSObjectRef js_byte_construct(JSContextRef ctx, JSObjectRef nt, size_t ar
   return construct(ctx, &byte_class, nt, argc, argv, exc);
 }
 
-static JSValueRef js_count_hwm(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_count_hwm(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   strategy_t *s = isl_unwrap(ctx, this_obj, &count_class, exc);
   return s ? JSValueMakeNumber(ctx, s->hwm) : NULL;
@@ -71,8 +71,8 @@ static JSValueRef js_count_size_get(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   return st_realm(ctx)->count_size;
 }
 
-static JSValueRef js_byte_hwm(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                              size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_byte_hwm(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                              const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   strategy_t *s = isl_unwrap(ctx, this_obj, &byte_class, exc);
   return s ? JSValueMakeNumber(ctx, s->hwm) : NULL;
@@ -86,15 +86,15 @@ static JSValueRef js_byte_size_get(JSContextRef ctx, JSObjectRef fn, JSObjectRef
 }
 
 /* The count queuing strategy size function: every chunk has size 1. */
-static JSValueRef js_count_size(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_count_size(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                                const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)this_obj, (void)argc, (void)argv, (void)exc;
   return JSValueMakeNumber(ctx, 1);
 }
 
 /* The byte length queuing strategy size function: ? GetV(chunk, "byteLength"). */
-static JSValueRef js_byte_size(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_byte_size(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)this_obj;
   JSValueRef chunk = ISL_ARG(0);
   JSObjectRef o = JSValueToObject(ctx, chunk, exc);

@@ -54,47 +54,84 @@ uint32_t st_rs_num_read_requests(st_rs_t *s) { return s->reader ? s->reader->req
 
 void st_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   switch (rq->kind) {
-  case ST_REQ_PROMISE:
-    /* Resolve promise with «[ "value" → chunk, "done" → false ]». */
-    st_settle(ctx, (JSObjectRef)rq->a, st_iter_result(ctx, chunk, false));
-    break;
-  case ST_REQ_ITER: st_iter_req_chunk(ctx, rq, chunk); break;
-  case ST_REQ_TEE: st_tee_req_chunk(ctx, rq, chunk); break;
-  case ST_REQ_PIPE: st_pipe_req_chunk(ctx, rq, chunk); break;
-  case ST_REQ_C: st_c_req_chunk(ctx, rq, chunk); break;
-  case ST_REQ_BYTE_TEE:
-  case ST_REQ_BYTE_TEE_BYOB1:
-  case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_chunk(ctx, rq, chunk); break;
-  default: ISL_CHECK(!"unknown read request");
+    case ST_REQ_PROMISE:
+      /* Resolve promise with «[ "value" → chunk, "done" → false ]». */
+      st_settle(ctx, (JSObjectRef)rq->a, st_iter_result(ctx, chunk, false));
+      break;
+    case ST_REQ_ITER:
+      st_iter_req_chunk(ctx, rq, chunk);
+      break;
+    case ST_REQ_TEE:
+      st_tee_req_chunk(ctx, rq, chunk);
+      break;
+    case ST_REQ_PIPE:
+      st_pipe_req_chunk(ctx, rq, chunk);
+      break;
+    case ST_REQ_C:
+      st_c_req_chunk(ctx, rq, chunk);
+      break;
+    case ST_REQ_BYTE_TEE:
+    case ST_REQ_BYTE_TEE_BYOB1:
+    case ST_REQ_BYTE_TEE_BYOB2:
+      st_byte_tee_req_chunk(ctx, rq, chunk);
+      break;
+    default:
+      ISL_CHECK(!"unknown read request");
   }
 }
 
 /* chunk: the read-into request's chunk (undefined for read requests). */
 void st_req_close(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   switch (rq->kind) {
-  case ST_REQ_PROMISE: st_settle(ctx, (JSObjectRef)rq->a, st_iter_result(ctx, chunk, true)); break;
-  case ST_REQ_ITER: st_iter_req_close(ctx, rq); break;
-  case ST_REQ_TEE: st_tee_req_close(ctx, rq); break;
-  case ST_REQ_PIPE: st_pipe_req_close(ctx, rq); break;
-  case ST_REQ_C: st_c_req_close(ctx, rq); break;
-  case ST_REQ_BYTE_TEE:
-  case ST_REQ_BYTE_TEE_BYOB1:
-  case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_close(ctx, rq, chunk); break;
-  default: ISL_CHECK(!"unknown read request");
+    case ST_REQ_PROMISE:
+      st_settle(ctx, (JSObjectRef)rq->a, st_iter_result(ctx, chunk, true));
+      break;
+    case ST_REQ_ITER:
+      st_iter_req_close(ctx, rq);
+      break;
+    case ST_REQ_TEE:
+      st_tee_req_close(ctx, rq);
+      break;
+    case ST_REQ_PIPE:
+      st_pipe_req_close(ctx, rq);
+      break;
+    case ST_REQ_C:
+      st_c_req_close(ctx, rq);
+      break;
+    case ST_REQ_BYTE_TEE:
+    case ST_REQ_BYTE_TEE_BYOB1:
+    case ST_REQ_BYTE_TEE_BYOB2:
+      st_byte_tee_req_close(ctx, rq, chunk);
+      break;
+    default:
+      ISL_CHECK(!"unknown read request");
   }
 }
 
 void st_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e) {
   switch (rq->kind) {
-  case ST_REQ_PROMISE: st_settle(ctx, (JSObjectRef)rq->b, e); break;
-  case ST_REQ_ITER: st_iter_req_error(ctx, rq, e); break;
-  case ST_REQ_TEE: st_tee_req_error(ctx, rq, e); break;
-  case ST_REQ_PIPE: st_pipe_req_error(ctx, rq, e); break;
-  case ST_REQ_C: st_c_req_error(ctx, rq, e); break;
-  case ST_REQ_BYTE_TEE:
-  case ST_REQ_BYTE_TEE_BYOB1:
-  case ST_REQ_BYTE_TEE_BYOB2: st_byte_tee_req_error(ctx, rq, e); break;
-  default: ISL_CHECK(!"unknown read request");
+    case ST_REQ_PROMISE:
+      st_settle(ctx, (JSObjectRef)rq->b, e);
+      break;
+    case ST_REQ_ITER:
+      st_iter_req_error(ctx, rq, e);
+      break;
+    case ST_REQ_TEE:
+      st_tee_req_error(ctx, rq, e);
+      break;
+    case ST_REQ_PIPE:
+      st_pipe_req_error(ctx, rq, e);
+      break;
+    case ST_REQ_C:
+      st_c_req_error(ctx, rq, e);
+      break;
+    case ST_REQ_BYTE_TEE:
+    case ST_REQ_BYTE_TEE_BYOB1:
+    case ST_REQ_BYTE_TEE_BYOB2:
+      st_byte_tee_req_error(ctx, rq, e);
+      break;
+    default:
+      ISL_CHECK(!"unknown read request");
   }
 }
 
@@ -112,8 +149,10 @@ static void reader_flush(JSContextRef ctx, st_reader_t *r, bool error, JSValueRe
   for (uint32_t i = 0; i < old.len; i++) {
     st_req_t rq;
     req_at(ctx, &old, i, &rq);
-    if (error) st_req_error(ctx, &rq, e);
-    else st_req_close(ctx, &rq, undef(ctx));
+    if (error)
+      st_req_error(ctx, &rq, e);
+    else
+      st_req_close(ctx, &rq, undef(ctx));
   }
   st_ring_dispose(&old);
 }
@@ -131,8 +170,10 @@ void st_rs_fulfill_read_request(JSContextRef ctx, st_rs_t *s, JSValueRef chunk, 
   st_req_t rq;
   req_at(ctx, &r->requests, 0, &rq);
   st_ring_shift(ctx, &r->requests);
-  if (done) st_req_close(ctx, &rq, undef(ctx));
-  else st_req_chunk(ctx, &rq, chunk);
+  if (done)
+    st_req_close(ctx, &rq, undef(ctx));
+  else
+    st_req_chunk(ctx, &rq, chunk);
 }
 
 /* ---- Stream state changes ----------------------------------------------------------- */
@@ -184,7 +225,8 @@ JSObjectRef st_rs_cancel(JSContextRef ctx, st_rs_t *s, JSValueRef reason) {
   st_rs_close(ctx, s);
   st_reader_t *r = s->reader;
   if (r && r->byob) reader_flush(ctx, r, false, NULL);
-  JSObjectRef p = s->dc ? rdc_cancel_steps(ctx, s->dc, reason) : st_rbc_cancel_steps(ctx, s->bc, reason);
+  JSObjectRef p =
+      s->dc ? rdc_cancel_steps(ctx, s->dc, reason) : st_rbc_cancel_steps(ctx, s->bc, reason);
   return st_react(ctx, p, NULL, ST_RX_undefined, ST_RX_NONE);
 }
 
@@ -214,15 +256,14 @@ static st_reader_t *reader_new(JSContextRef ctx, bool byob, JSObjectRef new_targ
   st_reader_t *r = isl_calloc(1, sizeof(*r));
   r->byob = byob;
   st_ring_init(&r->requests, 2, sizeof(int), RD_J_REQUESTS);
-  JSObjectRef w =
-      isl_wrap_new(ctx, byob ? &st_byob_reader_class : &st_reader_class, r, new_target);
+  JSObjectRef w = isl_wrap_new(ctx, byob ? &st_byob_reader_class : &st_reader_class, r, new_target);
   st_obj_init(ctx, &r->o, w);
   return r;
 }
 
 /* SetUpReadableStreamDefaultReader / SetUpReadableStreamBYOBReader on a new reader. */
-static st_reader_t *reader_setup(JSContextRef ctx, st_rs_t *s, bool byob,
-                                 JSObjectRef new_target, JSValueRef *exc) {
+static st_reader_t *reader_setup(JSContextRef ctx, st_rs_t *s, bool byob, JSObjectRef new_target,
+                                 JSValueRef *exc) {
   if (st_rs_locked(s)) {
     isl_throw_type(ctx, exc, "The ReadableStream is locked to a reader");
     return NULL;
@@ -274,10 +315,14 @@ void st_reader_release(JSContextRef ctx, st_reader_t *r) {
 void st_reader_read(JSContextRef ctx, st_reader_t *r, const st_req_t *rq) {
   st_rs_t *s = r->stream;
   s->disturbed = true;
-  if (s->state == RS_CLOSED) st_req_close(ctx, rq, undef(ctx));
-  else if (s->state == RS_ERRORED) st_req_error(ctx, rq, ST_GET(ctx, s, RS_J_ERROR));
-  else if (s->dc) rdc_pull_steps(ctx, s->dc, rq);
-  else st_rbc_pull_steps(ctx, s->bc, rq);
+  if (s->state == RS_CLOSED)
+    st_req_close(ctx, rq, undef(ctx));
+  else if (s->state == RS_ERRORED)
+    st_req_error(ctx, rq, ST_GET(ctx, s, RS_J_ERROR));
+  else if (s->dc)
+    rdc_pull_steps(ctx, s->dc, rq);
+  else
+    st_rbc_pull_steps(ctx, s->bc, rq);
 }
 
 /* ReadableStreamReaderGenericCancel. */
@@ -325,30 +370,38 @@ bool st_rdc_has_backpressure(st_rdc_t *c) { return !rdc_should_call_pull(c); }
 
 static JSObjectRef rdc_pull_algorithm(JSContextRef ctx, st_rdc_t *c) {
   switch (c->alg) {
-  case ST_ALG_JS: {
-    JSValueRef pull = ST_JS(c, DC_J_PULL);
-    if (!pull) return st_resolved(ctx, NULL);
-    JSValueRef arg = c->o.self;
-    return st_invoke_promise(ctx, pull, ST_GET(ctx, c, DC_J_SOURCE), 1, &arg);
-  }
-  case ST_ALG_TEE: return st_tee_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE), c->branch);
-  case ST_ALG_FROM: return st_from_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE));
-  case ST_ALG_TRANSFORM: return st_ts_source_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE));
-  default: return st_resolved(ctx, NULL);
+    case ST_ALG_JS: {
+      JSValueRef pull = ST_JS(c, DC_J_PULL);
+      if (!pull) return st_resolved(ctx, NULL);
+      JSValueRef arg = c->o.self;
+      return st_invoke_promise(ctx, pull, ST_GET(ctx, c, DC_J_SOURCE), 1, &arg);
+    }
+    case ST_ALG_TEE:
+      return st_tee_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE), c->branch);
+    case ST_ALG_FROM:
+      return st_from_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE));
+    case ST_ALG_TRANSFORM:
+      return st_ts_source_pull(ctx, ST_GET(ctx, c, DC_J_SOURCE));
+    default:
+      return st_resolved(ctx, NULL);
   }
 }
 
 static JSObjectRef rdc_cancel_algorithm(JSContextRef ctx, st_rdc_t *c, JSValueRef reason) {
   switch (c->alg) {
-  case ST_ALG_JS: {
-    JSValueRef cancel = ST_JS(c, DC_J_CANCEL);
-    if (!cancel) return st_resolved(ctx, NULL);
-    return st_invoke_promise(ctx, cancel, ST_GET(ctx, c, DC_J_SOURCE), 1, &reason);
-  }
-  case ST_ALG_TEE: return st_tee_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), c->branch, reason);
-  case ST_ALG_FROM: return st_from_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), reason);
-  case ST_ALG_TRANSFORM: return st_ts_source_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), reason);
-  default: return st_resolved(ctx, NULL);
+    case ST_ALG_JS: {
+      JSValueRef cancel = ST_JS(c, DC_J_CANCEL);
+      if (!cancel) return st_resolved(ctx, NULL);
+      return st_invoke_promise(ctx, cancel, ST_GET(ctx, c, DC_J_SOURCE), 1, &reason);
+    }
+    case ST_ALG_TEE:
+      return st_tee_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), c->branch, reason);
+    case ST_ALG_FROM:
+      return st_from_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), reason);
+    case ST_ALG_TRANSFORM:
+      return st_ts_source_cancel(ctx, ST_GET(ctx, c, DC_J_SOURCE), reason);
+    default:
+      return st_resolved(ctx, NULL);
   }
 }
 
@@ -363,16 +416,15 @@ static void rdc_call_pull_if_needed(JSContextRef ctx, st_rdc_t *c) {
   JSValueRef pull = ST_JS(c, DC_J_PULL);
   if (c->alg == ST_ALG_JS && pull) {
     JSValueRef arg = c->o.self;
-    st_invoke_react(ctx, pull, ST_GET(ctx, c, DC_J_SOURCE), 1, &arg, c->o.self,
-                    ST_RX_rdc_pull_ok, ST_RX_rdc_pull_fail);
+    st_invoke_react(ctx, pull, ST_GET(ctx, c, DC_J_SOURCE), 1, &arg, c->o.self, ST_RX_rdc_pull_ok,
+                    ST_RX_rdc_pull_fail);
     return;
   }
   JSObjectRef p = rdc_pull_algorithm(ctx, c);
   st_react(ctx, p, c->o.self, ST_RX_rdc_pull_ok, ST_RX_rdc_pull_fail);
 }
 
-JSValueRef st_rx_rdc_pull_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
-                             JSValueRef *exc) {
+JSValueRef st_rx_rdc_pull_ok(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
   (void)v, (void)exc;
   st_rdc_t *c = isl_priv(ctx, target, &st_rdc_class);
   c->pulling = false;
@@ -383,15 +435,13 @@ JSValueRef st_rx_rdc_pull_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
   return NULL;
 }
 
-JSValueRef st_rx_rdc_pull_fail(JSContextRef ctx, JSValueRef target, JSValueRef e,
-                               JSValueRef *exc) {
+JSValueRef st_rx_rdc_pull_fail(JSContextRef ctx, JSValueRef target, JSValueRef e, JSValueRef *exc) {
   (void)exc;
   st_rdc_error(ctx, isl_priv(ctx, target, &st_rdc_class), e);
   return NULL;
 }
 
-JSValueRef st_rx_rdc_start_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
-                              JSValueRef *exc) {
+JSValueRef st_rx_rdc_start_ok(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
   (void)v, (void)exc;
   st_rdc_t *c = isl_priv(ctx, target, &st_rdc_class);
   c->started = true;
@@ -441,7 +491,8 @@ bool st_rdc_enqueue(JSContextRef ctx, st_rdc_t *c, JSValueRef chunk, JSValueRef 
     }
     /* EnqueueValueWithSize: the size must be a finite, non-negative number. */
     if (isnan(size) || size < 0 || isinf(size)) {
-      e = isl_error_new(ctx, "RangeError", "The size of a chunk must be a finite, non-negative number");
+      e = isl_error_new(ctx, "RangeError",
+                        "The size of a chunk must be a finite, non-negative number");
       st_rdc_error(ctx, c, e);
       *exc = e;
       return false;
@@ -514,8 +565,8 @@ static bool rdc_setup(JSContextRef ctx, st_rs_t *s, st_rdc_t *c, JSValueRef star
     JSValueRef arg = c->o.self;
     JSValueRef e = NULL;
     result = JSObjectCallAsFunction(ctx, (JSObjectRef)start,
-                                    JSValueIsObject(ctx, source) ? (JSObjectRef)source : NULL,
-                                    1, &arg, &e);
+                                    JSValueIsObject(ctx, source) ? (JSObjectRef)source : NULL, 1,
+                                    &arg, &e);
     if (e) {
       *exc = e;
       return false;
@@ -597,7 +648,8 @@ static JSObjectRef js_rs_construct(JSContextRef ctx, JSObjectRef new_target, siz
   JSValueRef src = ISL_ARG(0);
   /* `optional object underlyingSource`: an explicit null is not "missing". */
   if (!JSValueIsUndefined(ctx, src) && !JSValueIsObject(ctx, src)) {
-    isl_throw_type(ctx, exc, "Failed to construct 'ReadableStream': the underlying source must be an object");
+    isl_throw_type(ctx, exc,
+                   "Failed to construct 'ReadableStream': the underlying source must be an object");
     return NULL;
   }
   st_strategy_t strategy;
@@ -636,15 +688,15 @@ static JSObjectRef js_rs_construct(JSContextRef ctx, JSObjectRef new_target, siz
 #define THIS_STREAM(ctx, this_obj, exc) \
   st_rs_t *s = isl_unwrap((ctx), (this_obj), &st_rs_class, (exc))
 
-static JSValueRef js_rs_locked(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rs_locked(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   THIS_STREAM(ctx, this_obj, exc);
   return s ? st_bool(ctx, st_rs_locked(s)) : NULL;
 }
 
-static JSValueRef js_rs_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rs_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)exc;
   JSValueRef err = NULL;
   THIS_STREAM(ctx, this_obj, &err);
@@ -675,8 +727,8 @@ static JSValueRef js_rs_get_reader(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return r ? r->o.self : NULL;
 }
 
-static JSValueRef js_rs_tee(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                            size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rs_tee(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                            const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   THIS_STREAM(ctx, this_obj, exc);
   if (!s) return NULL;
@@ -686,16 +738,16 @@ static JSValueRef js_rs_tee(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_o
   return JSObjectMakeArray(ctx, 2, items, exc);
 }
 
-static JSValueRef js_rs_values(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rs_values(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   THIS_STREAM(ctx, this_obj, exc);
   if (!s) return NULL;
   return st_iter_new(ctx, s, ISL_ARG(0), exc);
 }
 
-static JSValueRef js_rs_from(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                             size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rs_from(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                             const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)this_obj;
   return st_from(ctx, ISL_ARG(0), exc);
 }
@@ -738,7 +790,9 @@ static JSObjectRef js_reader_construct(JSContextRef ctx, JSObjectRef new_target,
     return NULL;
   st_rs_t *s = st_rs_of(ctx, argv[0]);
   if (!s) {
-    isl_throw_type(ctx, exc, "Failed to construct 'ReadableStreamDefaultReader': parameter 1 is not a ReadableStream");
+    isl_throw_type(
+        ctx, exc,
+        "Failed to construct 'ReadableStreamDefaultReader': parameter 1 is not a ReadableStream");
     return NULL;
   }
   st_reader_t *r = reader_setup(ctx, s, false, new_target, exc);
@@ -752,16 +806,16 @@ static st_reader_t *generic_reader(JSContextRef ctx, JSValueRef v) {
   return r ? r : isl_priv(ctx, v, &st_byob_reader_class);
 }
 
-JSValueRef st_js_reader_closed(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+JSValueRef st_js_reader_closed(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv, (void)exc;
   st_reader_t *r = generic_reader(ctx, this_obj);
   if (!r) return st_rejected_type(ctx, "Illegal invocation");
   return ST_GET(ctx, r, RD_J_CLOSED);
 }
 
-JSValueRef st_js_reader_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+JSValueRef st_js_reader_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)exc;
   st_reader_t *r = generic_reader(ctx, this_obj);
   if (!r) return st_rejected_type(ctx, "Illegal invocation");
@@ -822,14 +876,15 @@ static JSValueRef js_rdc_desired_size(JSContextRef ctx, JSObjectRef fn, JSObject
   return st_rdc_desired_size(c, &d) ? JSValueMakeNumber(ctx, d) : st_null(ctx);
 }
 
-static JSValueRef js_rdc_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rdc_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   st_rdc_t *c = isl_unwrap(ctx, this_obj, &st_rdc_class, exc);
   if (!c) return NULL;
   if (!st_rdc_can_close_or_enqueue(c))
-    return isl_throw_type(ctx, exc, c->close_requested ? "The stream is already closing"
-                                                       : "The stream is not readable");
+    return isl_throw_type(
+        ctx, exc,
+        c->close_requested ? "The stream is already closing" : "The stream is not readable");
   st_rdc_close(ctx, c);
   return undef(ctx);
 }
@@ -840,14 +895,15 @@ static JSValueRef js_rdc_enqueue(JSContextRef ctx, JSObjectRef fn, JSObjectRef t
   st_rdc_t *c = isl_unwrap(ctx, this_obj, &st_rdc_class, exc);
   if (!c) return NULL;
   if (!st_rdc_can_close_or_enqueue(c))
-    return isl_throw_type(ctx, exc, c->close_requested ? "Cannot enqueue: the stream is closing"
-                                                       : "Cannot enqueue: the stream is not readable");
+    return isl_throw_type(ctx, exc,
+                          c->close_requested ? "Cannot enqueue: the stream is closing"
+                                             : "Cannot enqueue: the stream is not readable");
   if (!st_rdc_enqueue(ctx, c, ISL_ARG(0), exc)) return NULL;
   return undef(ctx);
 }
 
-static JSValueRef js_rdc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rdc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   st_rdc_t *c = isl_unwrap(ctx, this_obj, &st_rdc_class, exc);
   if (!c) return NULL;
@@ -876,8 +932,16 @@ isl_class_def_t st_rdc_class = {
 
 /* ---- Tee (ReadableStreamDefaultTee) --------------------------------------------------- */
 
-enum { TEE_J_STREAM, TEE_J_READER, TEE_J_B1, TEE_J_B2, TEE_J_REASON1, TEE_J_REASON2,
-       TEE_J_CANCEL, TEE_J_CANCEL_RESOLVE };
+enum {
+  TEE_J_STREAM,
+  TEE_J_READER,
+  TEE_J_B1,
+  TEE_J_B2,
+  TEE_J_REASON1,
+  TEE_J_REASON2,
+  TEE_J_CANCEL,
+  TEE_J_CANCEL_RESOLVE
+};
 typedef struct {
   st_obj_t o;
   st_rs_t *stream, *b1, *b2;
@@ -922,8 +986,7 @@ void st_tee_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
   st_microtask(ctx, rq->a, ST_RX_tee_chunk, chunk);
 }
 
-JSValueRef st_rx_tee_chunk(JSContextRef ctx, JSValueRef target, JSValueRef chunk,
-                           JSValueRef *exc) {
+JSValueRef st_rx_tee_chunk(JSContextRef ctx, JSValueRef target, JSValueRef chunk, JSValueRef *exc) {
   (void)exc;
   tee_t *t = tee_of(ctx, target);
   t->read_again = false;

@@ -166,29 +166,34 @@ JSObjectRef st_byte_tee_pull(JSContextRef ctx, JSValueRef host, int branch);
 
 static JSObjectRef rbc_pull_algorithm(JSContextRef ctx, st_rbc_t *c) {
   switch (c->alg) {
-  case ST_ALG_JS: {
-    JSValueRef pull = ST_JS(c, BC_J_PULL);
-    if (!pull) return st_resolved(ctx, NULL);
-    JSValueRef arg = c->o.self;
-    return st_invoke_promise(ctx, pull, ST_GET(ctx, c, BC_J_SOURCE), 1, &arg);
-  }
-  case ST_ALG_BYTE_TEE: return st_byte_tee_pull(ctx, ST_GET(ctx, c, BC_J_SOURCE), c->branch);
-  case ST_ALG_C: return st_csrc_pull(ctx, ST_GET(ctx, c, BC_J_SOURCE));
-  default: return st_resolved(ctx, NULL);
+    case ST_ALG_JS: {
+      JSValueRef pull = ST_JS(c, BC_J_PULL);
+      if (!pull) return st_resolved(ctx, NULL);
+      JSValueRef arg = c->o.self;
+      return st_invoke_promise(ctx, pull, ST_GET(ctx, c, BC_J_SOURCE), 1, &arg);
+    }
+    case ST_ALG_BYTE_TEE:
+      return st_byte_tee_pull(ctx, ST_GET(ctx, c, BC_J_SOURCE), c->branch);
+    case ST_ALG_C:
+      return st_csrc_pull(ctx, ST_GET(ctx, c, BC_J_SOURCE));
+    default:
+      return st_resolved(ctx, NULL);
   }
 }
 
 static JSObjectRef rbc_cancel_algorithm(JSContextRef ctx, st_rbc_t *c, JSValueRef reason) {
   switch (c->alg) {
-  case ST_ALG_JS: {
-    JSValueRef cancel = ST_JS(c, BC_J_CANCEL);
-    if (!cancel) return st_resolved(ctx, NULL);
-    return st_invoke_promise(ctx, cancel, ST_GET(ctx, c, BC_J_SOURCE), 1, &reason);
-  }
-  case ST_ALG_BYTE_TEE:
-    return st_byte_tee_cancel(ctx, ST_GET(ctx, c, BC_J_SOURCE), c->branch, reason);
-  case ST_ALG_C: return st_csrc_cancel(ctx, ST_GET(ctx, c, BC_J_SOURCE), reason);
-  default: return st_resolved(ctx, NULL);
+    case ST_ALG_JS: {
+      JSValueRef cancel = ST_JS(c, BC_J_CANCEL);
+      if (!cancel) return st_resolved(ctx, NULL);
+      return st_invoke_promise(ctx, cancel, ST_GET(ctx, c, BC_J_SOURCE), 1, &reason);
+    }
+    case ST_ALG_BYTE_TEE:
+      return st_byte_tee_cancel(ctx, ST_GET(ctx, c, BC_J_SOURCE), c->branch, reason);
+    case ST_ALG_C:
+      return st_csrc_cancel(ctx, ST_GET(ctx, c, BC_J_SOURCE), reason);
+    default:
+      return st_resolved(ctx, NULL);
   }
 }
 
@@ -203,8 +208,8 @@ static void rbc_call_pull_if_needed(JSContextRef ctx, st_rbc_t *c) {
   JSValueRef pull = ST_JS(c, BC_J_PULL);
   if (c->alg == ST_ALG_JS && pull) {
     JSValueRef arg = c->o.self;
-    st_invoke_react(ctx, pull, ST_GET(ctx, c, BC_J_SOURCE), 1, &arg, c->o.self,
-                    ST_RX_rbc_pull_ok, ST_RX_rbc_pull_fail);
+    st_invoke_react(ctx, pull, ST_GET(ctx, c, BC_J_SOURCE), 1, &arg, c->o.self, ST_RX_rbc_pull_ok,
+                    ST_RX_rbc_pull_fail);
     return;
   }
   JSObjectRef p = rbc_pull_algorithm(ctx, c);
@@ -236,7 +241,8 @@ JSValueRef st_rx_rbc_start_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
   return NULL;
 }
 
-JSValueRef st_rx_rbc_start_fail(JSContextRef ctx, JSValueRef target, JSValueRef e, JSValueRef *exc) {
+JSValueRef st_rx_rbc_start_fail(JSContextRef ctx, JSValueRef target, JSValueRef e,
+                                JSValueRef *exc) {
   (void)exc;
   st_rbc_error(ctx, rbc_of(ctx, target), e);
   return NULL;
@@ -283,9 +289,12 @@ static void rbc_fill_read_request(JSContextRef ctx, st_rbc_t *c, const st_req_t 
   rbc_handle_queue_drain(ctx, c);
   JSValueRef exc = NULL;
   JSObjectRef view = JSObjectMakeTypedArrayWithArrayBufferAndOffset(
-      ctx, kJSTypedArrayTypeUint8Array, (JSObjectRef)buffer, (size_t)e.offset, (size_t)e.length, &exc);
-  if (!view) st_req_error(ctx, rq, exc);
-  else st_req_chunk(ctx, rq, view);
+      ctx, kJSTypedArrayTypeUint8Array, (JSObjectRef)buffer, (size_t)e.offset, (size_t)e.length,
+      &exc);
+  if (!view)
+    st_req_error(ctx, rq, exc);
+  else
+    st_req_chunk(ctx, rq, view);
 }
 
 /* ReadableByteStreamControllerProcessReadRequestsUsingQueue. */
@@ -304,7 +313,8 @@ static void rbc_process_read_requests(JSContextRef ctx, st_rbc_t *c) {
 
 /* ReadableByteStreamControllerFillPullIntoDescriptorFromQueue: copies queued bytes into the
  * descriptor; true once it holds at least its minimum fill. */
-static bool rbc_fill_pull_into(JSContextRef ctx, st_rbc_t *c, st_pull_into_t *d, JSValueRef buffer) {
+static bool rbc_fill_pull_into(JSContextRef ctx, st_rbc_t *c, st_pull_into_t *d,
+                               JSValueRef buffer) {
   double max_copy = fmin(c->total, d->byte_length - d->bytes_filled);
   double max_filled = d->bytes_filled + max_copy;
   double remaining = max_copy;
@@ -349,8 +359,10 @@ static void fulfill_read_into(JSContextRef ctx, st_rs_t *s, JSValueRef chunk, bo
   rq.a = st_ring_val(ctx, &r->requests, 0, 0);
   rq.b = st_ring_val(ctx, &r->requests, 0, 1);
   st_ring_shift(ctx, &r->requests);
-  if (done) st_req_close(ctx, &rq, chunk);
-  else st_req_chunk(ctx, &rq, chunk);
+  if (done)
+    st_req_close(ctx, &rq, chunk);
+  else
+    st_req_chunk(ctx, &rq, chunk);
 }
 
 /* ReadableByteStreamControllerCommitPullIntoDescriptor. */
@@ -369,8 +381,10 @@ static void rbc_commit(JSContextRef ctx, st_rs_t *s, const pi_t *pi) {
     st_req_error(ctx, &rq, exc);
     return;
   }
-  if (pi->d.reader_type == PI_DEFAULT) st_rs_fulfill_read_request(ctx, s, view, done);
-  else fulfill_read_into(ctx, s, view, done);
+  if (pi->d.reader_type == PI_DEFAULT)
+    st_rs_fulfill_read_request(ctx, s, view, done);
+  else
+    fulfill_read_into(ctx, s, view, done);
 }
 
 /* ReadableByteStreamControllerProcessPullIntoDescriptorsUsingQueue. */
@@ -459,7 +473,8 @@ bool st_rbc_close(JSContextRef ctx, st_rbc_t *c, JSValueRef *exc) {
   if (c->pending.len > 0) {
     st_pull_into_t *first = st_ring_cdata(&c->pending, 0);
     if (fmod(first->bytes_filled, first->element_size) != 0) {
-      JSObjectRef e = st_type_error(ctx, "Cannot close a byte stream with a partially filled element pending");
+      JSObjectRef e =
+          st_type_error(ctx, "Cannot close a byte stream with a partially filled element pending");
       st_rbc_error(ctx, c, e);
       *exc = e;
       return false;
@@ -549,16 +564,20 @@ static void rbc_pull_into(JSContextRef ctx, st_rbc_t *c, const st_view_t *v, dou
   }
   if (s->state == RS_CLOSED) {
     JSObjectRef empty = st_view_make(ctx, v->type, v->ctor, buffer, v->offset, 0, &e);
-    if (!empty) st_req_error(ctx, rq, e);
-    else st_req_close(ctx, rq, empty);
+    if (!empty)
+      st_req_error(ctx, rq, e);
+    else
+      st_req_close(ctx, rq, empty);
     return;
   }
   if (c->total > 0) {
     if (rbc_fill_pull_into(ctx, c, &pi.d, buffer)) {
       JSObjectRef filled = rbc_convert(ctx, &pi, &e);
       rbc_handle_queue_drain(ctx, c);
-      if (!filled) st_req_error(ctx, rq, e);
-      else st_req_chunk(ctx, rq, filled);
+      if (!filled)
+        st_req_error(ctx, rq, e);
+      else
+        st_req_chunk(ctx, rq, filled);
       return;
     }
     if (c->close_requested) {
@@ -632,8 +651,10 @@ static void rbc_respond_in_readable_state(JSContextRef ctx, st_rbc_t *c, double 
 /* ReadableByteStreamControllerRespondInternal. */
 static void rbc_respond_internal(JSContextRef ctx, st_rbc_t *c, double bytes_written) {
   rbc_invalidate_byob_request(ctx, c);
-  if (c->stream->state == RS_CLOSED) rbc_respond_in_closed_state(ctx, c);
-  else rbc_respond_in_readable_state(ctx, c, bytes_written);
+  if (c->stream->state == RS_CLOSED)
+    rbc_respond_in_closed_state(ctx, c);
+  else
+    rbc_respond_in_readable_state(ctx, c, bytes_written);
   rbc_call_pull_if_needed(ctx, c);
 }
 
@@ -744,8 +765,8 @@ static bool rbc_setup(JSContextRef ctx, st_rs_t *s, st_rbc_t *c, JSValueRef star
     JSValueRef arg = c->o.self;
     JSValueRef e = NULL;
     result = JSObjectCallAsFunction(ctx, (JSObjectRef)start,
-                                    JSValueIsObject(ctx, source) ? (JSObjectRef)source : NULL,
-                                    1, &arg, &e);
+                                    JSValueIsObject(ctx, source) ? (JSObjectRef)source : NULL, 1,
+                                    &arg, &e);
     if (e) {
       *exc = e;
       return false;
@@ -783,7 +804,8 @@ st_rs_t *st_rbs_create(JSContextRef ctx, int alg, JSValueRef host, int branch, d
 
 /* ---- The ReadableByteStreamController class ----------------------------------------------- */
 
-#define THIS_RBC(ctx, this_obj, exc) st_rbc_t *c = isl_unwrap((ctx), (this_obj), &st_rbc_class, (exc))
+#define THIS_RBC(ctx, this_obj, exc) \
+  st_rbc_t *c = isl_unwrap((ctx), (this_obj), &st_rbc_class, (exc))
 
 static JSValueRef js_rbc_byob_request(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -803,13 +825,14 @@ static JSValueRef js_rbc_desired_size(JSContextRef ctx, JSObjectRef fn, JSObject
   return st_rbc_desired_size(c, &d) ? JSValueMakeNumber(ctx, d) : st_null(ctx);
 }
 
-static JSValueRef js_rbc_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rbc_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   THIS_RBC(ctx, this_obj, exc);
   if (!c) return NULL;
   if (c->close_requested) return isl_throw_type(ctx, exc, "The stream is already closing");
-  if (c->stream->state != RS_READABLE) return isl_throw_type(ctx, exc, "The stream is not readable");
+  if (c->stream->state != RS_READABLE)
+    return isl_throw_type(ctx, exc, "The stream is not readable");
   return st_rbc_close(ctx, c, exc) ? undef(ctx) : NULL;
 }
 
@@ -831,8 +854,8 @@ static JSValueRef js_rbc_enqueue(JSContextRef ctx, JSObjectRef fn, JSObjectRef t
   return st_rbc_enqueue(ctx, c, argv[0], exc) ? undef(ctx) : NULL;
 }
 
-static JSValueRef js_rbc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_rbc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   THIS_RBC(ctx, this_obj, exc);
   if (!c) return NULL;
@@ -884,8 +907,8 @@ static bool enforce_range_u64(JSContextRef ctx, JSValueRef v, const char *what, 
   return true;
 }
 
-static JSValueRef js_br_view(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                             size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_br_view(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                             const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   byob_request_t *r = isl_unwrap(ctx, this_obj, &byob_request_class, exc);
   if (!r) return NULL;
@@ -893,8 +916,8 @@ static JSValueRef js_br_view(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_
   return v ? v : st_null(ctx);
 }
 
-static JSValueRef js_br_respond(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_br_respond(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                                const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   byob_request_t *r = isl_unwrap(ctx, this_obj, &byob_request_class, exc);
   if (!r) return NULL;
@@ -917,9 +940,11 @@ static JSValueRef js_br_respond_with_new_view(JSContextRef ctx, JSObjectRef fn,
   if (!isl_require_args(ctx, argc, 1, "ReadableStreamBYOBRequest", "respondWithNewView", exc))
     return NULL;
   st_view_t v;
-  if (!st_view_get(ctx, argv[0], &v)) return isl_throw_type(ctx, exc, "The view must be an ArrayBufferView");
+  if (!st_view_get(ctx, argv[0], &v))
+    return isl_throw_type(ctx, exc, "The view must be an ArrayBufferView");
   if (!r->controller) return isl_throw_type(ctx, exc, "This BYOB request was already answered");
-  if (st_is_detached(ctx, v.buffer)) return isl_throw_type(ctx, exc, "The view's buffer is detached");
+  if (st_is_detached(ctx, v.buffer))
+    return isl_throw_type(ctx, exc, "The view's buffer is detached");
   return st_rbc_respond_with_new_view(ctx, r->controller, argv[0], exc) ? undef(ctx) : NULL;
 }
 
@@ -945,17 +970,19 @@ static isl_class_def_t byob_request_class = {
 
 st_reader_t *st_reader_setup_new(JSContextRef ctx, st_rs_t *s, bool byob, JSObjectRef new_target,
                                  JSValueRef *exc);
-JSValueRef st_js_reader_closed(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc);
-JSValueRef st_js_reader_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc);
+JSValueRef st_js_reader_closed(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc);
+JSValueRef st_js_reader_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc);
 
 static JSObjectRef js_byob_reader_construct(JSContextRef ctx, JSObjectRef new_target, size_t argc,
                                             const JSValueRef argv[], JSValueRef *exc) {
   if (!isl_require_args(ctx, argc, 1, "ReadableStreamBYOBReader", "constructor", exc)) return NULL;
   st_rs_t *s = st_rs_of(ctx, argv[0]);
   if (!s) {
-    isl_throw_type(ctx, exc, "Failed to construct 'ReadableStreamBYOBReader': parameter 1 is not a ReadableStream");
+    isl_throw_type(
+        ctx, exc,
+        "Failed to construct 'ReadableStreamBYOBReader': parameter 1 is not a ReadableStream");
     return NULL;
   }
   st_reader_t *r = st_reader_setup_new(ctx, s, true, new_target, exc);
@@ -981,7 +1008,8 @@ static JSValueRef js_byob_reader_read(JSContextRef ctx, JSObjectRef fn, JSObject
   if (v.length == 0) return st_rejected_type(ctx, "read: the view must not be empty");
   if (st_buffer_length(ctx, v.buffer) == 0)
     return st_rejected_type(ctx, "read: the view's buffer must not be empty or detached");
-  if (st_is_detached(ctx, v.buffer)) return st_rejected_type(ctx, "read: the view's buffer is detached");
+  if (st_is_detached(ctx, v.buffer))
+    return st_rejected_type(ctx, "read: the view's buffer is detached");
   if (min == 0) return st_rejected_type(ctx, "read: min must be at least 1");
   if (min * v.elem > (double)v.length)
     return st_rejected(ctx, isl_error_new(ctx, "RangeError", "read: min is larger than the view"));
@@ -992,8 +1020,9 @@ static JSValueRef js_byob_reader_read(JSContextRef ctx, JSObjectRef fn, JSObject
   return d.promise;
 }
 
-static JSValueRef js_byob_reader_release_lock(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                              size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_byob_reader_release_lock(JSContextRef ctx, JSObjectRef fn,
+                                              JSObjectRef this_obj, size_t argc,
+                                              const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   st_reader_t *r = isl_unwrap(ctx, this_obj, &st_byob_reader_class, exc);
   if (!r) return NULL;
@@ -1030,8 +1059,16 @@ isl_class_def_t st_byob_reader_class = {
 
 /* ---- ReadableByteStreamTee -------------------------------------------------------------- */
 
-enum { BT_J_STREAM, BT_J_READER, BT_J_B1, BT_J_B2, BT_J_REASON1, BT_J_REASON2, BT_J_CANCEL,
-       BT_J_CANCEL_RESOLVE };
+enum {
+  BT_J_STREAM,
+  BT_J_READER,
+  BT_J_B1,
+  BT_J_B2,
+  BT_J_REASON1,
+  BT_J_REASON2,
+  BT_J_CANCEL,
+  BT_J_CANCEL_RESOLVE
+};
 typedef struct {
   st_obj_t o;
   st_rs_t *stream, *b1, *b2;
@@ -1107,8 +1144,10 @@ static void btee_pull_with_byob_reader(JSContextRef ctx, btee_t *t, JSValueRef v
 JSObjectRef st_byte_tee_pull(JSContextRef ctx, JSValueRef host, int branch) {
   btee_t *t = btee_of(ctx, host);
   if (t->reading) {
-    if (branch == 1) t->again1 = true;
-    else t->again2 = true;
+    if (branch == 1)
+      t->again1 = true;
+    else
+      t->again2 = true;
     return st_resolved(ctx, NULL);
   }
   t->reading = true;
@@ -1125,8 +1164,10 @@ JSObjectRef st_byte_tee_pull(JSContextRef ctx, JSValueRef host, int branch) {
 
 static void btee_after_chunk(JSContextRef ctx, btee_t *t) {
   t->reading = false;
-  if (t->again1) st_byte_tee_pull(ctx, t->o.self, 1);
-  else if (t->again2) st_byte_tee_pull(ctx, t->o.self, 2);
+  if (t->again1)
+    st_byte_tee_pull(ctx, t->o.self, 1);
+  else if (t->again2)
+    st_byte_tee_pull(ctx, t->o.self, 2);
 }
 
 void st_byte_tee_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
@@ -1139,7 +1180,8 @@ void st_byte_tee_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chun
 }
 
 /* The chunk steps of the default reader's read request, a microtask later. */
-JSValueRef st_rx_btee_chunk(JSContextRef ctx, JSValueRef target, JSValueRef chunk, JSValueRef *exc) {
+JSValueRef st_rx_btee_chunk(JSContextRef ctx, JSValueRef target, JSValueRef chunk,
+                            JSValueRef *exc) {
   (void)exc;
   btee_t *t = btee_of(ctx, target);
   t->again1 = t->again2 = false;
@@ -1152,7 +1194,8 @@ JSValueRef st_rx_btee_chunk(JSContextRef ctx, JSValueRef target, JSValueRef chun
 }
 
 /* The chunk steps of a BYOB read-into request: [chunk, forBranch2]. */
-JSValueRef st_rx_btee_byob_chunk(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
+JSValueRef st_rx_btee_byob_chunk(JSContextRef ctx, JSValueRef target, JSValueRef v,
+                                 JSValueRef *exc) {
   (void)exc;
   btee_t *t = btee_of(ctx, target);
   JSValueRef chunk = st_index(ctx, v, 0);

@@ -23,8 +23,8 @@ typedef struct {
 
 static void iter_finalize(void *p) { free(p); }
 
-static JSValueRef js_iter_next(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc);
+static JSValueRef js_iter_next(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc);
 static JSValueRef js_iter_return(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                  size_t argc, const JSValueRef argv[], JSValueRef *exc);
 
@@ -133,8 +133,8 @@ JSValueRef st_rx_iter_next_fail(JSContextRef ctx, JSValueRef target, JSValueRef 
   return NULL;
 }
 
-static JSValueRef js_iter_next(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_iter_next(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv, (void)exc;
   iter_t *it = isl_priv(ctx, this_obj, &iter_class);
   if (!it) return st_rejected_type(ctx, "Illegal invocation");
@@ -367,12 +367,14 @@ JSObjectRef st_from_cancel(JSContextRef ctx, JSValueRef host, JSValueRef reason)
     } else if (!ret) {
       result = st_resolved(ctx, st_iter_result(ctx, reason, true));
     } else {
-      JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)ret, (JSObjectRef)iterator, 1,
-                                            &reason, &e);
-      if (e) result = st_rejected(ctx, e);
+      JSValueRef r =
+          JSObjectCallAsFunction(ctx, (JSObjectRef)ret, (JSObjectRef)iterator, 1, &reason, &e);
+      if (e)
+        result = st_rejected(ctx, e);
       else if (!JSValueIsObject(ctx, r))
         result = st_rejected_type(ctx, "The iterator's return() returned a non-object");
-      else result = from_sync_continuation(ctx, f, r, false);
+      else
+        result = from_sync_continuation(ctx, f, r, false);
     }
   } else {
     if (!get_method(ctx, iterator, NULL, "return", &ret, &e)) return st_rejected(ctx, e);
@@ -401,8 +403,7 @@ JSValueRef st_from(JSContextRef ctx, JSValueRef iterable, JSValueRef *exc) {
   if (!get_method(ctx, iterable, st->sym_async_iterator, "Symbol.asyncIterator", &method, exc))
     return NULL;
   if (!method) {
-    if (!get_method(ctx, iterable, st->sym_iterator, "Symbol.iterator", &method, exc))
-      return NULL;
+    if (!get_method(ctx, iterable, st->sym_iterator, "Symbol.iterator", &method, exc)) return NULL;
     if (!method)
       return isl_throw_type(ctx, exc, "ReadableStream.from needs an async iterable or an iterable");
     sync = true;

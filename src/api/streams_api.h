@@ -109,8 +109,8 @@ void isl_rreader_cancel(JSContextRef ctx, isl_rreader_t *r, JSValueRef reason);
  * realm is being torn down. */
 typedef void (*isl_stream_collect_cb)(JSContextRef ctx, void *data, isl_body_t *body,
                                       JSValueRef error);
-bool isl_stream_collect(JSContextRef ctx, JSValueRef stream, size_t limit,
-                        isl_stream_collect_cb cb, void *data, JSValueRef *exc);
+bool isl_stream_collect(JSContextRef ctx, JSValueRef stream, size_t limit, isl_stream_collect_cb cb,
+                        void *data, JSValueRef *exc);
 
 /* ---- Operations the Fetch Standard names ------------------------------------------------- */
 
@@ -122,7 +122,7 @@ bool isl_stream_disturbed(JSContextRef ctx, JSValueRef v);
  * non-stream). */
 JSObjectRef isl_stream_cancel(JSContextRef ctx, JSValueRef stream, JSValueRef reason);
 /* ReadableStreamTee: false with a TypeError if stream is locked or not a stream. */
-bool isl_stream_tee(JSContextRef ctx, JSValueRef stream, JSObjectRef *branch1,
-                    JSObjectRef *branch2, JSValueRef *exc);
+bool isl_stream_tee(JSContextRef ctx, JSValueRef stream, JSObjectRef *branch1, JSObjectRef *branch2,
+                    JSValueRef *exc);
 
 #endif

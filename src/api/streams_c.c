@@ -166,7 +166,8 @@ static void rsource_close(JSContextRef ctx, isl_rsource_t *s) {
 
 static void rsource_error(JSContextRef ctx, isl_rsource_t *s, JSValueRef e, const char *message) {
   if (!s->active) return;
-  st_rbc_error(ctx, s->stream->bc, e ? e : st_type_error(ctx, message ? message : "The source failed"));
+  st_rbc_error(ctx, s->stream->bc,
+               e ? e : st_type_error(ctx, message ? message : "The source failed"));
   csrc_answer_pull(ctx, s);
   csrc_end(isl_realm_of(ctx), s);
 }
@@ -285,7 +286,8 @@ void st_c_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
     p = st_buffer_bytes(ctx, (JSObjectRef)chunk);
     n = st_buffer_length(ctx, (JSObjectRef)chunk);
   } else {
-    JSObjectRef e = st_type_error(ctx, "A body stream's chunks must be Uint8Arrays (or other ArrayBuffer views)");
+    JSObjectRef e = st_type_error(
+        ctx, "A body stream's chunks must be Uint8Arrays (or other ArrayBuffer views)");
     st_mark_handled(ctx, st_reader_cancel(ctx, r->reader, e));
     creader_finish(ctx, r, ISL_RREAD_ERRORED, e);
     return;
@@ -357,7 +359,8 @@ typedef struct {
   void *data;
 } collect_t;
 
-static bool collect_chunk(JSContextRef ctx, isl_rreader_t *r, void *data, const uint8_t *p, size_t n) {
+static bool collect_chunk(JSContextRef ctx, isl_rreader_t *r, void *data, const uint8_t *p,
+                          size_t n) {
   collect_t *c = data;
   if (c->buf.len + n > c->limit) {
     JSObjectRef e = st_type_error(ctx, "The body is larger than allowed");
@@ -468,7 +471,8 @@ JSObjectRef isl_rsource_new(JSContextRef ctx, const isl_rsource_ops_t *ops, void
 
 static void run_push(JSContextRef ctx, void *p) {
   call_t *c = p;
-  c->ok = c->owned ? rsource_push_owned(ctx, c->s, c->owned, c->n) : rsource_push(ctx, c->s, c->p, c->n);
+  c->ok = c->owned ? rsource_push_owned(ctx, c->s, c->owned, c->n)
+                   : rsource_push(ctx, c->s, c->p, c->n);
 }
 
 bool isl_rsource_push(JSContextRef ctx, isl_rsource_t *s, const void *p, size_t n) {
@@ -546,8 +550,8 @@ static void run_collect(JSContextRef ctx, void *p) {
   c->ok = stream_collect(ctx, c->v, c->n, c->cb, c->data, c->exc);
 }
 
-bool isl_stream_collect(JSContextRef ctx, JSValueRef stream, size_t limit,
-                        isl_stream_collect_cb cb, void *data, JSValueRef *exc) {
+bool isl_stream_collect(JSContextRef ctx, JSValueRef stream, size_t limit, isl_stream_collect_cb cb,
+                        void *data, JSValueRef *exc) {
   call_t c = {.v = stream, .n = limit, .cb = cb, .data = data, .exc = exc};
   st_run(ctx, run_collect, &c);
   return c.ok;
@@ -569,8 +573,8 @@ static void run_tee(JSContextRef ctx, void *p) {
   c->ok = stream_tee(ctx, c->v, &c->result, &c->result2, c->exc);
 }
 
-bool isl_stream_tee(JSContextRef ctx, JSValueRef stream, JSObjectRef *branch1,
-                    JSObjectRef *branch2, JSValueRef *exc) {
+bool isl_stream_tee(JSContextRef ctx, JSValueRef stream, JSObjectRef *branch1, JSObjectRef *branch2,
+                    JSValueRef *exc) {
   call_t c = {.v = stream, .exc = exc};
   st_run(ctx, run_tee, &c);
   if (c.ok) {

@@ -24,7 +24,8 @@ static const char glue_src[] =
     "  const TA = Object.getPrototypeOf(Uint8Array).prototype, DV = DataView;\n"
     "  const taTag = getter(TA, Symbol.toStringTag), taBuffer = getter(TA, 'buffer');\n"
     "  const taOffset = getter(TA, 'byteOffset'), taLength = getter(TA, 'byteLength');\n"
-    "  const dvBuffer = getter(DV.prototype, 'buffer'), dvOffset = getter(DV.prototype, 'byteOffset');\n"
+    "  const dvBuffer = getter(DV.prototype, 'buffer');\n"
+    "  const dvOffset = getter(DV.prototype, 'byteOffset');\n"
     "  const dvLength = getter(DV.prototype, 'byteLength');\n"
     "  const ctors = Object.create(null), sizes = Object.create(null);\n"
     "  for (const c of [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,\n"
@@ -45,7 +46,8 @@ static const char glue_src[] =
     "    invoke(fn, self, n, a, b, t, ok, fail) {\n"
     "      let p;\n"
     "      try {\n"
-    "        const r = n === 0 ? apply(fn, self, []) : n === 1 ? apply(fn, self, [a]) : apply(fn, self, [a, b]);\n"
+    "        const r = n === 0 ? apply(fn, self, []) : n === 1 ? apply(fn, self, [a]) : apply(fn, "
+    "self, [a, b]);\n"
     "        p = new P((resolve) => resolve(r));\n"
     "      } catch (e) { p = apply(preject, P, [e]); }\n"
     "      return apply(then, p, [ok < 0 ? undefined : (v) => native(t, ok, v),\n"
@@ -57,7 +59,8 @@ static const char glue_src[] =
     "      const tag = apply(taTag, v, []);\n"
     "      if (tag !== undefined) {\n"
     "        const b = apply(taBuffer, v, []), d = apply(abDetached, b, []);\n"
-    "        return [b, d ? 0 : apply(taOffset, v, []), d ? 0 : apply(taLength, v, []), ctors[tag], sizes[tag]];\n"
+    "        return [b, d ? 0 : apply(taOffset, v, []), d ? 0 : apply(taLength, v, []), "
+    "ctors[tag], sizes[tag]];\n"
     "      }\n"
     "      let b;\n"
     "      try { b = apply(dvBuffer, v, []); } catch { return undefined; }\n"
@@ -148,8 +151,7 @@ st_realm_t *st_realm(JSContextRef ctx) { return isl_realm_of(ctx)->api_state[ISL
 
 /* Every JS value of the state is also a property of the realm's helper object (a root
  * held by the realm), which keeps them alive. */
-static JSObjectRef keep_fn(JSContextRef ctx, JSObjectRef glue, const char *name,
-                           const char *key) {
+static JSObjectRef keep_fn(JSContextRef ctx, JSObjectRef glue, const char *name, const char *key) {
   isl_realm_t *r = isl_realm_of(ctx);
   JSValueRef f = isl_get(ctx, glue, name, NULL);
   ISL_CHECK(f && JSValueIsObject(ctx, f));
@@ -185,15 +187,16 @@ void st_realm_init(isl_realm_t *r) {
   st->construct = keep_fn(ctx, glue, "construct", "stConstruct");
   st->alloc = keep_fn(ctx, glue, "alloc", "stAlloc");
   /* The typed array constructors the C API can make directly, by JSTypedArrayType. */
-  static const char *names[] = {"Int8Array", "Int16Array", "Int32Array", "Uint8Array",
-                                "Uint8ClampedArray", "Uint16Array", "Uint32Array",
-                                "Float32Array", "Float64Array", "BigInt64Array",
-                                "BigUint64Array"};
+  static const char *names[] = {"Int8Array",     "Int16Array",        "Int32Array",
+                                "Uint8Array",    "Uint8ClampedArray", "Uint16Array",
+                                "Uint32Array",   "Float32Array",      "Float64Array",
+                                "BigInt64Array", "BigUint64Array"};
   static const JSTypedArrayType types[] = {
-      kJSTypedArrayTypeInt8Array,    kJSTypedArrayTypeInt16Array,  kJSTypedArrayTypeInt32Array,
-      kJSTypedArrayTypeUint8Array,   kJSTypedArrayTypeUint8ClampedArray,
-      kJSTypedArrayTypeUint16Array,  kJSTypedArrayTypeUint32Array, kJSTypedArrayTypeFloat32Array,
-      kJSTypedArrayTypeFloat64Array, kJSTypedArrayTypeBigInt64Array,
+      kJSTypedArrayTypeInt8Array,         kJSTypedArrayTypeInt16Array,
+      kJSTypedArrayTypeInt32Array,        kJSTypedArrayTypeUint8Array,
+      kJSTypedArrayTypeUint8ClampedArray, kJSTypedArrayTypeUint16Array,
+      kJSTypedArrayTypeUint32Array,       kJSTypedArrayTypeFloat32Array,
+      kJSTypedArrayTypeFloat64Array,      kJSTypedArrayTypeBigInt64Array,
       kJSTypedArrayTypeBigUint64Array};
   JSObjectRef ctor_fn = (JSObjectRef)isl_get(ctx, glue, "ctor", NULL);
   for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -226,8 +229,10 @@ void st_croot_link(JSContextRef ctx, st_croot_t *root) {
 
 void st_croot_unlink(JSContextRef ctx, st_croot_t *root) {
   st_realm_t *st = st_realm(ctx);
-  if (root->prev) root->prev->next = root->next;
-  else if (st->croots == root) st->croots = root->next;
+  if (root->prev)
+    root->prev->next = root->next;
+  else if (st->croots == root)
+    st->croots = root->next;
   if (root->next) root->next->prev = root->prev;
   root->prev = root->next = NULL;
 }
@@ -243,8 +248,7 @@ void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self) {
 void st_set(JSContextRef ctx, st_obj_t *o, int i, JSValueRef v) {
   ISL_CHECK(i >= 0 && i < ST_MAX_JS);
   o->js[i] = v;
-  JSObjectSetPropertyAtIndex(ctx, o->store, (unsigned)i, v ? v : v_undefined,
-                             NULL);
+  JSObjectSetPropertyAtIndex(ctx, o->store, (unsigned)i, v ? v : v_undefined, NULL);
 }
 
 JSValueRef st_get(JSContextRef ctx, st_obj_t *o, int i) {
@@ -273,10 +277,10 @@ static void ring_grow(JSContextRef ctx, st_ring_t *r) {
     for (int j = 0; j < r->width; j++) {
       JSValueRef v = JSObjectGetPropertyAtIndex(ctx, r->arr, k * r->width + j, NULL);
       JSObjectSetPropertyAtIndex(ctx, r->arr, (old + k) * r->width + j, v, NULL);
-      JSObjectSetPropertyAtIndex(ctx, r->arr, k * r->width + j, v_undefined,
-                                 NULL);
+      JSObjectSetPropertyAtIndex(ctx, r->arr, k * r->width + j, v_undefined, NULL);
     }
-    if (r->csize) memcpy(r->cdata + (size_t)(old + k) * r->csize, r->cdata + (size_t)k * r->csize, r->csize);
+    if (r->csize)
+      memcpy(r->cdata + (size_t)(old + k) * r->csize, r->cdata + (size_t)k * r->csize, r->csize);
   }
   r->cap = cap;
 }
@@ -289,8 +293,8 @@ void *st_ring_push(JSContextRef ctx, st_obj_t *owner, st_ring_t *r, const JSValu
   if (r->len == r->cap) ring_grow(ctx, r);
   uint32_t p = ring_pos(r, r->len);
   for (int j = 0; j < r->width; j++)
-    JSObjectSetPropertyAtIndex(ctx, r->arr, p * r->width + j,
-                               vals[j] ? vals[j] : v_undefined, NULL);
+    JSObjectSetPropertyAtIndex(ctx, r->arr, p * r->width + j, vals[j] ? vals[j] : v_undefined,
+                               NULL);
   r->len++;
   void *c = r->cdata + (size_t)p * r->csize;
   if (r->csize) memset(c, 0, r->csize);
@@ -310,8 +314,7 @@ void *st_ring_cdata(st_ring_t *r, uint32_t i) {
 void st_ring_shift(JSContextRef ctx, st_ring_t *r) {
   ISL_CHECK(r->len > 0);
   for (int j = 0; j < r->width; j++)
-    JSObjectSetPropertyAtIndex(ctx, r->arr, r->head * r->width + j, v_undefined,
-                               NULL);
+    JSObjectSetPropertyAtIndex(ctx, r->arr, r->head * r->width + j, v_undefined, NULL);
   r->head = (r->head + 1) & (r->cap - 1);
   if (--r->len == 0) r->head = 0;
 }
@@ -426,16 +429,15 @@ JSObjectRef st_invoke_promise(JSContextRef ctx, JSValueRef fn, JSValueRef self, 
                               const JSValueRef *argv) {
   JSValueRef exc = NULL;
   JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fn,
-                                        JSValueIsObject(ctx, self) ? (JSObjectRef)self : NULL,
-                                        argc, argv, &exc);
+                                        JSValueIsObject(ctx, self) ? (JSObjectRef)self : NULL, argc,
+                                        argv, &exc);
   if (exc) return st_rejected(ctx, exc);
   return st_resolved(ctx, r);
 }
 
 JSValueRef st_call1(JSContextRef ctx, JSValueRef fn, JSValueRef self, JSValueRef arg,
                     JSValueRef *exc) {
-  JSValueRef args[3] = {fn, self ? self : v_undefined,
-                        arg ? arg : v_undefined};
+  JSValueRef args[3] = {fn, self ? self : v_undefined, arg ? arg : v_undefined};
   return JSObjectCallAsFunction(ctx, st_realm(ctx)->call1, NULL, 3, args, exc);
 }
 
@@ -455,8 +457,7 @@ JSValueRef st_index(JSContextRef ctx, JSValueRef arr, unsigned i) {
 /* ---- Web IDL dictionaries -------------------------------------------------------------- */
 
 bool st_dict_check(JSContextRef ctx, JSValueRef dict, const char *what, JSValueRef *exc) {
-  if (st_is_undef(ctx, dict) || JSValueIsNull(ctx, dict) || JSValueIsObject(ctx, dict))
-    return true;
+  if (st_is_undef(ctx, dict) || JSValueIsNull(ctx, dict) || JSValueIsObject(ctx, dict)) return true;
   isl_throw_type(ctx, exc, "%s must be an object", what);
   return false;
 }
@@ -499,11 +500,11 @@ JSObjectRef st_transfer(JSContextRef ctx, JSValueRef buffer, JSValueRef *exc) {
 }
 
 static const unsigned element_sizes[] = {
-    [kJSTypedArrayTypeInt8Array] = 1,    [kJSTypedArrayTypeInt16Array] = 2,
-    [kJSTypedArrayTypeInt32Array] = 4,   [kJSTypedArrayTypeUint8Array] = 1,
+    [kJSTypedArrayTypeInt8Array] = 1,         [kJSTypedArrayTypeInt16Array] = 2,
+    [kJSTypedArrayTypeInt32Array] = 4,        [kJSTypedArrayTypeUint8Array] = 1,
     [kJSTypedArrayTypeUint8ClampedArray] = 1, [kJSTypedArrayTypeUint16Array] = 2,
-    [kJSTypedArrayTypeUint32Array] = 4,  [kJSTypedArrayTypeFloat32Array] = 4,
-    [kJSTypedArrayTypeFloat64Array] = 8, [kJSTypedArrayTypeBigInt64Array] = 8,
+    [kJSTypedArrayTypeUint32Array] = 4,       [kJSTypedArrayTypeFloat32Array] = 4,
+    [kJSTypedArrayTypeFloat64Array] = 8,      [kJSTypedArrayTypeBigInt64Array] = 8,
     [kJSTypedArrayTypeBigUint64Array] = 8,
 };
 

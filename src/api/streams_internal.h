@@ -82,22 +82,25 @@ void st_ring_set_val(JSContextRef ctx, st_ring_t *r, uint32_t i, int j, JSValueR
 
 /* A reaction: called with the target given to st_react (a wrapper, or undefined) and the
  * settled value. What it returns (or throws) settles the promise st_react returned. */
-typedef JSValueRef (*st_rx_fn)(JSContextRef ctx, JSValueRef target, JSValueRef v,
-                               JSValueRef *exc);
+typedef JSValueRef (*st_rx_fn)(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc);
 
-#define ST_REACTIONS(X)                                                                  \
-  X(undefined)                                                                           \
-  X(rdc_start_ok) X(rdc_start_fail) X(rdc_pull_ok) X(rdc_pull_fail) X(tee_chunk)         \
-  X(tee_reader_closed_fail) X(iter_next_steps) X(iter_next_ok) X(iter_next_fail)         \
-  X(iter_return_steps) X(iter_return_ok) X(from_sync_value) X(from_sync_done)            \
-  X(from_sync_close) X(from_next_ok) X(from_return_ok) X(wdc_start_ok) X(wdc_start_fail)      \
-  X(wdc_write_ok) X(wdc_write_fail) X(wdc_close_ok) X(wdc_close_fail) X(ws_abort_ok)      \
-  X(ws_abort_fail) X(ts_write_after_bp) X(ts_transform_fail) X(ts_abort_ok) X(ts_abort_fail)  \
-  X(ts_close_ok) X(ts_close_fail) X(ts_cancel_ok) X(ts_cancel_fail) X(pipe_ready)          \
-  X(pipe_source_closed) X(pipe_source_errored) X(pipe_dest_errored) X(pipe_writes_done)      \
-  X(pipe_action_ok) X(pipe_action_fail) X(pipe_all_ok) X(pipe_all_fail) X(rbc_start_ok)    \
-  X(rbc_start_fail) X(rbc_pull_ok) X(rbc_pull_fail) X(btee_chunk) X(btee_byob_chunk)         \
-  X(btee_reader_closed_fail)
+/* clang-format off */
+#define ST_REACTIONS(X) \
+  X(undefined) \
+  X(rdc_start_ok) X(rdc_start_fail) X(rdc_pull_ok) X(rdc_pull_fail) \
+  X(tee_chunk) X(tee_reader_closed_fail) \
+  X(iter_next_steps) X(iter_next_ok) X(iter_next_fail) X(iter_return_steps) X(iter_return_ok) \
+  X(from_sync_value) X(from_sync_done) X(from_sync_close) X(from_next_ok) X(from_return_ok) \
+  X(wdc_start_ok) X(wdc_start_fail) X(wdc_write_ok) X(wdc_write_fail) X(wdc_close_ok) \
+  X(wdc_close_fail) \
+  X(ws_abort_ok) X(ws_abort_fail) \
+  X(ts_write_after_bp) X(ts_transform_fail) X(ts_abort_ok) X(ts_abort_fail) X(ts_close_ok) \
+  X(ts_close_fail) X(ts_cancel_ok) X(ts_cancel_fail) \
+  X(pipe_ready) X(pipe_source_closed) X(pipe_source_errored) X(pipe_dest_errored) \
+  X(pipe_writes_done) X(pipe_action_ok) X(pipe_action_fail) X(pipe_all_ok) X(pipe_all_fail) \
+  X(rbc_start_ok) X(rbc_start_fail) X(rbc_pull_ok) X(rbc_pull_fail) \
+  X(btee_chunk) X(btee_byob_chunk) X(btee_reader_closed_fail)
+/* clang-format on */
 
 #define ST_RX_ENUM(name) ST_RX_##name,
 enum { ST_REACTIONS(ST_RX_ENUM) ST_RX_COUNT };
@@ -214,8 +217,7 @@ bool st_extract_hwm(JSContextRef ctx, const st_strategy_t *s, double dflt, doubl
  * be skipped without any observable difference). */
 bool st_is_count_size(JSContextRef ctx, JSValueRef fn);
 /* Runs a size algorithm (fn NULL: 1) on chunk; false with *exc if it threw. */
-bool st_chunk_size(JSContextRef ctx, JSValueRef fn, JSValueRef chunk, double *out,
-                   JSValueRef *exc);
+bool st_chunk_size(JSContextRef ctx, JSValueRef fn, JSValueRef chunk, double *out, JSValueRef *exc);
 
 /* ---- Readable streams (readablestream*.c) -------------------------------------------- */
 
@@ -258,7 +260,7 @@ enum { RD_J_STREAM, RD_J_CLOSED, RD_J_CLOSED_RESOLVE, RD_J_CLOSED_REJECT, RD_J_R
 struct st_reader {
   st_obj_t o;
   bool byob;
-  st_rs_t *stream;   /* NULL once released */
+  st_rs_t *stream;    /* NULL once released */
   st_ring_t requests; /* width 2; C data: int kind (+ byte stream data for read-into) */
 };
 
@@ -334,8 +336,15 @@ typedef struct {
   int reader_type;
 } st_pull_into_t;
 
-enum { BC_J_STREAM, BC_J_SOURCE, BC_J_PULL, BC_J_CANCEL, BC_J_QUEUE, BC_J_PENDING,
-       BC_J_BYOB_REQUEST };
+enum {
+  BC_J_STREAM,
+  BC_J_SOURCE,
+  BC_J_PULL,
+  BC_J_CANCEL,
+  BC_J_QUEUE,
+  BC_J_PENDING,
+  BC_J_BYOB_REQUEST
+};
 struct st_rbc {
   st_obj_t o;
   st_rs_t *stream;
@@ -364,8 +373,7 @@ void st_rbc_error(JSContextRef ctx, st_rbc_t *c, JSValueRef e);
 bool st_rbc_desired_size(st_rbc_t *c, double *out); /* false: null */
 /* ReadableByteStreamControllerRespond / ...RespondWithNewView. */
 bool st_rbc_respond(JSContextRef ctx, st_rbc_t *c, double bytes_written, JSValueRef *exc);
-bool st_rbc_respond_with_new_view(JSContextRef ctx, st_rbc_t *c, JSValueRef view,
-                                  JSValueRef *exc);
+bool st_rbc_respond_with_new_view(JSContextRef ctx, st_rbc_t *c, JSValueRef view, JSValueRef *exc);
 /* The current BYOB request object, or NULL. */
 JSObjectRef st_rbc_byob_request(JSContextRef ctx, st_rbc_t *c);
 /* ReadableStreamBYOBReaderRead with a minimum of min elements. */
@@ -409,9 +417,20 @@ enum { WS_CLOSE_NONE, WS_CLOSE_QUEUED, WS_CLOSE_IN_FLIGHT };
 
 /* The close request and the in-flight close request are never both present, so they
  * share the CLOSE slots; close_req says which one they hold. */
-enum { WS_J_CONTROLLER, WS_J_WRITER, WS_J_ERROR, WS_J_CLOSE_RESOLVE, WS_J_CLOSE_REJECT,
-       WS_J_WRITE_RESOLVE, WS_J_WRITE_REJECT, WS_J_ABORT_PROMISE, WS_J_ABORT_RESOLVE,
-       WS_J_ABORT_REJECT, WS_J_ABORT_REASON, WS_J_WRITE_REQUESTS };
+enum {
+  WS_J_CONTROLLER,
+  WS_J_WRITER,
+  WS_J_ERROR,
+  WS_J_CLOSE_RESOLVE,
+  WS_J_CLOSE_REJECT,
+  WS_J_WRITE_RESOLVE,
+  WS_J_WRITE_REJECT,
+  WS_J_ABORT_PROMISE,
+  WS_J_ABORT_RESOLVE,
+  WS_J_ABORT_REJECT,
+  WS_J_ABORT_REASON,
+  WS_J_WRITE_REQUESTS
+};
 struct st_ws {
   st_obj_t o;
   uint8_t state, close_req;
@@ -421,8 +440,15 @@ struct st_ws {
   st_ring_t write_requests; /* width 2: resolve, reject */
 };
 
-enum { WR_J_STREAM, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT, WR_J_READY,
-       WR_J_READY_RESOLVE, WR_J_READY_REJECT };
+enum {
+  WR_J_STREAM,
+  WR_J_CLOSED,
+  WR_J_CLOSED_RESOLVE,
+  WR_J_CLOSED_REJECT,
+  WR_J_READY,
+  WR_J_READY_RESOLVE,
+  WR_J_READY_REJECT
+};
 struct st_writer {
   st_obj_t o;
   st_ws_t *stream; /* NULL once released */
@@ -431,8 +457,16 @@ struct st_writer {
 /* How a writable controller's write, close and abort algorithms are carried out. */
 enum { ST_WALG_NONE, ST_WALG_JS, ST_WALG_TRANSFORM, ST_WALG_C };
 
-enum { WC_J_STREAM, WC_J_SINK, WC_J_WRITE, WC_J_CLOSE, WC_J_ABORT, WC_J_SIZE, WC_J_QUEUE,
-       WC_J_SIGNAL };
+enum {
+  WC_J_STREAM,
+  WC_J_SINK,
+  WC_J_WRITE,
+  WC_J_CLOSE,
+  WC_J_ABORT,
+  WC_J_SIZE,
+  WC_J_QUEUE,
+  WC_J_SIGNAL
+};
 struct st_wdc {
   st_obj_t o;
   st_ws_t *stream;
@@ -480,8 +514,8 @@ void st_pipe_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e);
 /* pipeTo() and pipeThrough() of ReadableStream.prototype. */
 JSValueRef st_js_pipe_to(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                          const JSValueRef argv[], JSValueRef *exc);
-JSValueRef st_js_pipe_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                              size_t argc, const JSValueRef argv[], JSValueRef *exc);
+JSValueRef st_js_pipe_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                              const JSValueRef argv[], JSValueRef *exc);
 void st_pipe_install(isl_realm_t *r);
 
 /* ---- The C interface (streams_c.c, streams_api.h) ---------------------------------- */

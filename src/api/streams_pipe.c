@@ -16,9 +16,20 @@
 #include "abort_api.h"
 #include "streams_internal.h"
 
-enum { PIPE_J_SOURCE, PIPE_J_DEST, PIPE_J_READER, PIPE_J_WRITER, PIPE_J_RESOLVE, PIPE_J_REJECT,
-       PIPE_J_CURRENT_WRITE, PIPE_J_WAITED_WRITE, PIPE_J_SIGNAL, PIPE_J_ERROR,
-       PIPE_J_ALL_RESOLVE, PIPE_J_ALL_REJECT };
+enum {
+  PIPE_J_SOURCE,
+  PIPE_J_DEST,
+  PIPE_J_READER,
+  PIPE_J_WRITER,
+  PIPE_J_RESOLVE,
+  PIPE_J_REJECT,
+  PIPE_J_CURRENT_WRITE,
+  PIPE_J_WAITED_WRITE,
+  PIPE_J_SIGNAL,
+  PIPE_J_ERROR,
+  PIPE_J_ALL_RESOLVE,
+  PIPE_J_ALL_REJECT
+};
 
 /* The action a shutdown performs once the writes already started have finished. */
 enum { ACT_NONE, ACT_ABORT_DEST, ACT_CANCEL_SOURCE, ACT_CLOSE_DEST, ACT_SIGNAL };
@@ -83,8 +94,8 @@ static JSObjectRef pipe_signal_action(JSContextRef ctx, pipe_t *p) {
   JSObjectRef actions[2];
   int n = 0;
   if (!p->prevent_abort)
-    actions[n++] = p->dest->state == WS_WRITABLE ? st_ws_abort(ctx, p->dest, error)
-                                                 : st_resolved(ctx, NULL);
+    actions[n++] =
+        p->dest->state == WS_WRITABLE ? st_ws_abort(ctx, p->dest, error) : st_resolved(ctx, NULL);
   if (!p->prevent_cancel)
     actions[n++] = p->source->state == RS_READABLE ? st_rs_cancel(ctx, p->source, error)
                                                    : st_resolved(ctx, NULL);
@@ -121,23 +132,35 @@ static void pipe_do_the_rest(JSContextRef ctx, pipe_t *p) {
   JSValueRef error = ST_GET(ctx, p, PIPE_J_ERROR);
   JSObjectRef promise;
   switch (p->action) {
-  case ACT_ABORT_DEST: promise = st_ws_abort(ctx, p->dest, error); break;
-  case ACT_CANCEL_SOURCE: promise = st_rs_cancel(ctx, p->source, error); break;
-  case ACT_CLOSE_DEST: promise = st_writer_close_with_error_propagation(ctx, p->writer); break;
-  case ACT_SIGNAL: promise = pipe_signal_action(ctx, p); break;
-  default: pipe_finalize_with(ctx, p, p->has_error, error); return;
+    case ACT_ABORT_DEST:
+      promise = st_ws_abort(ctx, p->dest, error);
+      break;
+    case ACT_CANCEL_SOURCE:
+      promise = st_rs_cancel(ctx, p->source, error);
+      break;
+    case ACT_CLOSE_DEST:
+      promise = st_writer_close_with_error_propagation(ctx, p->writer);
+      break;
+    case ACT_SIGNAL:
+      promise = pipe_signal_action(ctx, p);
+      break;
+    default:
+      pipe_finalize_with(ctx, p, p->has_error, error);
+      return;
   }
   st_react(ctx, promise, p->o.self, ST_RX_pipe_action_ok, ST_RX_pipe_action_fail);
 }
 
-JSValueRef st_rx_pipe_action_ok(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
+JSValueRef st_rx_pipe_action_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
+                                JSValueRef *exc) {
   (void)v, (void)exc;
   pipe_t *p = pipe_of(ctx, target);
   pipe_finalize_with(ctx, p, p->has_error, ST_GET(ctx, p, PIPE_J_ERROR));
   return NULL;
 }
 
-JSValueRef st_rx_pipe_action_fail(JSContextRef ctx, JSValueRef target, JSValueRef e, JSValueRef *exc) {
+JSValueRef st_rx_pipe_action_fail(JSContextRef ctx, JSValueRef target, JSValueRef e,
+                                  JSValueRef *exc) {
   (void)exc;
   pipe_finalize_with(ctx, pipe_of(ctx, target), true, e);
   return NULL;
@@ -155,8 +178,10 @@ JSValueRef st_rx_pipe_writes_done(JSContextRef ctx, JSValueRef target, JSValueRe
                                   JSValueRef *exc) {
   (void)v, (void)exc;
   pipe_t *p = pipe_of(ctx, target);
-  if (ST_JS(p, PIPE_J_CURRENT_WRITE) != ST_JS(p, PIPE_J_WAITED_WRITE)) pipe_wait_for_writes(ctx, p);
-  else pipe_do_the_rest(ctx, p);
+  if (ST_JS(p, PIPE_J_CURRENT_WRITE) != ST_JS(p, PIPE_J_WAITED_WRITE))
+    pipe_wait_for_writes(ctx, p);
+  else
+    pipe_do_the_rest(ctx, p);
   return NULL;
 }
 
@@ -257,7 +282,9 @@ void st_pipe_req_chunk(JSContextRef ctx, const st_req_t *rq, JSValueRef chunk) {
 }
 
 /* Closing and errors of the source arrive through the reader's closed promise. */
-void st_pipe_req_close(JSContextRef ctx, const st_req_t *rq) { pipe_of(ctx, rq->a)->reading = false; }
+void st_pipe_req_close(JSContextRef ctx, const st_req_t *rq) {
+  pipe_of(ctx, rq->a)->reading = false;
+}
 
 void st_pipe_req_error(JSContextRef ctx, const st_req_t *rq, JSValueRef e) {
   (void)e;
@@ -316,7 +343,8 @@ JSObjectRef st_pipe_to(JSContextRef ctx, st_rs_t *source, st_ws_t *dest, bool pr
   if (dest->state == WS_ERRORED) dest_errored(ctx, p, ST_GET(ctx, dest, WS_J_ERROR));
   if (source->state == RS_CLOSED) source_closed(ctx, p);
   if (st_ws_close_queued_or_in_flight(dest) || dest->state == WS_CLOSED) {
-    JSObjectRef closed = st_type_error(ctx, "The destination WritableStream closed before all data could be piped to it");
+    JSObjectRef closed = st_type_error(
+        ctx, "The destination WritableStream closed before all data could be piped to it");
     pipe_shutdown(ctx, p, prevent_cancel ? ACT_NONE : ACT_CANCEL_SOURCE, true, closed);
   }
   /* Later changes arrive through the closed promises (one reaction covers both outcomes
@@ -376,24 +404,27 @@ JSValueRef st_js_pipe_to(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
   return st_pipe_to(ctx, s, dest, o.prevent_close, o.prevent_abort, o.prevent_cancel, o.signal);
 }
 
-JSValueRef st_js_pipe_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                              size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+JSValueRef st_js_pipe_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                              const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   st_rs_t *s = isl_unwrap(ctx, this_obj, &st_rs_class, exc);
   if (!s) return NULL;
   /* ReadableWritablePair { required readable; required writable }. */
   JSValueRef pair = ISL_ARG(0);
   if (!JSValueIsObject(ctx, pair))
-    return isl_throw_type(ctx, exc, "pipeThrough: the transform must be an object with readable and writable");
+    return isl_throw_type(
+        ctx, exc, "pipeThrough: the transform must be an object with readable and writable");
   JSValueRef readable = st_dict_get(ctx, pair, "readable", exc);
   if (!readable) return NULL;
   if (!st_rs_of(ctx, readable))
-    return isl_throw_type(ctx, exc, "pipeThrough: the transform's readable is not a ReadableStream");
+    return isl_throw_type(ctx, exc,
+                          "pipeThrough: the transform's readable is not a ReadableStream");
   JSValueRef writable = st_dict_get(ctx, pair, "writable", exc);
   if (!writable) return NULL;
   st_ws_t *dest = st_ws_of(ctx, writable);
   if (!dest)
-    return isl_throw_type(ctx, exc, "pipeThrough: the transform's writable is not a WritableStream");
+    return isl_throw_type(ctx, exc,
+                          "pipeThrough: the transform's writable is not a WritableStream");
   pipe_options_t o;
   if (!pipe_options_convert(ctx, ISL_ARG(1), &o, exc)) return NULL;
   if (st_rs_locked(s)) return isl_throw_type(ctx, exc, "pipeThrough: the ReadableStream is locked");

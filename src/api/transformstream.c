@@ -22,8 +22,16 @@ typedef struct {
   bool backpressure;
 } ts_t;
 
-enum { TC_J_STREAM, TC_J_TRANSFORMER, TC_J_TRANSFORM, TC_J_FLUSH, TC_J_CANCEL, TC_J_FINISH,
-       TC_J_FINISH_RESOLVE, TC_J_FINISH_REJECT };
+enum {
+  TC_J_STREAM,
+  TC_J_TRANSFORMER,
+  TC_J_TRANSFORM,
+  TC_J_FLUSH,
+  TC_J_CANCEL,
+  TC_J_FINISH,
+  TC_J_FINISH_RESOLVE,
+  TC_J_FINISH_REJECT
+};
 struct st_tdc {
   st_obj_t o;
   ts_t *stream;
@@ -107,7 +115,8 @@ static bool tdc_enqueue(JSContextRef ctx, st_tdc_t *c, JSValueRef chunk, JSValue
 static void tdc_terminate(JSContextRef ctx, st_tdc_t *c) {
   ts_t *t = c->stream;
   st_rdc_close(ctx, t->readable->dc);
-  ts_error_writable_and_unblock_write(ctx, t, st_type_error(ctx, "The TransformStream was terminated"));
+  ts_error_writable_and_unblock_write(ctx, t,
+                                      st_type_error(ctx, "The TransformStream was terminated"));
 }
 
 static JSObjectRef tdc_transform_algorithm(JSContextRef ctx, st_tdc_t *c, JSValueRef chunk) {
@@ -289,7 +298,8 @@ JSValueRef st_rx_ts_cancel_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
   return NULL;
 }
 
-JSValueRef st_rx_ts_cancel_fail(JSContextRef ctx, JSValueRef target, JSValueRef e, JSValueRef *exc) {
+JSValueRef st_rx_ts_cancel_fail(JSContextRef ctx, JSValueRef target, JSValueRef e,
+                                JSValueRef *exc) {
   (void)exc;
   ts_t *t = ts_of(ctx, st_index(ctx, target, 0));
   st_wdc_error_if_needed(ctx, t->writable->controller, e);
@@ -304,7 +314,8 @@ static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, siz
                                    const JSValueRef argv[], JSValueRef *exc) {
   JSValueRef transformer = ISL_ARG(0);
   if (!JSValueIsUndefined(ctx, transformer) && !JSValueIsObject(ctx, transformer)) {
-    isl_throw_type(ctx, exc, "Failed to construct 'TransformStream': the transformer must be an object");
+    isl_throw_type(ctx, exc,
+                   "Failed to construct 'TransformStream': the transformer must be an object");
     return NULL;
   }
   st_strategy_t ws_strategy, rs_strategy;
@@ -322,9 +333,11 @@ static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, siz
   JSValueRef wtype = st_dict_get(ctx, transformer, "writableType", exc);
   if (!wtype) return NULL;
   if (!JSValueIsUndefined(ctx, rtype))
-    return (JSObjectRef)isl_throw_range(ctx, exc, "The transformer's readableType is reserved and must be undefined");
+    return (JSObjectRef)isl_throw_range(
+        ctx, exc, "The transformer's readableType is reserved and must be undefined");
   if (!JSValueIsUndefined(ctx, wtype))
-    return (JSObjectRef)isl_throw_range(ctx, exc, "The transformer's writableType is reserved and must be undefined");
+    return (JSObjectRef)isl_throw_range(
+        ctx, exc, "The transformer's writableType is reserved and must be undefined");
   double rhwm, whwm;
   if (!st_extract_hwm(ctx, &rs_strategy, 0, &rhwm, exc)) return NULL;
   if (!st_extract_hwm(ctx, &ws_strategy, 1, &whwm, exc)) return NULL;
@@ -334,9 +347,11 @@ static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, siz
   st_obj_init(ctx, &t->o, self);
   st_deferred_t start_promise = st_deferred(ctx);
   /* InitializeTransformStream. */
-  t->writable = st_ws_create(ctx, ST_WALG_TRANSFORM, self, whwm, ws_strategy.size, start_promise.promise);
+  t->writable =
+      st_ws_create(ctx, ST_WALG_TRANSFORM, self, whwm, ws_strategy.size, start_promise.promise);
   ST_SET(ctx, t, TS_J_WRITABLE, t->writable->o.self);
-  t->readable = st_rs_create(ctx, ST_ALG_TRANSFORM, self, 0, rhwm, rs_strategy.size, start_promise.promise);
+  t->readable =
+      st_rs_create(ctx, ST_ALG_TRANSFORM, self, 0, rhwm, rs_strategy.size, start_promise.promise);
   ST_SET(ctx, t, TS_J_READABLE, t->readable->o.self);
   ts_set_backpressure(ctx, t, true);
   /* SetUpTransformStreamDefaultControllerFromTransformer. */
@@ -354,7 +369,8 @@ static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, siz
   JSValueRef result = undef(ctx);
   if (start) {
     JSValueRef arg = c->o.self;
-    result = JSObjectCallAsFunction(ctx, (JSObjectRef)start, (JSObjectRef)transformer, 1, &arg, exc);
+    result =
+        JSObjectCallAsFunction(ctx, (JSObjectRef)start, (JSObjectRef)transformer, 1, &arg, exc);
     if (*exc) return NULL;
   }
   st_settle(ctx, start_promise.resolve, result);
@@ -400,7 +416,7 @@ static JSValueRef js_tdc_desired_size(JSContextRef ctx, JSObjectRef fn, JSObject
   if (!c) return NULL;
   double d;
   return st_rdc_desired_size(c->stream->readable->dc, &d) ? JSValueMakeNumber(ctx, d)
-                                                           : st_null(ctx);
+                                                          : st_null(ctx);
 }
 
 static JSValueRef js_tdc_enqueue(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -411,8 +427,8 @@ static JSValueRef js_tdc_enqueue(JSContextRef ctx, JSObjectRef fn, JSObjectRef t
   return tdc_enqueue(ctx, c, ISL_ARG(0), exc) ? undef(ctx) : NULL;
 }
 
-static JSValueRef js_tdc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_tdc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   THIS_TDC(ctx, this_obj, exc);
   if (!c) return NULL;

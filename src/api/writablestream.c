@@ -120,8 +120,10 @@ static bool wdc_backpressure(st_wdc_t *c) { return c->hwm - c->total <= 0; }
 static void ws_update_backpressure(JSContextRef ctx, st_ws_t *s, bool bp) {
   st_writer_t *w = s->writer;
   if (w && bp != s->backpressure) {
-    if (bp) writer_set_pending(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT);
-    else writer_resolve_ready(ctx, w);
+    if (bp)
+      writer_set_pending(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT);
+    else
+      writer_resolve_ready(ctx, w);
   }
   s->backpressure = bp;
 }
@@ -147,7 +149,8 @@ static void ws_finish_erroring(JSContextRef ctx, st_ws_t *s) {
   JSValueRef e = ST_GET(ctx, s, WS_J_ERROR);
   st_ring_t old;
   st_ring_take(ctx, &s->o, &s->write_requests, &old);
-  for (uint32_t i = 0; i < old.len; i++) st_settle(ctx, (JSObjectRef)st_ring_val(ctx, &old, i, 1), e);
+  for (uint32_t i = 0; i < old.len; i++)
+    st_settle(ctx, (JSObjectRef)st_ring_val(ctx, &old, i, 1), e);
   st_ring_dispose(&old);
   if (!s->abort_pending) {
     ws_reject_close_and_closed(ctx, s);
@@ -238,8 +241,7 @@ JSObjectRef st_ws_abort(JSContextRef ctx, st_ws_t *s, JSValueRef reason) {
   if (s->state == WS_CLOSED || s->state == WS_ERRORED) return st_resolved(ctx, NULL);
   /* Signal abort on the controller's signal (an undefined reason becomes an AbortError
    * there). This runs author code, so the state is checked again. */
-  isl_abort_signal_abort(ctx, s->controller->signal,
-                         st_is_undef(ctx, reason) ? NULL : reason);
+  isl_abort_signal_abort(ctx, s->controller->signal, st_is_undef(ctx, reason) ? NULL : reason);
   if (s->state == WS_CLOSED || s->state == WS_ERRORED) return st_resolved(ctx, NULL);
   if (s->abort_pending) return (JSObjectRef)ST_JS(s, WS_J_ABORT_PROMISE);
   bool was_erroring = false;
@@ -290,25 +292,25 @@ static st_writer_t *writer_setup(JSContextRef ctx, st_ws_t *s, JSObjectRef new_t
   ST_SET(ctx, s, WS_J_WRITER, w->o.self);
   JSValueRef e = ST_GET(ctx, s, WS_J_ERROR);
   switch (s->state) {
-  case WS_WRITABLE:
-    if (!st_ws_close_queued_or_in_flight(s) && s->backpressure)
-      writer_set_pending(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT);
-    else
+    case WS_WRITABLE:
+      if (!st_ws_close_queued_or_in_flight(s) && s->backpressure)
+        writer_set_pending(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT);
+      else
+        writer_set_resolved(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT);
+      writer_set_pending(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT);
+      break;
+    case WS_ERRORING:
+      writer_set_rejected(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT, e);
+      writer_set_pending(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT);
+      break;
+    case WS_CLOSED:
       writer_set_resolved(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT);
-    writer_set_pending(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT);
-    break;
-  case WS_ERRORING:
-    writer_set_rejected(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT, e);
-    writer_set_pending(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT);
-    break;
-  case WS_CLOSED:
-    writer_set_resolved(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT);
-    writer_set_resolved(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT);
-    break;
-  default:
-    writer_set_rejected(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT, e);
-    writer_set_rejected(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT, e);
-    break;
+      writer_set_resolved(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT);
+      break;
+    default:
+      writer_set_rejected(ctx, w, WR_J_READY, WR_J_READY_RESOLVE, WR_J_READY_REJECT, e);
+      writer_set_rejected(ctx, w, WR_J_CLOSED, WR_J_CLOSED_RESOLVE, WR_J_CLOSED_REJECT, e);
+      break;
   }
   return w;
 }
@@ -383,38 +385,44 @@ static void wdc_clear_algorithms(JSContextRef ctx, st_wdc_t *c) {
 
 static JSObjectRef wdc_write_algorithm(JSContextRef ctx, st_wdc_t *c, JSValueRef chunk) {
   switch (c->alg) {
-  case ST_WALG_JS: {
-    JSValueRef fn = ST_JS(c, WC_J_WRITE);
-    if (!fn) return st_resolved(ctx, NULL);
-    JSValueRef args[2] = {chunk, c->o.self};
-    return st_invoke_promise(ctx, fn, ST_GET(ctx, c, WC_J_SINK), 2, args);
-  }
-  case ST_WALG_TRANSFORM: return st_ts_sink_write(ctx, ST_GET(ctx, c, WC_J_SINK), chunk);
-  default: return st_resolved(ctx, NULL);
+    case ST_WALG_JS: {
+      JSValueRef fn = ST_JS(c, WC_J_WRITE);
+      if (!fn) return st_resolved(ctx, NULL);
+      JSValueRef args[2] = {chunk, c->o.self};
+      return st_invoke_promise(ctx, fn, ST_GET(ctx, c, WC_J_SINK), 2, args);
+    }
+    case ST_WALG_TRANSFORM:
+      return st_ts_sink_write(ctx, ST_GET(ctx, c, WC_J_SINK), chunk);
+    default:
+      return st_resolved(ctx, NULL);
   }
 }
 
 static JSObjectRef wdc_close_algorithm(JSContextRef ctx, st_wdc_t *c) {
   switch (c->alg) {
-  case ST_WALG_JS: {
-    JSValueRef fn = ST_JS(c, WC_J_CLOSE);
-    if (!fn) return st_resolved(ctx, NULL);
-    return st_invoke_promise(ctx, fn, ST_GET(ctx, c, WC_J_SINK), 0, NULL);
-  }
-  case ST_WALG_TRANSFORM: return st_ts_sink_close(ctx, ST_GET(ctx, c, WC_J_SINK));
-  default: return st_resolved(ctx, NULL);
+    case ST_WALG_JS: {
+      JSValueRef fn = ST_JS(c, WC_J_CLOSE);
+      if (!fn) return st_resolved(ctx, NULL);
+      return st_invoke_promise(ctx, fn, ST_GET(ctx, c, WC_J_SINK), 0, NULL);
+    }
+    case ST_WALG_TRANSFORM:
+      return st_ts_sink_close(ctx, ST_GET(ctx, c, WC_J_SINK));
+    default:
+      return st_resolved(ctx, NULL);
   }
 }
 
 static JSObjectRef wdc_abort_algorithm(JSContextRef ctx, st_wdc_t *c, JSValueRef reason) {
   switch (c->alg) {
-  case ST_WALG_JS: {
-    JSValueRef fn = ST_JS(c, WC_J_ABORT);
-    if (!fn) return st_resolved(ctx, NULL);
-    return st_invoke_promise(ctx, fn, ST_GET(ctx, c, WC_J_SINK), 1, &reason);
-  }
-  case ST_WALG_TRANSFORM: return st_ts_sink_abort(ctx, ST_GET(ctx, c, WC_J_SINK), reason);
-  default: return st_resolved(ctx, NULL);
+    case ST_WALG_JS: {
+      JSValueRef fn = ST_JS(c, WC_J_ABORT);
+      if (!fn) return st_resolved(ctx, NULL);
+      return st_invoke_promise(ctx, fn, ST_GET(ctx, c, WC_J_SINK), 1, &reason);
+    }
+    case ST_WALG_TRANSFORM:
+      return st_ts_sink_abort(ctx, ST_GET(ctx, c, WC_J_SINK), reason);
+    default:
+      return st_resolved(ctx, NULL);
   }
 }
 
@@ -464,7 +472,8 @@ JSValueRef st_rx_wdc_close_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
   return NULL;
 }
 
-JSValueRef st_rx_wdc_close_fail(JSContextRef ctx, JSValueRef target, JSValueRef r, JSValueRef *exc) {
+JSValueRef st_rx_wdc_close_fail(JSContextRef ctx, JSValueRef target, JSValueRef r,
+                                JSValueRef *exc) {
   (void)exc;
   st_wdc_t *c = isl_priv(ctx, target, &st_wdc_class);
   ws_finish_in_flight_close_with_error(ctx, c->stream, r);
@@ -482,8 +491,8 @@ static void wdc_process_write(JSContextRef ctx, st_wdc_t *c, JSValueRef chunk) {
   JSValueRef write = ST_JS(c, WC_J_WRITE);
   if (c->alg == ST_WALG_JS && write) {
     JSValueRef args[2] = {chunk, c->o.self};
-    st_invoke_react(ctx, write, ST_GET(ctx, c, WC_J_SINK), 2, args, c->o.self,
-                    ST_RX_wdc_write_ok, ST_RX_wdc_write_fail);
+    st_invoke_react(ctx, write, ST_GET(ctx, c, WC_J_SINK), 2, args, c->o.self, ST_RX_wdc_write_ok,
+                    ST_RX_wdc_write_fail);
     return;
   }
   JSObjectRef p = wdc_write_algorithm(ctx, c, chunk);
@@ -509,7 +518,8 @@ JSValueRef st_rx_wdc_write_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
   return NULL;
 }
 
-JSValueRef st_rx_wdc_write_fail(JSContextRef ctx, JSValueRef target, JSValueRef r, JSValueRef *exc) {
+JSValueRef st_rx_wdc_write_fail(JSContextRef ctx, JSValueRef target, JSValueRef r,
+                                JSValueRef *exc) {
   (void)exc;
   st_wdc_t *c = isl_priv(ctx, target, &st_wdc_class);
   if (c->stream->state == WS_WRITABLE) wdc_clear_algorithms(ctx, c);
@@ -526,8 +536,10 @@ static void wdc_advance_queue_if_needed(JSContextRef ctx, st_wdc_t *c) {
     return;
   }
   if (c->queue.len == 0) return;
-  if (((wq_entry_t *)st_ring_cdata(&c->queue, 0))->close) wdc_process_close(ctx, c);
-  else wdc_process_write(ctx, c, st_ring_val(ctx, &c->queue, 0, 0));
+  if (((wq_entry_t *)st_ring_cdata(&c->queue, 0))->close)
+    wdc_process_close(ctx, c);
+  else
+    wdc_process_write(ctx, c, st_ring_val(ctx, &c->queue, 0, 0));
 }
 
 /* WritableStreamDefaultControllerClose: the close sentinel goes in the queue. */
@@ -542,8 +554,8 @@ static void wdc_close(JSContextRef ctx, st_wdc_t *c) {
 static void wdc_write(JSContextRef ctx, st_wdc_t *c, JSValueRef chunk, double size) {
   /* EnqueueValueWithSize. */
   if (isnan(size) || size < 0 || isinf(size)) {
-    JSObjectRef e =
-        isl_error_new(ctx, "RangeError", "The size of a chunk must be a finite, non-negative number");
+    JSObjectRef e = isl_error_new(ctx, "RangeError",
+                                  "The size of a chunk must be a finite, non-negative number");
     st_wdc_error_if_needed(ctx, c, e);
     return;
   }
@@ -564,7 +576,8 @@ JSValueRef st_rx_wdc_start_ok(JSContextRef ctx, JSValueRef target, JSValueRef v,
   return NULL;
 }
 
-JSValueRef st_rx_wdc_start_fail(JSContextRef ctx, JSValueRef target, JSValueRef r, JSValueRef *exc) {
+JSValueRef st_rx_wdc_start_fail(JSContextRef ctx, JSValueRef target, JSValueRef r,
+                                JSValueRef *exc) {
   (void)exc;
   st_wdc_t *c = isl_priv(ctx, target, &st_wdc_class);
   c->started = true;
@@ -589,9 +602,8 @@ static st_wdc_t *wdc_new(JSContextRef ctx) {
 
 /* SetUpWritableStreamDefaultController. The start algorithm calls start (if not NULL) with
  * this = sink, or else returns start_result (NULL: undefined). */
-static bool wdc_setup(JSContextRef ctx, st_ws_t *s, st_wdc_t *c, JSValueRef start,
-                      JSValueRef sink, JSValueRef start_result, double hwm, JSValueRef size,
-                      JSValueRef *exc) {
+static bool wdc_setup(JSContextRef ctx, st_ws_t *s, st_wdc_t *c, JSValueRef start, JSValueRef sink,
+                      JSValueRef start_result, double hwm, JSValueRef size, JSValueRef *exc) {
   c->stream = s;
   ST_SET(ctx, c, WC_J_STREAM, s->o.self);
   s->controller = c;
@@ -606,9 +618,9 @@ static bool wdc_setup(JSContextRef ctx, st_ws_t *s, st_wdc_t *c, JSValueRef star
   if (start) {
     JSValueRef arg = c->o.self;
     JSValueRef e = NULL;
-    result = JSObjectCallAsFunction(ctx, (JSObjectRef)start,
-                                    JSValueIsObject(ctx, sink) ? (JSObjectRef)sink : NULL, 1,
-                                    &arg, &e);
+    result =
+        JSObjectCallAsFunction(ctx, (JSObjectRef)start,
+                               JSValueIsObject(ctx, sink) ? (JSObjectRef)sink : NULL, 1, &arg, &e);
     if (e) {
       *exc = e;
       return false;
@@ -636,7 +648,8 @@ static JSObjectRef js_ws_construct(JSContextRef ctx, JSObjectRef new_target, siz
                                    const JSValueRef argv[], JSValueRef *exc) {
   JSValueRef sink = ISL_ARG(0);
   if (!JSValueIsUndefined(ctx, sink) && !JSValueIsObject(ctx, sink)) {
-    isl_throw_type(ctx, exc, "Failed to construct 'WritableStream': the underlying sink must be an object");
+    isl_throw_type(ctx, exc,
+                   "Failed to construct 'WritableStream': the underlying sink must be an object");
     return NULL;
   }
   st_strategy_t strategy;
@@ -667,15 +680,15 @@ static JSObjectRef js_ws_construct(JSContextRef ctx, JSObjectRef new_target, siz
   return s->o.self;
 }
 
-static JSValueRef js_ws_locked(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_ws_locked(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   st_ws_t *s = isl_unwrap(ctx, this_obj, &st_ws_class, exc);
   return s ? st_bool(ctx, st_ws_locked(s)) : NULL;
 }
 
-static JSValueRef js_ws_abort(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                              size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_ws_abort(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                              const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)exc;
   st_ws_t *s = st_ws_of(ctx, this_obj);
   if (!s) return st_rejected_type(ctx, "Illegal invocation");
@@ -683,8 +696,8 @@ static JSValueRef js_ws_abort(JSContextRef ctx, JSObjectRef fn, JSObjectRef this
   return st_ws_abort(ctx, s, ISL_ARG(0));
 }
 
-static JSValueRef js_ws_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                              size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_ws_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                              const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv, (void)exc;
   st_ws_t *s = st_ws_of(ctx, this_obj);
   if (!s) return st_rejected_type(ctx, "Illegal invocation");
@@ -732,7 +745,9 @@ static JSObjectRef js_writer_construct(JSContextRef ctx, JSObjectRef new_target,
     return NULL;
   st_ws_t *s = st_ws_of(ctx, argv[0]);
   if (!s) {
-    isl_throw_type(ctx, exc, "Failed to construct 'WritableStreamDefaultWriter': parameter 1 is not a WritableStream");
+    isl_throw_type(
+        ctx, exc,
+        "Failed to construct 'WritableStreamDefaultWriter': parameter 1 is not a WritableStream");
     return NULL;
   }
   st_writer_t *w = writer_setup(ctx, s, new_target, exc);
@@ -834,15 +849,15 @@ isl_class_def_t st_writer_class = {
 
 /* ---- The WritableStreamDefaultController class ----------------------------------------- */
 
-static JSValueRef js_wdc_signal(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_wdc_signal(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                                const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   st_wdc_t *c = isl_unwrap(ctx, this_obj, &st_wdc_class, exc);
   return c ? ST_GET(ctx, c, WC_J_SIGNAL) : NULL;
 }
 
-static JSValueRef js_wdc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+static JSValueRef js_wdc_error(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   st_wdc_t *c = isl_unwrap(ctx, this_obj, &st_wdc_class, exc);
   if (!c) return NULL;

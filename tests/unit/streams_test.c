@@ -50,34 +50,37 @@ static void test_body_stream(void) {
   isl_body_unref(body); /* the stream holds its own reference */
   CHECK(isl_stream_is(ctx, s));
   set_global("bodyStream", s);
-  eval("globalThis.bodyResult = (async () => {"
-       "  let total = 0, max = 0, ok = true;"
-       "  for await (const c of bodyStream) {"
-       "    if (!(c instanceof Uint8Array)) ok = false;"
-       "    for (let i = 0; i < c.length; i++) if (c[i] !== ((total + i) * 7 & 255)) ok = false;"
-       "    total += c.length; max = Math.max(max, c.length);"
-       "  }"
-       "  return ok && total === 200000 && max === 65536;"
-       "})().then((r) => { globalThis.bodyOk = r; })");
+  eval(
+      "globalThis.bodyResult = (async () => {"
+      "  let total = 0, max = 0, ok = true;"
+      "  for await (const c of bodyStream) {"
+      "    if (!(c instanceof Uint8Array)) ok = false;"
+      "    for (let i = 0; i < c.length; i++) if (c[i] !== ((total + i) * 7 & 255)) ok = false;"
+      "    total += c.length; max = Math.max(max, c.length);"
+      "  }"
+      "  return ok && total === 200000 && max === 65536;"
+      "})().then((r) => { globalThis.bodyOk = r; })");
   CHECK(eval_true("bodyOk === true"));
   /* BYOB readers work too: the bytes are copied into the reader's buffer. */
   isl_body_t *small = isl_body_copy_of("hello", 5);
   set_global("smallStream", isl_stream_from_body(ctx, small));
   isl_body_unref(small);
-  eval("(async () => {"
-       "  const r = smallStream.getReader({ mode: 'byob' });"
-       "  const a = await r.read(new Uint8Array(3));"
-       "  const b = await r.read(new Uint8Array(3));"
-       "  const c = await r.read(new Uint8Array(3));"
-       "  globalThis.byob = String.fromCharCode(...a.value, ...b.value) + '|' + c.done;"
-       "})()");
+  eval(
+      "(async () => {"
+      "  const r = smallStream.getReader({ mode: 'byob' });"
+      "  const a = await r.read(new Uint8Array(3));"
+      "  const b = await r.read(new Uint8Array(3));"
+      "  const c = await r.read(new Uint8Array(3));"
+      "  globalThis.byob = String.fromCharCode(...a.value, ...b.value) + '|' + c.done;"
+      "})()");
   CHECK(eval_true("byob === 'hello|true'"));
   set_global("emptyStream", isl_stream_from_body(ctx, NULL));
   eval("emptyStream.getReader().read().then((r) => { globalThis.emptyDone = r.done; })");
   CHECK(eval_true("emptyDone === true"));
 }
 
-/* ---- An asynchronous source -------------------------------------------------------------------- */
+/* ---- An asynchronous source --------------------------------------------------------------------
+ */
 
 typedef struct {
   int pulls, cancels, releases;
@@ -136,7 +139,7 @@ static void test_async_source(void) {
   CHECK(a.cancels == 1);
   CHECK_STR(a.reason, "enough");
   CHECK(a.releases == 1);
-  CHECK(realm->protected_count == roots); /* the root went with the source */
+  CHECK(realm->protected_count == roots);               /* the root went with the source */
   CHECK(!isl_rsource_push(ctx, a.handle, "x", 1) || 1); /* dead handle: not used further */
 }
 
@@ -149,13 +152,16 @@ static void test_async_source_close_and_error(void) {
   isl_rsource_close(ctx, a.handle);
   CHECK(a.releases == 1 && a.cancels == 0);
   CHECK(realm->protected_count == roots);
-  eval("(async () => { const out = []; for await (const c of s2) out.push(c.length);"
-       " globalThis.s2out = out.join(); })()");
+  eval(
+      "(async () => { const out = []; for await (const c of s2) out.push(c.length);"
+      " globalThis.s2out = out.join(); })()");
   CHECK(eval_true("s2out === '5'"));
 
   async_src_t b = {0};
   set_global("s3", isl_rsource_new(ctx, &async_ops, &b, 0, ISL_RSOURCE_ASYNC, &b.handle));
-  eval("s3.getReader().read().catch((e) => { globalThis.s3err = e instanceof TypeError && e.message; })");
+  eval(
+      "s3.getReader().read().catch((e) => { globalThis.s3err = e instanceof TypeError && "
+      "e.message; })");
   isl_rsource_error(ctx, b.handle, NULL, "connection reset");
   CHECK(eval_true("s3err === 'connection reset'"));
   CHECK(b.releases == 1);
@@ -220,9 +226,10 @@ static const isl_rreader_ops_t rd_ops = {.chunk = rd_chunk, .end = rd_end};
 static void test_reader_back_pressure(void) {
   JSContextRef ctx = realm->ctx;
   long roots = realm->protected_count;
-  eval("globalThis.pulls = 0; globalThis.src = new ReadableStream({"
-       "  pull(c) { pulls++; if (pulls > 5) c.close(); else c.enqueue(new Uint8Array(pulls)); }"
-       "}, { highWaterMark: 0 });");
+  eval(
+      "globalThis.pulls = 0; globalThis.src = new ReadableStream({"
+      "  pull(c) { pulls++; if (pulls > 5) c.close(); else c.enqueue(new Uint8Array(pulls)); }"
+      "}, { highWaterMark: 0 });");
   rd_t d = {.pause = true};
   JSValueRef exc = NULL;
   isl_rreader_t *r = isl_rreader_new(ctx, eval("src"), &rd_ops, &d, &exc);
@@ -252,16 +259,19 @@ static void test_reader_errors(void) {
   CHECK_STR(d.error, "RangeError: boom");
   /* A chunk that is not bytes: the reading errors and the stream is canceled. */
   rd_t e = {0};
-  eval("globalThis.whyCanceled = null;"
-       "globalThis.ss = new ReadableStream({ start(c) { c.enqueue('text'); },"
-       "  cancel(r) { whyCanceled = r instanceof TypeError; } });");
+  eval(
+      "globalThis.whyCanceled = null;"
+      "globalThis.ss = new ReadableStream({ start(c) { c.enqueue('text'); },"
+      "  cancel(r) { whyCanceled = r instanceof TypeError; } });");
   CHECK(isl_rreader_new(ctx, eval("ss"), &rd_ops, &e, &exc) != NULL);
   CHECK(e.ends == 1 && e.how == ISL_RREAD_ERRORED && e.chunks == 0);
   CHECK(eval_true("whyCanceled === true"));
   /* ArrayBuffers and other views count as bytes. */
   rd_t f = {0};
-  eval("globalThis.vs = new ReadableStream({ start(c) { c.enqueue(new ArrayBuffer(3));"
-       " c.enqueue(new DataView(new ArrayBuffer(4))); c.enqueue(new Uint16Array(2)); c.close(); } });");
+  eval(
+      "globalThis.vs = new ReadableStream({ start(c) { c.enqueue(new ArrayBuffer(3));"
+      " c.enqueue(new DataView(new ArrayBuffer(4))); c.enqueue(new Uint16Array(2)); c.close(); } "
+      "});");
   CHECK(isl_rreader_new(ctx, eval("vs"), &rd_ops, &f, &exc) != NULL);
   CHECK(f.bytes == 11 && f.how == ISL_RREAD_CLOSED);
   /* Locked streams and non-streams are refused. */
@@ -276,9 +286,10 @@ static void test_reader_cancel(void) {
   long roots = realm->protected_count;
   rd_t d = {.pause = true};
   JSValueRef exc = NULL;
-  eval("globalThis.cancelReason = null;"
-       "globalThis.cs = new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1)); },"
-       "  cancel(r) { cancelReason = r; } });");
+  eval(
+      "globalThis.cancelReason = null;"
+      "globalThis.cs = new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1)); },"
+      "  cancel(r) { cancelReason = r; } });");
   isl_rreader_t *r = isl_rreader_new(ctx, eval("cs"), &rd_ops, &d, &exc);
   CHECK(r && d.chunks == 1);
   isl_rreader_cancel(ctx, r, isl_str(ctx, "client went away"));
@@ -307,7 +318,8 @@ static void test_c_to_c(void) {
   CHECK(a.pulls == 11);
 }
 
-/* ---- Reading everything ----------------------------------------------------------------------- */
+/* ---- Reading everything -----------------------------------------------------------------------
+ */
 
 static char collected[64];
 static int collect_calls;
@@ -331,24 +343,29 @@ static void test_collect(void) {
   JSContextRef ctx = realm->ctx;
   JSValueRef exc = NULL;
   collect_calls = 0;
-  eval("globalThis.te = new TextEncoder(); globalThis.cs1 = new ReadableStream({ async start(c) {"
-       " c.enqueue(te.encode('hello ')); await null; c.enqueue(te.encode('world')); c.close(); } });");
+  eval(
+      "globalThis.te = new TextEncoder(); globalThis.cs1 = new ReadableStream({ async start(c) {"
+      " c.enqueue(te.encode('hello ')); await null; c.enqueue(te.encode('world')); c.close(); } "
+      "});");
   CHECK(isl_stream_collect(ctx, eval("cs1"), 100, on_collect, NULL, &exc));
   CHECK(collect_calls == 1);
   CHECK_STR(collected, "hello world");
-  eval("globalThis.big = new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(40)); },"
-       " cancel() { globalThis.bigCanceled = true; } });");
+  eval(
+      "globalThis.big = new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(40)); },"
+      " cancel() { globalThis.bigCanceled = true; } });");
   CHECK(isl_stream_collect(ctx, eval("big"), 100, on_collect, NULL, &exc));
   CHECK(collect_calls == 2);
   CHECK_STR(collected, "error: TypeError: The body is larger than allowed");
   CHECK(eval_true("bigCanceled === true"));
 }
 
-/* ---- Fetch-facing operations -------------------------------------------------------------------- */
+/* ---- Fetch-facing operations --------------------------------------------------------------------
+ */
 
 static void test_fetch_operations(void) {
   JSContextRef ctx = realm->ctx;
-  JSValueRef s = eval("globalThis.fs = new ReadableStream({ start(c) { c.enqueue(1); c.close(); } }); fs");
+  JSValueRef s =
+      eval("globalThis.fs = new ReadableStream({ start(c) { c.enqueue(1); c.close(); } }); fs");
   CHECK(isl_stream_is(ctx, s));
   CHECK(!isl_stream_is(ctx, eval("({})")));
   CHECK(!isl_stream_locked(ctx, s) && !isl_stream_disturbed(ctx, s));
@@ -369,7 +386,8 @@ static void test_fetch_operations(void) {
   CHECK(eval_true("badErr === true"));
 }
 
-/* ---- Teardown --------------------------------------------------------------------------------- */
+/* ---- Teardown ---------------------------------------------------------------------------------
+ */
 
 static async_src_t open_source;
 static rd_t open_reader = {.pause = true};
