@@ -31,6 +31,8 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
                                                   JSObjectRef function, JSValueRef *exception);
+/* The target of a Proxy (or of the global object's proxy); NULL for any other object. */
+JSObjectRef JSObjectGetProxyTarget(JSObjectRef object);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 
