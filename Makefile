@@ -13,11 +13,20 @@ LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm
 ifdef SANITIZE
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+else
+# mimalloc replaces malloc for the whole process (JavaScriptCore's system-heap
+# allocations included): linked first, its malloc/free are the ones every library binds
+# to. About 13% fewer instructions per request than glibc's allocator; sanitizer builds
+# keep the sanitizers' own allocator.
+CFLAGS += -DISL_MIMALLOC
+LDLIBS := -lmimalloc $(LDLIBS)
 endif
 
 SRC := $(shell find src -name '*.c' | sort)
 OBJ := $(SRC:%.c=$(BUILD)/%.o)
-LIB_OBJ := $(filter-out $(BUILD)/src/main.o,$(OBJ))
+EMBED_SRC := $(shell find src -name '*.js' | sort)
+EMBED_OBJ := $(EMBED_SRC:src/%=$(BUILD)/embed/%.o)
+LIB_OBJ := $(filter-out $(BUILD)/src/main.o,$(OBJ)) $(EMBED_OBJ)
 LLHTTP_OBJ := $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o $(BUILD)/llhttp/llhttp.o
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -26,16 +35,37 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := transform capnp config
+FUZZ_TARGETS := transform capnp config url mime multipart
 
 .PHONY: all test clean
 all: $(BUILD)/islet
 
-$(BUILD)/islet: $(OBJ) $(LLHTTP_OBJ)
+$(BUILD)/islet: $(OBJ) $(EMBED_OBJ) $(LLHTTP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Embedded files: every src/**/*.js is compiled into the binary (only where JS is allowed:
+# see the top of src/api/urlpattern.js). src/DIR/NAME.js becomes a generated
+# $(BUILD)/embed/DIR/NAME.js.c defining `const unsigned char isl_embed_DIR_NAME_js[]` (the
+# bytes, NUL-terminated) and `const size_t isl_embed_DIR_NAME_js_len` (without the NUL);
+# src/base/embed.h's ISL_EMBED declares them where they are used. The bytes are written
+# with od (POSIX), so no xxd is needed. Names under src/ must be C identifiers apart from
+# '/' and '.'. Another file only needs to exist to be embedded.
+$(BUILD)/embed/%.c: src/%
+	@mkdir -p $(dir $@)
+	@sym=isl_embed_$(subst .,_,$(subst /,_,$*)); \
+	{ echo "/* Generated from src/$* by the Makefile: do not edit. */"; \
+	  echo "#include <stddef.h>"; \
+	  echo "const unsigned char $$sym[] = {"; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo "0x00};"; \
+	  echo "const size_t $${sym}_len = sizeof($$sym) - 1;"; } >$@.tmp && mv $@.tmp $@
+.PRECIOUS: $(BUILD)/embed/%.c
+
+$(BUILD)/embed/%.o: $(BUILD)/embed/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # llhttp's generated C, as Debian ships it, built in strict mode. It is not our code, so
@@ -54,7 +84,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libislet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libislet.a $(LDFLAGS) $(LDLIBS)
 
-# The suite includes a short run of every fuzz driver (FUZZ_TEST_SECONDS each, default 20).
+# The suite includes a short run of every fuzz driver (FUZZ_TEST_SECONDS each, default 10).
 test: all $(UNIT_BIN) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 	@tests/run.sh $(BUILD)
 
@@ -98,3 +128,17 @@ FUZZ_SRC_config := $(wildcard src/config/*.c) $(wildcard src/base/*.c)
 $(BUILD)/fuzz/config_fuzz: fuzz/config_fuzz.c $(FUZZ_SRC_config) $(wildcard src/config/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_config)
+
+FUZZ_SRC_url := $(wildcard src/url/*.c) $(wildcard src/base/*.c)
+$(BUILD)/fuzz/url_fuzz: fuzz/url_fuzz.c $(FUZZ_SRC_url) $(wildcard src/url/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_url) $(shell pkg-config --libs icu-uc) -lpthread
+
+FUZZ_SRC_mime := $(wildcard src/base/*.c)
+$(BUILD)/fuzz/mime_fuzz: fuzz/mime_fuzz.c $(FUZZ_SRC_mime) src/base/mime.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)
+
+$(BUILD)/fuzz/multipart_fuzz: fuzz/multipart_fuzz.c $(FUZZ_SRC_mime) src/base/multipart.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)

@@ -90,7 +90,7 @@ fuzz_run() {
   mkdir -p "$BUILD/fuzz/corpus/$t"
   dict=
   [ -f "fuzz/$t.dict" ] && dict="-dict=fuzz/$t.dict"
-  if "$BUILD/fuzz/${t}_fuzz" -max_total_time="${FUZZ_TEST_SECONDS:-20}" -timeout=10 \
+  if "$BUILD/fuzz/${t}_fuzz" -max_total_time="${FUZZ_TEST_SECONDS:-10}" -timeout=10 \
       -rss_limit_mb=2048 -artifact_prefix="$BUILD/fuzz/" $dict "$BUILD/fuzz/corpus/$t" \
       "fuzz/corpus/$t" >"$BUILD/fuzz/$t.log" 2>&1; then
     echo "1 passed, 0 failed"

@@ -26,13 +26,17 @@ typedef enum {
   ISL_READ_JSON,
   ISL_READ_ARRAYBUFFER,
   ISL_READ_BYTES,
+  ISL_READ_BLOB,
+  ISL_READ_FORMDATA,
 } isl_read_kind_t;
 
-/* Fetch's "extract a body" from a BodyInit value. *out gets a new reference, or NULL for
- * null/undefined; *content_type a static string or NULL. false with *exc set if a
- * conversion (ToString) threw. */
+/* Fetch's "extract a body" from a BodyInit value: a string, BufferSource, Blob (its bytes
+ * shared, not copied, when it covers its whole store), FormData (multipart/form-data with
+ * a fresh boundary) or URLSearchParams; any other value converts to a string. *out gets
+ * a new reference, or NULL for null/undefined; *content_type a malloc'ed header value
+ * (bytes) or NULL. false with *exc set if a conversion (ToString) threw. */
 bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out,
-                      const char **content_type, JSValueRef *exc);
+                      char **content_type, JSValueRef *exc);
 
 /* Sets s to hold body (taking the reference; NULL means a null body). */
 void isl_bodystate_init(isl_bodystate_t *s, isl_body_t *body);
@@ -44,15 +48,19 @@ bool isl_bodystate_unusable(const isl_bodystate_t *s);
 isl_body_t *isl_bodystate_take(isl_bodystate_t *s);
 
 /* Fetch's "consume body": a promise for the body read as kind. Never throws: errors
- * (a disturbed body, invalid JSON) reject the promise. */
-JSValueRef isl_body_consume(JSContextRef ctx, isl_bodystate_t *s, isl_read_kind_t kind);
+ * (a disturbed body, invalid JSON, a form that cannot be parsed) reject the promise.
+ * headers are the Request's or Response's: blob() takes its type from their
+ * Content-Type, formData() its format. */
+JSValueRef isl_body_consume(JSContextRef ctx, isl_bodystate_t *s, const isl_headers_t *headers,
+                            isl_read_kind_t kind);
 /* The `body` attribute: null for a null body; otherwise throws until streams exist. */
 JSValueRef isl_body_get_stream(JSContextRef ctx, isl_bodystate_t *s, JSValueRef *exc);
 
-/* The body methods of a class whose native state has an isl_bodystate_t member `field`:
- * defines static js_<prefix>_text/json/arrayBuffer/bytes. A failed brand check rejects
- * the promise, as Web IDL does for promise-returning operations. */
-#define ISL_BODY_READER(prefix, method, kind, classdef, type, field)                        \
+/* The body methods of a class whose native state has an isl_bodystate_t member `field`
+ * and an isl_hdrs_t * member `hfield`: defines static js_<prefix>_text/json/arrayBuffer/
+ * bytes/blob/formData. A failed brand check rejects the promise, as Web IDL does for
+ * promise-returning operations. */
+#define ISL_BODY_READER(prefix, method, kind, classdef, type, field, hfield)                \
   static JSValueRef js_##prefix##_##method(JSContextRef ctx, JSObjectRef fn,                \
                                            JSObjectRef this_obj, size_t argc,               \
                                            const JSValueRef argv[], JSValueRef *exc) {      \
@@ -60,15 +68,18 @@ JSValueRef isl_body_get_stream(JSContextRef ctx, isl_bodystate_t *s, JSValueRef 
     JSValueRef err = NULL;                                                                  \
     type *self = isl_unwrap(ctx, this_obj, (classdef), &err);                               \
     if (!self) return isl_promise_rejected(ctx, err);                                       \
-    return isl_body_consume(ctx, &self->field, (kind));                                     \
+    return isl_body_consume(ctx, &self->field, &self->hfield->list, (kind));                \
   }
-#define ISL_BODY_READERS(prefix, classdef, type, field)                                     \
-  ISL_BODY_READER(prefix, text, ISL_READ_TEXT, classdef, type, field)                       \
-  ISL_BODY_READER(prefix, json, ISL_READ_JSON, classdef, type, field)                       \
-  ISL_BODY_READER(prefix, arrayBuffer, ISL_READ_ARRAYBUFFER, classdef, type, field)         \
-  ISL_BODY_READER(prefix, bytes, ISL_READ_BYTES, classdef, type, field)
+#define ISL_BODY_READERS(prefix, classdef, type, field, hfield)                             \
+  ISL_BODY_READER(prefix, text, ISL_READ_TEXT, classdef, type, field, hfield)               \
+  ISL_BODY_READER(prefix, json, ISL_READ_JSON, classdef, type, field, hfield)               \
+  ISL_BODY_READER(prefix, arrayBuffer, ISL_READ_ARRAYBUFFER, classdef, type, field, hfield) \
+  ISL_BODY_READER(prefix, bytes, ISL_READ_BYTES, classdef, type, field, hfield)             \
+  ISL_BODY_READER(prefix, blob, ISL_READ_BLOB, classdef, type, field, hfield)               \
+  ISL_BODY_READER(prefix, formData, ISL_READ_FORMDATA, classdef, type, field, hfield)
 #define ISL_BODY_METHODS(prefix)                                                            \
-  {"arrayBuffer", js_##prefix##_arrayBuffer, 0}, {"bytes", js_##prefix##_bytes, 0},         \
+  {"arrayBuffer", js_##prefix##_arrayBuffer, 0}, {"blob", js_##prefix##_blob, 0},           \
+      {"bytes", js_##prefix##_bytes, 0}, {"formData", js_##prefix##_formData, 0},           \
       {"json", js_##prefix##_json, 0}, {"text", js_##prefix##_text, 0}
 
 #endif

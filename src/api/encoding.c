@@ -1,48 +1,12 @@
-/* TextEncoder and TextDecoder (https://encoding.spec.whatwg.org/). This issue implements
- * UTF-8 only; the label table and the decoder struct are shaped so that later encodings
- * add a table row and a decode function. */
+/* TextEncoder and TextDecoder (https://encoding.spec.whatwg.org/#api). TextEncoder is
+ * UTF-8 only, as the standard has it. TextDecoder decodes every encoding of the standard
+ * through src/encoding (labels, decoders, indexes); this file keeps the Web IDL side:
+ * options, streaming ("do not flush"), the BOM and the exceptions. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../encoding/encoding.h"
 #include "api.h"
-
-/* ---- Labels ---------------------------------------------------------------------------- */
-
-typedef enum { ENC_UTF8 } enc_t;
-
-static const char *const enc_names[] = {[ENC_UTF8] = "utf-8"};
-
-/* The Encoding Standard's labels for the encodings islet supports, lower-case. */
-static const struct {
-  const char *label;
-  enc_t enc;
-} labels[] = {
-    {"unicode-1-1-utf-8", ENC_UTF8}, {"unicode11utf8", ENC_UTF8}, {"unicode20utf8", ENC_UTF8},
-    {"utf-8", ENC_UTF8},             {"utf8", ENC_UTF8},          {"x-unicode20utf8", ENC_UTF8},
-};
-
-static bool is_ascii_ws(char c) {
-  return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
-}
-
-/* "Get an encoding": strip leading and trailing ASCII whitespace, match an ASCII
- * case-insensitive label. Returns -1 for an unknown label. */
-static int encoding_for_label(const char *s, size_t n) {
-  while (n && is_ascii_ws(s[0])) s++, n--;
-  while (n && is_ascii_ws(s[n - 1])) n--;
-  for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-    const char *l = labels[i].label;
-    if (strlen(l) != n) continue;
-    size_t k = 0;
-    for (; k < n; k++) {
-      char c = s[k];
-      if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-      if (c != l[k]) break;
-    }
-    if (k == n) return (int)labels[i].enc;
-  }
-  return -1;
-}
 
 /* ---- TextEncoder ----------------------------------------------------------------------- */
 
@@ -162,112 +126,25 @@ static isl_class_def_t encoder_def = {
 
 /* ---- TextDecoder ----------------------------------------------------------------------- */
 
-/* The UTF-8 decoder's state (Encoding Standard, "UTF-8 decoder"), kept between calls
- * while streaming, so a sequence split across chunks decodes as one code point. */
+/* A TextDecoder: its decoder (state kept between calls while streaming, so a sequence
+ * split across chunks decodes as one code point) and the TextDecoderCommon flags. */
 typedef struct {
-  enc_t enc;
-  bool fatal, ignore_bom;
+  isl_decoder_t dec;
+  bool ignore_bom;
   bool bom_seen;
   bool do_not_flush;
-  uint32_t code_point;
-  int bytes_needed, bytes_seen;
-  uint8_t lower, upper;
-} decoder_t;
+} text_decoder_t;
 
 static isl_class_def_t decoder_def;
 
-static void decoder_reset(decoder_t *d) {
-  d->code_point = 0;
-  d->bytes_needed = d->bytes_seen = 0;
-  d->lower = 0x80;
-  d->upper = 0xBF;
-  d->bom_seen = false;
-}
-
-typedef struct {
-  uint16_t *p;
-  size_t len, cap;
-} u16buf_t;
-
-static void u16_push(u16buf_t *b, uint32_t c) {
-  if (b->len + 2 > b->cap) {
-    b->cap = b->cap ? b->cap * 2 : 64;
-    b->p = isl_realloc(b->p, b->cap * sizeof(uint16_t));
-  }
-  if (c >= 0x10000) {
-    c -= 0x10000;
-    b->p[b->len++] = (uint16_t)(0xD800 + (c >> 10));
-    b->p[b->len++] = (uint16_t)(0xDC00 + (c & 0x3FF));
-  } else {
-    b->p[b->len++] = (uint16_t)c;
-  }
-}
-
-/* Runs the UTF-8 decoder over p[0..n) and, when flush is set, the end of the stream.
- * Returns false on the first error in fatal mode. */
-static bool utf8_decode(decoder_t *d, const uint8_t *p, size_t n, bool flush, u16buf_t *out) {
-  size_t i = 0;
-  while (i < n) {
-    uint8_t b = p[i];
-    if (d->bytes_needed == 0) {
-      i++;
-      if (b < 0x80) {
-        u16_push(out, b);
-      } else if (b >= 0xC2 && b <= 0xDF) {
-        d->bytes_needed = 1;
-        d->code_point = b & 0x1Fu;
-      } else if (b >= 0xE0 && b <= 0xEF) {
-        if (b == 0xE0) d->lower = 0xA0;
-        if (b == 0xED) d->upper = 0x9F;
-        d->bytes_needed = 2;
-        d->code_point = b & 0xFu;
-      } else if (b >= 0xF0 && b <= 0xF4) {
-        if (b == 0xF0) d->lower = 0x90;
-        if (b == 0xF4) d->upper = 0x8F;
-        d->bytes_needed = 3;
-        d->code_point = b & 0x7u;
-      } else {
-        if (d->fatal) return false;
-        u16_push(out, 0xFFFD);
-      }
-      continue;
-    }
-    if (b < d->lower || b > d->upper) {
-      /* An invalid continuation: the sequence so far is an error, and the byte is
-       * "restored to the stream", i.e. processed again as a possible lead byte. */
-      d->code_point = 0;
-      d->bytes_needed = d->bytes_seen = 0;
-      d->lower = 0x80;
-      d->upper = 0xBF;
-      if (d->fatal) return false;
-      u16_push(out, 0xFFFD);
-      continue;
-    }
-    i++;
-    d->lower = 0x80;
-    d->upper = 0xBF;
-    d->code_point = (d->code_point << 6) | (b & 0x3Fu);
-    if (++d->bytes_seen == d->bytes_needed) {
-      u16_push(out, d->code_point);
-      d->code_point = 0;
-      d->bytes_needed = d->bytes_seen = 0;
-    }
-  }
-  /* End of queue with an incomplete sequence: one error. */
-  if (flush && d->bytes_needed != 0) {
-    d->code_point = 0;
-    d->bytes_needed = d->bytes_seen = 0;
-    d->lower = 0x80;
-    d->upper = 0xBF;
-    if (d->fatal) return false;
-    u16_push(out, 0xFFFD);
-  }
-  return true;
+/* The encodings whose decoders drop a leading U+FEFF ("serialize I/O queue"). */
+static bool strips_bom(isl_enc_t enc) {
+  return enc == ISL_ENC_UTF8 || enc == ISL_ENC_UTF16BE || enc == ISL_ENC_UTF16LE;
 }
 
 static JSObjectRef js_decoder_new(JSContextRef ctx, JSObjectRef nt, size_t argc,
                                   const JSValueRef argv[], JSValueRef *exc) {
-  int enc = ENC_UTF8;
+  int enc = ISL_ENC_UTF8;
   /* 1. Let encoding be the result of getting an encoding from label. */
   if (argc > 0 && !JSValueIsUndefined(ctx, argv[0])) {
     isl_buf_t label = {0};
@@ -275,9 +152,9 @@ static JSObjectRef js_decoder_new(JSContextRef ctx, JSObjectRef nt, size_t argc,
       isl_buf_free(&label);
       return NULL;
     }
-    enc = encoding_for_label(label.p ? label.p : "", label.len);
+    enc = isl_encoding_for_label(label.p ? label.p : "", label.len);
     /* 2. If encoding is failure or replacement, throw a RangeError. */
-    if (enc < 0) {
+    if (enc < 0 || enc == ISL_ENC_REPLACEMENT) {
       isl_throw_range(ctx, exc,
                       "Failed to construct 'TextDecoder': The encoding label provided ('%s') "
                       "is invalid.",
@@ -303,11 +180,9 @@ static JSObjectRef js_decoder_new(JSContextRef ctx, JSObjectRef nt, size_t argc,
     if (!v || *exc) return NULL;
     ignore_bom = JSValueToBoolean(ctx, v);
   }
-  decoder_t *d = isl_calloc(1, sizeof(*d));
-  d->enc = (enc_t)enc;
-  d->fatal = fatal;
+  text_decoder_t *d = isl_calloc(1, sizeof(*d));
+  isl_decoder_init(&d->dec, (isl_enc_t)enc, fatal);
   d->ignore_bom = ignore_bom;
-  decoder_reset(d);
   return isl_wrap_new(ctx, &decoder_def, d, nt);
 }
 
@@ -315,7 +190,7 @@ static JSObjectRef js_decoder_new(JSContextRef ctx, JSObjectRef nt, size_t argc,
 static JSValueRef js_decoder_decode(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
-  decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
+  text_decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
   if (!d) return NULL;
   uint8_t *p = NULL;
   size_t n = 0;
@@ -340,21 +215,26 @@ static JSValueRef js_decoder_decode(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   if (!JSValueIsUndefined(ctx, input) && !isl_buffer_source(ctx, input, &p, &n)) n = 0;
   /* 1. If this's do not flush is false, set this's decoder to a new instance (and the
    * BOM seen flag to false). */
-  if (!d->do_not_flush) decoder_reset(d);
+  if (!d->do_not_flush) {
+    isl_decoder_init(&d->dec, d->dec.enc, d->dec.fatal);
+    d->bom_seen = false;
+  }
   /* 2. Set this's do not flush to options["stream"]. */
   d->do_not_flush = stream;
   /* 3-5. Decode the input; flush the decoder at the end unless streaming. */
-  u16buf_t out = {0};
-  if (!utf8_decode(d, p, n, !stream, &out)) {
+  isl_u16buf_t out = {0};
+  if (!isl_decoder_decode(&d->dec, p, n, !stream, &out)) {
     free(out.p);
+    /* The decoder starts afresh on the next call (it was reset on the error). */
     d->do_not_flush = false;
     return isl_throw_type(ctx, exc, "Failed to execute 'decode' on 'TextDecoder': The "
                                     "encoded data was not valid for encoding %s",
-                          enc_names[d->enc]);
+                          isl_encoding_name(d->dec.enc));
   }
-  /* Serialize I/O queue: strip one leading U+FEFF unless ignoreBOM, once per stream. */
+  /* Serialize I/O queue: for the Unicode encodings, strip one leading U+FEFF unless
+   * ignoreBOM, once per stream. */
   size_t skip = 0;
-  if (!d->ignore_bom && !d->bom_seen && out.len > 0) {
+  if (strips_bom(d->dec.enc) && !d->ignore_bom && !d->bom_seen && out.len > 0) {
     if (out.p[0] == 0xFEFF) skip = 1;
     d->bom_seen = true;
   }
@@ -368,21 +248,21 @@ static JSValueRef js_decoder_decode(JSContextRef ctx, JSObjectRef fn, JSObjectRe
 static JSValueRef js_decoder_encoding(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
-  decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
-  return d ? isl_str(ctx, enc_names[d->enc]) : NULL;
+  text_decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
+  return d ? isl_str(ctx, isl_encoding_name(d->dec.enc)) : NULL;
 }
 
 static JSValueRef js_decoder_fatal(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
-  decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
-  return d ? JSValueMakeBoolean(ctx, d->fatal) : NULL;
+  text_decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
+  return d ? JSValueMakeBoolean(ctx, d->dec.fatal) : NULL;
 }
 
 static JSValueRef js_decoder_ignore_bom(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
-  decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
+  text_decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
   return d ? JSValueMakeBoolean(ctx, d->ignore_bom) : NULL;
 }
 

@@ -12,116 +12,12 @@
 #include "fetch_api.h"
 #include "headers.h"
 #include "request.h"
+#include "url_api.h"
 
-/* ---- A stand-in URL parser ------------------------------------------------------------ */
-
-static bool is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-/* Bytes the WHATWG parser would percent-encode in a path, query or fragment (controls,
- * space, non-ASCII, and the few printable characters every one of those sets holds). */
-static void put_encoded(isl_buf_t *out, const char *p, size_t n) {
-  static const char hex[] = "0123456789ABCDEF";
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)p[i];
-    if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>') {
-      isl_buf_putc(out, '%');
-      isl_buf_putc(out, hex[c >> 4]);
-      isl_buf_putc(out, hex[c & 15]);
-    } else {
-      isl_buf_putc(out, (char)c);
-    }
-  }
-}
-
-/* This is deliberately small and isolated: the WHATWG URL parser (a later issue) replaces
- * it. It accepts only what it can serialise correctly. */
+/* Fetch parses a request's URL with the WHATWG URL parser (src/url). Workers have no
+ * document base URL, so a relative URL fails as it does in workerd. */
 char *isl_fetch_url_parse(const char *s, size_t n, bool *credentials) {
-  isl_buf_t out = {0}, in = {0};
-  if (credentials) *credentials = false;
-  /* Leading and trailing C0 controls and spaces are stripped, tabs and newlines removed. */
-  while (n && (unsigned char)s[0] <= 0x20) s++, n--;
-  while (n && (unsigned char)s[n - 1] <= 0x20) n--;
-  for (size_t i = 0; i < n; i++)
-    if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') isl_buf_putc(&in, s[i]);
-  const char *p = in.p ? in.p : "";
-  n = in.len;
-
-  /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':' */
-  size_t i = 0;
-  if (n == 0 || !is_alpha((unsigned char)p[0])) goto fail;
-  while (i < n && (is_alpha((unsigned char)p[i]) || is_digit((unsigned char)p[i]) ||
-                   p[i] == '+' || p[i] == '-' || p[i] == '.'))
-    i++;
-  if (i == n || p[i] != ':') goto fail;
-  for (size_t k = 0; k < i; k++)
-    isl_buf_putc(&out, (char)(is_alpha((unsigned char)p[k]) ? (p[k] | 32) : p[k]));
-  isl_buf_putc(&out, ':');
-  bool http = (out.len == 5 && memcmp(out.p, "http:", 5) == 0);
-  bool https = (out.len == 6 && memcmp(out.p, "https:", 6) == 0);
-  const char *rest = p + i + 1;
-  size_t rn = n - i - 1;
-  if (!http && !https) {
-    /* Other schemes keep an opaque remainder (controls and non-ASCII encoded). */
-    for (size_t k = 0; k < rn; k++) {
-      unsigned char c = (unsigned char)rest[k];
-      if (c < 0x20 || c >= 0x7F) put_encoded(&out, rest + k, 1);
-      else isl_buf_putc(&out, (char)c);
-    }
-    goto done;
-  }
-  if (rn < 2 || rest[0] != '/' || rest[1] != '/') goto fail;
-  rest += 2, rn -= 2;
-  size_t alen = 0;
-  while (alen < rn && rest[alen] != '/' && rest[alen] != '?' && rest[alen] != '#') alen++;
-  const char *auth = rest, *host = rest;
-  size_t hlen = alen;
-  const char *at = NULL;
-  for (size_t k = 0; k < alen; k++)
-    if (auth[k] == '@') at = auth + k;
-  if (at) {
-    if (credentials) *credentials = true;
-    host = at + 1;
-    hlen = (size_t)(auth + alen - host);
-  }
-  /* Split off the port: after the last ':' not inside an IPv6 literal's brackets. */
-  const char *port = NULL;
-  size_t plen = 0;
-  for (size_t k = hlen; k > 0; k--) {
-    if (host[k - 1] == ']') break;
-    if (host[k - 1] == ':') {
-      port = host + k;
-      plen = hlen - k;
-      hlen = k - 1;
-      break;
-    }
-  }
-  if (hlen == 0) goto fail;
-  for (size_t k = 0; k < hlen; k++) {
-    unsigned char c = (unsigned char)host[k];
-    if (c <= 0x20 || c == 0x7F || strchr("#%/<>?@\\^|", c)) goto fail;
-  }
-  unsigned long portnum = 0;
-  for (size_t k = 0; k < plen; k++) {
-    if (!is_digit((unsigned char)port[k])) goto fail;
-    portnum = portnum * 10 + (unsigned long)(port[k] - '0');
-    if (portnum > 65535) goto fail;
-  }
-  isl_buf_puts(&out, "//");
-  if (at) isl_buf_append(&out, auth, (size_t)(at - auth) + 1);
-  for (size_t k = 0; k < hlen; k++)
-    isl_buf_putc(&out, (char)(host[k] >= 'A' && host[k] <= 'Z' ? host[k] | 32 : host[k]));
-  if (plen && portnum != (http ? 80u : 443u)) isl_buf_printf(&out, ":%lu", portnum);
-  rest += alen, rn -= alen;
-  if (rn == 0 || rest[0] != '/') isl_buf_putc(&out, '/');
-  put_encoded(&out, rest, rn);
-done:
-  isl_buf_free(&in);
-  return isl_buf_take(&out);
-fail:
-  isl_buf_free(&in);
-  isl_buf_free(&out);
-  return NULL;
+  return isl_url_href_of(s, n, NULL, 0, credentials);
 }
 
 /* ---- The Request class ---------------------------------------------------------------- */
@@ -158,7 +54,7 @@ static void normalize_method(char *m) {
 }
 
 static bool is_token_char(unsigned char c) {
-  if (is_alpha(c) || is_digit(c)) return true;
+  if (((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9')) return true;
   return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
@@ -281,10 +177,11 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   /* 36. If init["body"] is non-null, extract it; its Content-Type is added unless the
    * headers already have one. */
   if (init_has_body) {
-    const char *ct;
+    char *ct;
     if (!isl_body_extract(ctx, v_body, &init_body, &ct, exc)) goto fail;
     if (ct && !isl_hdrs_has(r->headers, "content-type"))
       isl_hdrs_add_trusted(r->headers, "content-type", ct);
+    free(ct);
   }
   /* 40. If initBody is null and inputBody is non-null: inputBody must be usable, and is
    * taken (the input's bodyUsed becomes true). */
@@ -372,7 +269,7 @@ static JSValueRef js_request_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return o;
 }
 
-ISL_BODY_READERS(request, &request_class, req_t, body)
+ISL_BODY_READERS(request, &request_class, req_t, body, headers)
 
 static const isl_method_t request_methods[] = {
     {"clone", js_request_clone, 0},

@@ -5,11 +5,9 @@
 #include <stddef.h>
 #include <stdbool.h>
 
-/* A stand-in for the WHATWG URL parser (a later issue replaces it): accepts only absolute
- * URLs, "scheme:rest" with an RFC 3986 scheme, and for http(s) requires "//host".
- * Returns the serialised URL (malloc'ed: scheme and host lower-cased, "/" as the path
- * when http(s) has none, the default port dropped) or NULL if the input is not accepted.
- * *credentials (optional) tells whether the authority had a user:password@ part. */
+/* Fetch's URL parsing for Request and Response.redirect: the WHATWG URL parser with no
+ * base (a worker has no document), so relative URLs fail. Returns the href (malloc'ed)
+ * or NULL. *credentials (optional) tells whether the URL has a username or password. */
 char *isl_fetch_url_parse(const char *s, size_t n, bool *credentials);
 
 #endif

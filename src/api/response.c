@@ -146,17 +146,19 @@ static JSObjectRef js_response_construct(JSContextRef ctx, JSObjectRef new_targe
                                          const JSValueRef argv[], JSValueRef *exc) {
   /* Arguments first, as Web IDL converts them: the body, then the init dictionary. */
   isl_body_t *body = NULL;
-  const char *ct = NULL;
+  char *ct = NULL;
   resp_init_t ri = {0};
   if (!isl_body_extract(ctx, ISL_ARG(0), &body, &ct, exc)) return NULL;
   if (!read_init(ctx, ISL_ARG(1), &ri, exc)) {
     isl_body_unref(body);
+    free(ct);
     isl_buf_free(&ri.status_text);
     return NULL;
   }
   /* 1-2. A new response whose headers have the "response" guard, initialised. */
   resp_t *r = resp_new(200, ISL_GUARD_RESPONSE);
   bool ok = initialize(ctx, r, &ri, body, ct, exc);
+  free(ct);
   isl_buf_free(&ri.status_text);
   if (!ok) {
     resp_free(r);
@@ -316,7 +318,7 @@ static JSValueRef js_response_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   return isl_wrap(ctx, &response_class, c);
 }
 
-ISL_BODY_READERS(response, &response_class, resp_t, body)
+ISL_BODY_READERS(response, &response_class, resp_t, body, headers)
 
 static const isl_method_t response_methods[] = {
     {"clone", js_response_clone, 0},

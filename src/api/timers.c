@@ -1,79 +1,239 @@
 /* setTimeout, setInterval, clearTimeout, clearInterval (HTML "Timers"), queueMicrotask and
  * scheduler.wait (workerd).
  *
- * Each pending timer is one uv_timer_t on the realm's loop. A timer's callback and extra
- * arguments are protected (true roots: the timer list is the only thing that refers to
- * them) from creation until it is cleared or has fired for the last time. The list of live
- * timers hangs off realm->api_state[ISL_STATE_TIMERS]; the realm teardown clears them all.
- * A timer struct is freed only in its handle's close callback, which never touches the
- * realm, so teardown may free the realm before the loop runs the close callbacks only if
- * the loop is run once more before the loop itself goes away (the worker layer's job).
+ * The realm's timers live in a min-heap ordered by (deadline, order of scheduling), with
+ * one uv_timer_t armed for the earliest deadline. When it fires, one "pass" runs every
+ * timer that is due and was scheduled before the pass began, in heap order; so timers
+ * with equal deadlines run in the order they were set, and a timer set (or an interval
+ * re-armed) from a callback never runs in the same pass: the handle is re-armed from a
+ * uv_prepare_t after the pass, since libuv 1.44 would run a handle started with delay 0
+ * inside its own timer phase again. Deadlines are kept in nanoseconds of the monotonic
+ * clock, and a timer whose deadline libuv's millisecond clock reached early waits for the
+ * next pass, so no timer fires before its timeout has elapsed.
+ *
+ * A timer's callback and extra arguments are protected (true roots: the heap is the only
+ * thing that refers to them) from creation until it is cleared or has fired for the last
+ * time. The state hangs off realm->api_state[ISL_STATE_TIMERS]; the realm teardown clears
+ * every timer and closes both handles; the state is freed in the last close callback,
+ * which never touches the realm.
  *
  * Pending timers keep the loop alive on purpose (no uv_unref): `islet test` waits for them.
  *
- * Handlers must be functions. HTML also accepts a string, compiled like eval; workers
- * disallow eval at request time, so islet rejects a non-callable handler with a TypeError
- * instead of compiling it. */
+ * Handlers must be functions. HTML also accepts a string, compiled like eval; workerd's
+ * setTimeout takes a function only and throws a TypeError for anything else, at startup
+ * and at request time alike, and so does islet (eval is refused at request time anyway). */
 #include <math.h>
 #include <stdlib.h>
 
 #include "timers.h"
 
-typedef struct isl_timer isl_timer_t;
-struct isl_timer {
-  uv_timer_t handle;
-  isl_timer_t *prev, *next;
-  isl_realm_t *realm;
+typedef struct {
   int32_t id;
-  int nesting; /* the task's timer nesting level (HTML) */
+  uint64_t due_ns; /* deadline on the isl_now_ns() clock */
+  uint64_t seq;    /* when it was scheduled, for ties and for "not in this pass" */
+  size_t slot;     /* index in the heap */
+  int nesting;     /* the task's timer nesting level (HTML) */
   bool repeat;
-  bool cleared; /* removed from the list; the handle is closing */
-  double timeout;
-  JSObjectRef fn; /* protected */
+  int32_t timeout;  /* ms, after clamping */
+  JSObjectRef fn;   /* protected */
   JSValueRef *args; /* protected each */
   size_t nargs;
-};
+} isl_timer_t;
 
 typedef struct {
-  isl_timer_t *head;
-  size_t count;
+  uv_timer_t handle;  /* armed for the earliest deadline */
+  uv_prepare_t rearm; /* arms handle after a pass */
+  isl_realm_t *realm;
+  isl_timer_t **heap;
+  size_t count, cap;
   int32_t next_id;
-  int running_nesting; /* nesting level of the timer task being run, 0 outside one */
-  JSObjectRef enqueue; /* queueMicrotask helper, protected */
+  uint64_t next_seq;
+  bool in_pass;
+  isl_timer_t *running; /* the timer whose callback runs now, out of the heap */
+  bool running_cleared; /* … and it was cleared from inside its callback */
+  int running_nesting;  /* nesting level of the timer task being run, 0 outside one */
+  int open_handles;     /* at teardown: handles not yet closed */
+  JSObjectRef enqueue;  /* queueMicrotask helper, protected */
 } timers_t;
 
 static timers_t *state_of(isl_realm_t *r) { return r->api_state[ISL_STATE_TIMERS]; }
 
 size_t isl_timers_pending(isl_realm_t *r) {
   timers_t *ts = state_of(r);
-  return ts ? ts->count : 0;
+  if (!ts) return 0;
+  bool running_interval = ts->running && ts->running->repeat && !ts->running_cleared;
+  return ts->count + (running_interval ? 1 : 0);
 }
 
-static void on_close(uv_handle_t *h) { free(h->data); }
+/* ---- The heap -------------------------------------------------------------------------- */
 
-/* Removes t from the list, releases its roots and closes its handle. Safe to call from
- * inside t's own callback: the struct lives until the close callback. */
-static void timer_clear(JSContextRef ctx, isl_timer_t *t) {
-  timers_t *ts = state_of(t->realm);
-  if (t->cleared) return;
-  t->cleared = true;
-  if (t->prev) t->prev->next = t->next;
-  else ts->head = t->next;
-  if (t->next) t->next->prev = t->prev;
-  ts->count--;
-  uv_timer_stop(&t->handle);
+static bool before(const isl_timer_t *a, const isl_timer_t *b) {
+  return a->due_ns != b->due_ns ? a->due_ns < b->due_ns : a->seq < b->seq;
+}
+
+static void heap_set(timers_t *ts, size_t i, isl_timer_t *t) {
+  ts->heap[i] = t;
+  t->slot = i;
+}
+
+static void heap_up(timers_t *ts, size_t i) {
+  isl_timer_t *t = ts->heap[i];
+  while (i > 0 && before(t, ts->heap[(i - 1) / 2])) {
+    heap_set(ts, i, ts->heap[(i - 1) / 2]);
+    i = (i - 1) / 2;
+  }
+  heap_set(ts, i, t);
+}
+
+static void heap_down(timers_t *ts, size_t i) {
+  isl_timer_t *t = ts->heap[i];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= ts->count) break;
+    if (c + 1 < ts->count && before(ts->heap[c + 1], ts->heap[c])) c++;
+    if (!before(ts->heap[c], t)) break;
+    heap_set(ts, i, ts->heap[c]);
+    i = c;
+  }
+  heap_set(ts, i, t);
+}
+
+static void heap_push(timers_t *ts, isl_timer_t *t) {
+  if (ts->count == ts->cap) {
+    ts->cap = ts->cap ? ts->cap * 2 : 16;
+    ts->heap = isl_realloc(ts->heap, ts->cap * sizeof(*ts->heap));
+  }
+  heap_set(ts, ts->count++, t);
+  heap_up(ts, t->slot);
+}
+
+static void heap_remove(timers_t *ts, isl_timer_t *t) {
+  size_t i = t->slot;
+  isl_timer_t *last = ts->heap[--ts->count];
+  if (i == ts->count) return;
+  heap_set(ts, i, last);
+  heap_up(ts, i);
+  heap_down(ts, last->slot);
+}
+
+/* ---- Scheduling ------------------------------------------------------------------------ */
+
+static void on_timer(uv_timer_t *h);
+
+/* Arms the handle for the earliest deadline (or stops it when no timer is left). Inside
+ * a pass this waits for the prepare phase, so the pass cannot pick up new timers. */
+static void arm(timers_t *ts) {
+  if (ts->in_pass) return; /* the pass re-arms when it ends */
+  if (ts->count == 0) {
+    uv_timer_stop(&ts->handle);
+    return;
+  }
+  uint64_t now = isl_now_ns(), due = ts->heap[0]->due_ns;
+  uint64_t ms = due > now ? (due - now + 999999) / 1000000 : 0;
+  /* libuv measures from the loop's cached time, which is stale when script ran for a
+   * while; refresh it so the handle does not fire early by that much. */
+  uv_update_time(ts->realm->loop);
+  uv_timer_start(&ts->handle, on_timer, ms, 0);
+}
+
+static void on_rearm(uv_prepare_t *h) {
+  timers_t *ts = h->data;
+  uv_prepare_stop(h);
+  arm(ts);
+}
+
+static void timer_free(JSContextRef ctx, isl_timer_t *t) {
   isl_unprotect(ctx, t->fn);
   for (size_t i = 0; i < t->nargs; i++) isl_unprotect(ctx, t->args[i]);
   free(t->args);
-  t->args = NULL;
-  t->nargs = 0;
-  uv_close((uv_handle_t *)&t->handle, on_close);
+  free(t);
 }
 
-static isl_timer_t *timer_find(timers_t *ts, int32_t id) {
-  for (isl_timer_t *t = ts->head; t; t = t->next)
-    if (t->id == id) return t;
-  return NULL;
+/* Steps 5-6 and 10-12 of the timer initialization steps: clamp, then schedule. */
+static void timer_schedule(timers_t *ts, isl_timer_t *t, int32_t timeout, int nesting) {
+  /* 5. If timeout is less than 0, then set timeout to 0. */
+  if (timeout < 0) timeout = 0;
+  /* 6. If nesting level is greater than 5, and timeout is less than 4, then set timeout
+   * to 4. */
+  if (nesting > 5 && timeout < 4) timeout = 4;
+  /* The task's timer nesting level is nesting level + 1. */
+  t->nesting = nesting + 1;
+  t->timeout = timeout;
+  t->due_ns = isl_now_ns() + (uint64_t)timeout * 1000000;
+  t->seq = ts->next_seq++;
+  heap_push(ts, t);
+  if (ts->heap[0] == t) arm(ts);
+}
+
+/* Runs t's callback with the global as `this`, inside a task of its nesting level. t is
+ * out of the heap; it goes back if it is an interval that was not cleared meanwhile. */
+static void timer_run(timers_t *ts, isl_timer_t *t) {
+  isl_realm_t *r = ts->realm;
+  JSContextRef ctx = r->ctx;
+  ts->running = t;
+  ts->running_cleared = false;
+  int saved = ts->running_nesting;
+  ts->running_nesting = t->nesting;
+  JSValueRef exc = NULL;
+  JSObjectCallAsFunction(ctx, t->fn, r->global, t->nargs, t->args, &exc);
+  ts->running_nesting = saved;
+  ts->running = NULL;
+  if (exc)
+    isl_report_exception(ctx, exc, t->repeat ? "setInterval callback" : "setTimeout callback");
+  if (t->repeat && !ts->running_cleared)
+    /* An interval re-runs the initialization steps with the same id, from inside this
+     * task, so its nesting level grows each time. */
+    timer_schedule(ts, t, t->timeout, t->nesting);
+  else
+    timer_free(ctx, t);
+}
+
+/* One pass: every timer that is due and was scheduled before the pass began. */
+static void on_timer(uv_timer_t *h) {
+  timers_t *ts = h->data;
+  uint64_t now = isl_now_ns(), seq_limit = ts->next_seq;
+  ts->in_pass = true;
+  while (ts->count) {
+    isl_timer_t *t = ts->heap[0];
+    if (t->due_ns > now || t->seq >= seq_limit) break;
+    heap_remove(ts, t);
+    timer_run(ts, t);
+  }
+  ts->in_pass = false;
+  if (ts->count) uv_prepare_start(&ts->rearm, on_rearm);
+}
+
+/* Adds a timer calling fn(args…) after timeout ms. Returns its id. */
+static int32_t timer_add(JSContextRef ctx, JSObjectRef fn, size_t nargs, const JSValueRef *args,
+                         int32_t timeout, bool repeat) {
+  timers_t *ts = state_of(isl_realm_of(ctx));
+  isl_timer_t *t = isl_calloc(1, sizeof(*t));
+  /* 2. Let id be an implementation-defined integer greater than zero that does not
+   * already exist in the map of active timers. */
+  for (;;) {
+    if (ts->next_id == INT32_MAX) ts->next_id = 0;
+    int32_t id = ++ts->next_id;
+    bool taken = ts->running && ts->running->id == id && !ts->running_cleared;
+    for (size_t i = 0; i < ts->count && !taken; i++) taken = ts->heap[i]->id == id;
+    if (!taken) {
+      t->id = id;
+      break;
+    }
+  }
+  t->repeat = repeat;
+  t->fn = fn;
+  isl_protect(ctx, fn);
+  if (nargs) {
+    t->args = isl_malloc(nargs * sizeof(JSValueRef));
+    for (size_t i = 0; i < nargs; i++) {
+      t->args[i] = args[i];
+      isl_protect(ctx, args[i]);
+    }
+    t->nargs = nargs;
+  }
+  /* 3-4. nesting level: the running timer task's level, or 0 outside timer tasks. */
+  timer_schedule(ts, t, timeout, ts->running_nesting);
+  return t->id;
 }
 
 /* Web IDL `long`: ToNumber, non-finite → 0, truncate, wrap modulo 2^32 to signed. */
@@ -90,84 +250,6 @@ static bool to_long(JSContextRef ctx, JSValueRef v, int32_t *out, JSValueRef *ex
   uint32_t u = (uint32_t)d;
   *out = (int32_t)u;
   return true;
-}
-
-static void timer_fire(uv_timer_t *h);
-
-/* Steps 5-6 and 10-12 of the timer initialization steps: clamp, then schedule. */
-static void timer_schedule(isl_timer_t *t, int32_t timeout, int nesting) {
-  /* 5. If timeout is less than 0, then set timeout to 0. */
-  if (timeout < 0) timeout = 0;
-  /* 6. If nesting level is greater than 5, and timeout is less than 4, then set timeout
-   * to 4. */
-  if (nesting > 5 && timeout < 4) timeout = 4;
-  /* The task's timer nesting level is nesting level + 1. */
-  t->nesting = nesting + 1;
-  t->timeout = timeout;
-  /* libuv measures timeouts from the loop's cached time, which is stale when script ran
-   * for a while (e.g. module evaluation); refresh it so a timer never fires early. libuv
-   * runs timers with equal due times in the order they were started, which gives "timers
-   * with the same timeout run in order of creation". */
-  uv_update_time(t->realm->loop);
-  uv_timer_start(&t->handle, timer_fire, (uint64_t)timeout, 0);
-}
-
-static void timer_fire(uv_timer_t *h) {
-  isl_timer_t *t = h->data;
-  isl_realm_t *r = t->realm;
-  timers_t *ts = state_of(r);
-  JSContextRef ctx = r->ctx;
-  if (t->cleared) return;
-  /* Run the handler with the global as `this`, inside a task of this nesting level. */
-  int saved = ts->running_nesting;
-  ts->running_nesting = t->nesting;
-  JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, t->fn, r->global, t->nargs, t->args, &exc);
-  ts->running_nesting = saved;
-  if (exc) isl_report_exception(ctx, exc, t->repeat ? "setInterval callback" : "setTimeout callback");
-  /* If the handler cleared its own timer, stop here (t stays valid until on_close). */
-  if (t->cleared) return;
-  if (t->repeat)
-    /* An interval re-runs the initialization steps with the same id, from inside this
-     * task, so its nesting level grows each time. */
-    timer_schedule(t, (int32_t)t->timeout, t->nesting);
-  else
-    timer_clear(ctx, t);
-}
-
-/* Adds a timer calling fn(args…) after timeout ms. Returns its id. */
-static int32_t timer_add(JSContextRef ctx, JSObjectRef fn, size_t nargs, const JSValueRef *args,
-                         int32_t timeout, bool repeat) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  timers_t *ts = state_of(r);
-  isl_timer_t *t = isl_calloc(1, sizeof(*t));
-  t->realm = r;
-  /* 2. Let id be an implementation-defined integer greater than zero that does not
-   * already exist in the map of active timers. */
-  do {
-    if (ts->next_id == INT32_MAX) ts->next_id = 0;
-    t->id = ++ts->next_id;
-  } while (timer_find(ts, t->id));
-  t->repeat = repeat;
-  t->fn = fn;
-  isl_protect(ctx, fn);
-  if (nargs) {
-    t->args = isl_malloc(nargs * sizeof(JSValueRef));
-    for (size_t i = 0; i < nargs; i++) {
-      t->args[i] = args[i];
-      isl_protect(ctx, args[i]);
-    }
-    t->nargs = nargs;
-  }
-  uv_timer_init(r->loop, &t->handle);
-  t->handle.data = t;
-  t->next = ts->head;
-  if (ts->head) ts->head->prev = t;
-  ts->head = t;
-  ts->count++;
-  /* 3-4. nesting level: the running timer task's level, or 0 outside timer tasks. */
-  timer_schedule(t, timeout, ts->running_nesting);
-  return t->id;
 }
 
 static JSValueRef set_timer(JSContextRef ctx, size_t argc, const JSValueRef argv[],
@@ -206,8 +288,21 @@ static JSValueRef js_clear_timer(JSContextRef ctx, JSObjectRef fn, JSObjectRef t
   int32_t id = 0;
   if (argc > 0 && !to_long(ctx, argv[0], &id, exc)) return NULL;
   timers_t *ts = state_of(isl_realm_of(ctx));
-  isl_timer_t *t = id > 0 ? timer_find(ts, id) : NULL;
-  if (t) timer_clear(ctx, t);
+  if (id <= 0) return JSValueMakeUndefined(ctx);
+  /* The running timer is out of the heap: mark it, timer_run frees it afterwards. */
+  if (ts->running && ts->running->id == id) {
+    ts->running_cleared = true;
+    return JSValueMakeUndefined(ctx);
+  }
+  for (size_t i = 0; i < ts->count; i++) {
+    isl_timer_t *t = ts->heap[i];
+    if (t->id != id) continue;
+    bool first = i == 0;
+    heap_remove(ts, t);
+    timer_free(ctx, t);
+    if (first) arm(ts);
+    break;
+  }
   return JSValueMakeUndefined(ctx);
 }
 
@@ -256,18 +351,35 @@ static JSValueRef js_scheduler_wait(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   return p;
 }
 
+static void on_handle_closed(uv_handle_t *h) {
+  timers_t *ts = h->data;
+  if (--ts->open_handles == 0) free(ts);
+}
+
 static void timers_teardown(isl_realm_t *r) {
   timers_t *ts = state_of(r);
-  while (ts->head) timer_clear(r->ctx, ts->head);
+  while (ts->count) {
+    isl_timer_t *t = ts->heap[--ts->count];
+    timer_free(r->ctx, t);
+  }
+  free(ts->heap);
+  ts->heap = NULL;
   isl_unprotect(r->ctx, ts->enqueue);
-  free(ts);
   r->api_state[ISL_STATE_TIMERS] = NULL;
+  ts->open_handles = 2;
+  uv_close((uv_handle_t *)&ts->handle, on_handle_closed);
+  uv_close((uv_handle_t *)&ts->rearm, on_handle_closed);
 }
 
 void isl_api_timers_install(isl_realm_t *r) {
   JSContextRef ctx = r->ctx;
   ISL_CHECK(r->api_state[ISL_STATE_TIMERS] == NULL);
   timers_t *ts = isl_calloc(1, sizeof(*ts));
+  ts->realm = r;
+  uv_timer_init(r->loop, &ts->handle);
+  ts->handle.data = ts;
+  uv_prepare_init(r->loop, &ts->rearm);
+  ts->rearm.data = ts;
   r->api_state[ISL_STATE_TIMERS] = ts;
   isl_realm_add_teardown(r, timers_teardown);
 

@@ -251,3 +251,9 @@ JSValueRef isl_slot_get(JSContextRef ctx, JSObjectRef o, const char *name) {
   JSStringRelease(n);
   return v ? v : JSValueMakeUndefined(ctx);
 }
+
+void isl_slot_delete(JSContextRef ctx, JSObjectRef o, const char *name) {
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSObjectDeletePrivateProperty(ctx, o, n);
+  JSStringRelease(n);
+}

@@ -25,6 +25,7 @@ void JSGlobalContextSetEvalEnabled(JSGlobalContextRef ctx, bool enabled, JSStrin
 bool JSObjectSetPrivateProperty(JSContextRef ctx, JSObjectRef object, JSStringRef name,
                                 JSValueRef value);
 JSValueRef JSObjectGetPrivateProperty(JSContextRef ctx, JSObjectRef object, JSStringRef name);
+bool JSObjectDeletePrivateProperty(JSContextRef ctx, JSObjectRef object, JSStringRef name);
 typedef bool (*JSShouldTerminateCallback)(JSContextRef ctx, void *context);
 void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
                                          JSShouldTerminateCallback callback, void *context);
@@ -99,6 +100,10 @@ struct isl_realm {
    * some lines' lengths); used when stacks are rendered. NULL: columns are exact. */
   int (*map_column)(void *owner, const char *url, int line, int col);
   long protected_count; /* isl_protect minus isl_unprotect; 0 at teardown */
+  /* Makes the DOMException that isl_throw_dom throws; set by src/api/domexception.c when
+   * it installs the class, so C code never goes through a global user code can replace.
+   * NULL before that (an Error with .name set is made instead). */
+  JSObjectRef (*dom_exception_new)(JSContextRef ctx, const char *name, const char *msg);
   JSObjectRef protos[ISL_MAX_CLASSES];
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
@@ -146,6 +151,12 @@ JSObjectRef isl_ctor(JSContextRef ctx, isl_class_def_t *def);
 /* Private slots: JS values kept on a wrapper, invisible to JS. */
 void isl_slot_set(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v);
 JSValueRef isl_slot_get(JSContextRef ctx, JSObjectRef o, const char *name); /* or undefined */
+void isl_slot_delete(JSContextRef ctx, JSObjectRef o, const char *name);
+
+/* An empty array for islet's own bookkeeping (e.g. values a native object keeps alive):
+ * its prototype is null, so setters user code puts on Array.prototype or
+ * Object.prototype never see its writes. */
+JSObjectRef isl_array_new_internal(JSContextRef ctx);
 
 /* Functions and properties. */
 JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int length);
@@ -184,6 +195,8 @@ JSValueRef isl_throw(JSContextRef ctx, JSValueRef *exc, const char *ctor_name,
 JSValueRef isl_throw_dom(JSContextRef ctx, JSValueRef *exc, const char *name,
                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 JSObjectRef isl_error_new(JSContextRef ctx, const char *ctor_name, const char *msg);
+/* A DOMException with the given name and message (not thrown), e.g. an abort reason. */
+JSObjectRef isl_dom_error_new(JSContextRef ctx, const char *name, const char *msg);
 /* "Name: message\n    at …" of an exception value, with its stack when it has one.
  * Malloc'ed. */
 char *isl_exception_describe(JSContextRef ctx, JSValueRef exc);
@@ -205,6 +218,12 @@ char *isl_to_cstr(JSContextRef ctx, JSValueRef v, size_t *len, JSValueRef *exc);
 bool isl_to_bytestring(JSContextRef ctx, JSValueRef v, isl_buf_t *out, JSValueRef *exc);
 /* JSStringRef → UTF-8 (USV), appended. */
 void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out);
+
+/* Web IDL sequence<T> conversion: v must be an object with an @@iterator method
+ * (TypeError otherwise); runs the iterator protocol calling cb per value, and closes the
+ * iterator if cb fails. false with *exc set on any failure. */
+typedef bool (*isl_iter_cb)(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc);
+bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc);
 
 /* Bytes. BufferSource: an ArrayBuffer or any ArrayBufferView. */
 bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n);

@@ -27,6 +27,7 @@ static const char helpers_src[] =
     "      return f;\n"
     "    },\n"
     "    defineProperty,\n"
+    "    symbolIterator: Symbol.iterator,\n"
     "    then(v, ok, fail) { apply(then, resolve(v), [ok, fail]); },\n"
     "    callThen(fn, self, n, a, b, c, token, ok, fail) {\n"
     "      let r;\n"

@@ -108,6 +108,12 @@ JSValueRef isl_global(JSContextRef ctx, const char *name) {
   return isl_get(ctx, JSContextGetGlobalObject(ctx), name, NULL);
 }
 
+JSObjectRef isl_array_new_internal(JSContextRef ctx) {
+  JSObjectRef a = JSObjectMakeArray(ctx, 0, NULL, NULL);
+  JSObjectSetPrototype(ctx, a, JSValueMakeNull(ctx));
+  return a;
+}
+
 JSValueRef isl_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                     const JSValueRef argv[], JSValueRef *exc) {
   return JSObjectCallAsFunction(ctx, fn, this_obj, argc, argv, exc);
@@ -144,6 +150,14 @@ JSValueRef isl_throw(JSContextRef ctx, JSValueRef *exc, const char *ctor_name,
   return NULL;
 }
 
+JSObjectRef isl_dom_error_new(JSContextRef ctx, const char *name, const char *msg) {
+  isl_realm_t *r = isl_realm_of(ctx);
+  if (r && r->dom_exception_new) return r->dom_exception_new(ctx, name, msg);
+  JSObjectRef e = isl_error_new(ctx, "Error", msg);
+  isl_set(ctx, e, "name", isl_str(ctx, name), NULL);
+  return e;
+}
+
 JSValueRef isl_throw_dom(JSContextRef ctx, JSValueRef *exc, const char *name,
                          const char *fmt, ...) {
   isl_buf_t b = {0};
@@ -151,19 +165,64 @@ JSValueRef isl_throw_dom(JSContextRef ctx, JSValueRef *exc, const char *name,
   va_start(ap, fmt);
   isl_buf_vprintf(&b, fmt, ap);
   va_end(ap);
-  JSValueRef c = isl_global(ctx, "DOMException");
-  JSObjectRef e = NULL;
-  if (c && JSValueIsObject(ctx, c) && JSObjectIsConstructor(ctx, (JSObjectRef)c)) {
-    JSValueRef args[2] = {isl_str(ctx, b.p ? b.p : ""), isl_str(ctx, name)};
-    e = JSObjectCallAsConstructor(ctx, (JSObjectRef)c, 2, args, NULL);
-  }
-  if (!e) {
-    e = isl_error_new(ctx, "Error", b.p ? b.p : "");
-    isl_set(ctx, e, "name", isl_str(ctx, name), NULL);
-  }
+  JSObjectRef e = isl_dom_error_new(ctx, name, b.p ? b.p : "");
   isl_buf_free(&b);
   if (exc) *exc = e;
   return NULL;
+}
+
+/* Closes an iterator after a failure (IteratorClose): the original exception wins over
+ * anything return() throws. */
+static void iterator_close(JSContextRef ctx, JSObjectRef it) {
+  JSValueRef ignored = NULL;
+  JSValueRef ret = isl_get(ctx, it, "return", &ignored);
+  if (!ignored && ret && JSValueIsObject(ctx, ret) && JSObjectIsFunction(ctx, (JSObjectRef)ret))
+    isl_call(ctx, (JSObjectRef)ret, it, 0, NULL, &ignored);
+}
+
+bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc) {
+  isl_realm_t *r = isl_realm_of(ctx);
+  if (!JSValueIsObject(ctx, v)) {
+    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
+    return false;
+  }
+  JSValueRef sym = isl_get(ctx, r->helpers, "symbolIterator", NULL);
+  JSValueRef m = JSObjectGetPropertyForKey(ctx, (JSObjectRef)v, sym, exc);
+  if (*exc) return false;
+  if (!JSValueIsObject(ctx, m) || !JSObjectIsFunction(ctx, (JSObjectRef)m)) {
+    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
+    return false;
+  }
+  JSValueRef it = isl_call(ctx, (JSObjectRef)m, (JSObjectRef)v, 0, NULL, exc);
+  if (*exc) return false;
+  if (!JSValueIsObject(ctx, it)) {
+    isl_throw_type(ctx, exc, "Result of the Symbol.iterator method is not an object");
+    return false;
+  }
+  JSObjectRef ito = (JSObjectRef)it;
+  JSValueRef next = isl_get(ctx, ito, "next", exc);
+  if (*exc) return false;
+  if (!JSValueIsObject(ctx, next) || !JSObjectIsFunction(ctx, (JSObjectRef)next)) {
+    isl_throw_type(ctx, exc, "The iterator's next is not a function");
+    return false;
+  }
+  for (;;) {
+    JSValueRef res = isl_call(ctx, (JSObjectRef)next, ito, 0, NULL, exc);
+    if (*exc) return false;
+    if (!JSValueIsObject(ctx, res)) {
+      isl_throw_type(ctx, exc, "Iterator result is not an object");
+      return false;
+    }
+    JSValueRef done = isl_get(ctx, (JSObjectRef)res, "done", exc);
+    if (*exc) return false;
+    if (JSValueToBoolean(ctx, done)) return true;
+    JSValueRef item = isl_get(ctx, (JSObjectRef)res, "value", exc);
+    if (*exc) return false;
+    if (!cb(ctx, data, item, exc)) {
+      iterator_close(ctx, ito);
+      return false;
+    }
+  }
 }
 
 /* Appends "url:line:col", with the column mapped back to the user's source when the

@@ -94,6 +94,12 @@ check("async FAIL line", "FAIL rejectsLater: TypeError: async failure" in r.stdo
 check("never settles FAIL", "FAIL neverSettles: never settled" in r.stdout, r.stdout)
 check("non-tests skipped", "notATest" not in r.stdout, r.stdout)
 check("summary", r.stdout.rstrip().endswith("1 passed, 3 failed"), r.stdout)
+# A pending AbortSignal.timeout does not keep the loop (and so a test) alive.
+start = time.monotonic()
+r = run("test", os.path.join(FIX, "timeout_signal.test.js"))
+check("timeout signal does not keep the test alive",
+      "FAIL waitsOnlyForATimeoutSignal: never settled" in r.stdout and time.monotonic() - start < 10,
+      r.stdout + r.stderr)
 r = run("test", os.path.join(FIX, "syntax_error.js"))
 check("test of a broken module fails", r.returncode == 1 and "0 passed, 1 failed" in r.stdout, r.stdout + r.stderr)
 

@@ -115,7 +115,8 @@ static void test_url_check(void) {
   check_url("mailto:Someone@x", "mailto:Someone@x");
   check_url("/path", NULL);
   check_url("", NULL);
-  check_url("http:x", NULL);
+  check_url("http:x", "http://x/");
+  check_url("http://EXAMPLE.com/%7e/../a b", "http://example.com/a%20b");
   check_url("http://", NULL);
   check_url("http://:80/", NULL);
   check_url("http://a:65536/", NULL);

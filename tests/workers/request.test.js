@@ -43,10 +43,39 @@ export const urlStripsSurroundingSpaceAndEncodesPath = {
 
 export const invalidUrlThrows = {
   test() {
-    for (const u of ["/relative", "", "example.com", "http:/x", "http://", "https://a b/",
+    for (const u of ["/relative", "", "example.com", "http://", "https://a b/",
                      "http://a:99999/", "http://a:x/", "1http://a/"]) {
       throws(() => new Request(u), TypeError, /Invalid URL/);
     }
+  },
+};
+
+export const urlIsParsedByTheUrlStandard = {
+  test() {
+    eq(new Request("http:/x").url, "http://x/");
+    eq(new Request("HTTP://Ex.com:80/a/../b/./c?q r#f g").url, "http://ex.com/b/c?q%20r#f%20g");
+    eq(new Request("http://BÜCHER.de/").url, "http://xn--bcher-kva.de/");
+    eq(new Request("http://0x7f.1/").url, "http://127.0.0.1/");
+    eq(new Request(new URL("https://a.example/p?x=1")).url, "https://a.example/p?x=1");
+    throws(() => new Request("http://xn--a.com/"), TypeError, /Invalid URL/);
+  },
+};
+
+export const urlSearchParamsBody = {
+  async test() {
+    const p = new URLSearchParams([["a", "1 2"], ["é", "&"]]);
+    const r = new Request("http://x/", { method: "POST", body: p });
+    eq(r.headers.get("content-type"), "application/x-www-form-urlencoded;charset=UTF-8");
+    eq(await r.text(), "a=1+2&%C3%A9=%26");
+    // The serialization is taken when the body is made, not when it is read.
+    const q = new URLSearchParams("x=1");
+    const res = new Response(q);
+    q.append("y", "2");
+    eq(await res.text(), "x=1");
+    // A user's toString on the object is not consulted.
+    const z = new URLSearchParams("k=v");
+    z.toString = () => "forged";
+    eq(await new Response(z).text(), "k=v");
   },
 };
 
@@ -284,7 +313,8 @@ export const webIdlShape = {
     eq(Object.prototype.toString.call(r), "[object Request]");
     ok(r instanceof Request);
     eq(Request.length, 1);
-    eq(typeof Request.prototype.blob, "undefined", "blob() comes later");
+    eq(typeof Request.prototype.blob, "function");
+    eq(typeof Request.prototype.formData, "function");
   },
 };
 
@@ -299,5 +329,31 @@ export const subclassingWorks = {
     ok(r instanceof MyRequest);
     eq(r.kind, "mine:POST");
     eq(await r.text(), "b");
+  },
+};
+
+export const blobAndFormDataBodies = {
+  async test() {
+    const file = new File(["abc"], "f.txt", { type: "text/plain" });
+    const r = new Request("https://a/", { method: "PUT", body: file });
+    eq(r.headers.get("content-type"), "text/plain");
+    eq(await r.text(), "abc");
+    throws(() => new Request("https://a/", { body: new Blob(["x"]) }), TypeError, /GET or HEAD/);
+    throws(() => new Request("https://a/", { method: "HEAD", body: new FormData() }), TypeError);
+    const fd = new FormData();
+    fd.append("x", "1");
+    const q = new Request("https://a/", { method: "POST", body: fd, headers: { "Content-Type": "text/plain" } });
+    eq(q.headers.get("content-type"), "text/plain", "an explicit Content-Type is kept");
+    await rejects(q.formData(), TypeError, undefined, "and then the body is not a form");
+  },
+};
+
+export const blobReaderOnARequest = {
+  async test() {
+    const r = new Request("https://a/", { method: "POST", body: "x=1", headers: { "Content-Type": "Application/X-Thing;A=B" } });
+    const b = await r.blob();
+    eq(b.type, "application/x-thing;a=B");
+    eq(await b.text(), "x=1");
+    eq(r.bodyUsed, true);
   },
 };

@@ -257,7 +257,8 @@ export const webIdlShape = {
     ok(r instanceof Response);
     eq(Response.length, 0);
     eq(typeof Response.json, "function");
-    eq(typeof Response.prototype.formData, "undefined", "formData() comes later");
+    eq(typeof Response.prototype.formData, "function");
+    eq(typeof Response.prototype.blob, "function");
   },
 };
 
@@ -277,5 +278,26 @@ export const subclassingWorks = {
     const c = r.clone();
     ok(c instanceof Response && !(c instanceof MyResponse), "clone() makes a plain Response");
     eq(await r.text(), "tea");
+  },
+};
+
+export const clonedFormDataResponseParsesTwice = {
+  async test() {
+    const fd = new FormData();
+    fd.append("f", new File([new Uint8Array([0, 1, 2])], "z.bin"));
+    const r = new Response(fd);
+    const c = r.clone();
+    const [a, b] = [await r.formData(), await c.formData()];
+    eq(a.get("f").name, "z.bin");
+    eq(b.get("f").size, 3);
+    ok(a.get("f") !== b.get("f"), "each read makes its own File");
+  },
+};
+
+export const staticJsonBlob = {
+  async test() {
+    const b = await Response.json({ a: 1 }).blob();
+    eq(b.type, "application/json");
+    eq(await b.text(), '{"a":1}');
   },
 };

@@ -196,3 +196,111 @@ export const schedulerWaitResolvesAfterTheDelay = { async test() {
   eq(v, undefined);
   ok(performance.now() - t0 >= 9.5, "waited ~10 ms");
 } };
+
+// The module's fetch handler, for service calls through env.SELF.
+export default { fetch() { return new Response("ok"); } };
+
+export const timerSetFromACallbackWaitsForTheNextTurn = { async test(ctrl, env) {
+  // A service call is a task of the event loop's current turn; a 0 ms timer set from a
+  // timer callback belongs to the next turn, so the call completes first.
+  const order = [];
+  await new Promise((resolve) => {
+    setTimeout(() => {
+      env.SELF.fetch("http://w/").then((r) => r.text()).then((t) => order.push("fetch " + t));
+      setTimeout(() => { order.push("timer"); resolve(); }, 0);
+    }, 0);
+  });
+  await scheduler.wait(5);
+  deepEq(order, ["fetch ok", "timer"]);
+} };
+
+export const manyTimersFireInDeadlineOrder = { async test() {
+  // Delays are multiples of 5 ms, so creating all timers (well under 5 ms) cannot reorder
+  // deadlines: the order is by delay, then by creation.
+  const order = [];
+  const want = [];
+  for (let i = 0; i < 200; i++) {
+    const delay = ((i * 7) % 5) * 5;
+    setTimeout(() => order.push(i), delay);
+    want.push([delay, i]);
+  }
+  want.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  await sleep(60);
+  deepEq(order, want.map((w) => w[1]));
+} };
+
+export const clearingSomeOfManyTimersLeavesTheRestInOrder = { async test() {
+  const order = [];
+  const ids = [];
+  for (let i = 0; i < 100; i++) ids.push(setTimeout(() => order.push(i), (i % 4) * 5));
+  for (let i = 0; i < 100; i += 3) clearTimeout(ids[i]);
+  await sleep(40);
+  const want = [];
+  for (let r = 0; r < 4; r++) for (let i = r; i < 100; i += 4) if (i % 3) want.push(i);
+  deepEq(order, want);
+} };
+
+export const timersNeverFireEarly = { async test() {
+  for (const ms of [1, 2, 3, 5, 8]) {
+    const t0 = performance.now();
+    const t1 = await new Promise((resolve) => setTimeout(() => resolve(performance.now()), ms));
+    ok(t1 - t0 >= ms, `${ms} ms timer fired after ${t1 - t0} ms`);
+  }
+} };
+
+export const intervalClearedWithClearTimeoutInsideItsCallbackStops = { async test() {
+  let n = 0;
+  const args = [];
+  const id = setInterval((a, b) => {
+    args.push([a, b]);
+    if (++n === 2) clearTimeout(id);
+  }, 1, "x", 7);
+  await sleep(30);
+  eq(n, 2);
+  deepEq(args, [["x", 7], ["x", 7]]);
+} };
+
+export const timeoutClearedWithClearIntervalInsideAnotherCallback = { async test() {
+  let fired = false;
+  const victim = setTimeout(() => { fired = true; }, 5);
+  setTimeout(() => clearInterval(victim), 1);
+  await sleep(20);
+  eq(fired, false);
+} };
+
+export const stringHandlersAreNeverEvaluated = { test() {
+  globalThis.__timerString = 0;
+  const e = throws(() => setTimeout("globalThis.__timerString = 1", 0), TypeError);
+  ok(e.message.includes("Function"), e.message);
+  throws(() => setInterval("globalThis.__timerString = 2"), TypeError);
+  eq(globalThis.__timerString, 0);
+  delete globalThis.__timerString;
+} };
+
+export const idsStayUniqueWhileTimersAreLive = { test() {
+  const ids = new Set();
+  const list = [];
+  for (let i = 0; i < 500; i++) {
+    const id = i % 2 ? setTimeout(() => {}, 1000) : setInterval(() => {}, 1000);
+    ok(Number.isInteger(id) && id > 0);
+    ids.add(id);
+    list.push(id);
+  }
+  eq(ids.size, 500);
+  for (const id of list) clearTimeout(id);
+} };
+
+export const schedulerWaitOrdersWithTimersAndAcceptsOddDelays = { async test() {
+  const order = [];
+  setTimeout(() => order.push("timeout"), 3);
+  const w = scheduler.wait(3).then(() => order.push("wait"));
+  await w;
+  await sleep(5);
+  deepEq(order, ["timeout", "wait"]);
+  // Missing, negative and NaN delays wait 0 ms; the result is undefined.
+  eq(await scheduler.wait(), undefined);
+  eq(await scheduler.wait(-5), undefined);
+  eq(await scheduler.wait(NaN), undefined);
+  ok(scheduler.wait(1) instanceof Promise);
+  throws(() => scheduler.wait(Symbol("s")), TypeError);
+} };

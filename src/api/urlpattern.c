@@ -1,0 +1,137 @@
+/* URLPattern, the WHATWG URL Pattern Standard (https://urlpattern.spec.whatwg.org/), with
+ * the interface workerd exposes: the constructor (a pattern string with an optional base
+ * URL, or a URLPatternInit; URLPatternOptions { ignoreCase }), test(), exec(), the eight
+ * component getters and hasRegExpGroups.
+ *
+ * This file is the Web IDL shape only: the class, its brand checks and the global. The
+ * standard's algorithms are src/api/urlpattern.js (the one API written in JS; that file
+ * says why), compiled into the binary (src/base/embed.h) and evaluated once per realm
+ * before user code runs. What it returns (construct/test/exec) is kept in a private slot
+ * of the global object, and each URLPattern keeps its compiled pattern (a frozen object
+ * holding the pattern strings and RegExps) in a private slot of its wrapper, so user code
+ * reaches neither. */
+#include "api.h"
+#include "../base/embed.h"
+
+ISL_EMBED(isl_embed_api_urlpattern_js);
+
+/* Private slot names: the realm's engine (on the global) and a pattern's compiled form. */
+#define ENGINE_SLOT "urlpattern"
+#define PATTERN_SLOT "urlpattern"
+
+/* Instances need a non-NULL private pointer for isl_unwrap's brand check; all their state
+ * is the slot, so every instance shares this one. */
+static char brand;
+
+static isl_class_def_t urlpattern_class;
+
+static JSObjectRef engine(JSContextRef ctx) {
+  isl_realm_t *r = isl_realm_of(ctx);
+  JSValueRef e = isl_slot_get(ctx, r->global, ENGINE_SLOT);
+  ISL_CHECK(JSValueIsObject(ctx, e));
+  return (JSObjectRef)e;
+}
+
+/* The compiled pattern of this_obj, or NULL with "Illegal invocation". */
+static JSObjectRef pattern_of(JSContextRef ctx, JSObjectRef this_obj, JSValueRef *exc) {
+  if (!isl_unwrap(ctx, this_obj, &urlpattern_class, exc)) return NULL;
+  return (JSObjectRef)isl_slot_get(ctx, this_obj, PATTERN_SLOT);
+}
+
+static JSObjectRef js_urlpattern_new(JSContextRef ctx, JSObjectRef new_target, size_t argc,
+                                     const JSValueRef argv[], JSValueRef *exc) {
+  JSValueRef args[4] = {JSValueMakeNumber(ctx, (double)argc), ISL_ARG(0), ISL_ARG(1),
+                        ISL_ARG(2)};
+  JSValueRef p = isl_call_method(ctx, engine(ctx), "construct", 4, args, exc);
+  if (!p) return NULL;
+  JSObjectRef o = isl_wrap_new(ctx, &urlpattern_class, &brand, new_target);
+  isl_slot_set(ctx, o, PATTERN_SLOT, p);
+  return o;
+}
+
+/* test() and exec() hand the compiled pattern and the arguments to the engine. */
+static JSValueRef call_engine(JSContextRef ctx, const char *op, JSObjectRef this_obj,
+                              size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  JSObjectRef p = pattern_of(ctx, this_obj, exc);
+  if (!p) return NULL;
+  JSValueRef args[3] = {p, ISL_ARG(0), ISL_ARG(1)};
+  return isl_call_method(ctx, engine(ctx), op, 3, args, exc);
+}
+
+static JSValueRef js_urlpattern_test(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn;
+  return call_engine(ctx, "test", this_obj, argc, argv, exc);
+}
+
+static JSValueRef js_urlpattern_exec(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn;
+  return call_engine(ctx, "exec", this_obj, argc, argv, exc);
+}
+
+/* The getters read the compiled pattern's field of the same name. */
+static JSValueRef get_field(JSContextRef ctx, JSObjectRef this_obj, const char *name,
+                            JSValueRef *exc) {
+  JSObjectRef p = pattern_of(ctx, this_obj, exc);
+  return p ? isl_get(ctx, p, name, exc) : NULL;
+}
+
+#define URLPATTERN_GETTER(field)                                                          \
+  static JSValueRef js_urlpattern_get_##field(JSContextRef ctx, JSObjectRef fn,           \
+                                              JSObjectRef this_obj, size_t argc,          \
+                                              const JSValueRef argv[], JSValueRef *exc) { \
+    (void)fn, (void)argc, (void)argv;                                                     \
+    return get_field(ctx, this_obj, #field, exc);                                         \
+  }
+URLPATTERN_GETTER(protocol)
+URLPATTERN_GETTER(username)
+URLPATTERN_GETTER(password)
+URLPATTERN_GETTER(hostname)
+URLPATTERN_GETTER(port)
+URLPATTERN_GETTER(pathname)
+URLPATTERN_GETTER(search)
+URLPATTERN_GETTER(hash)
+URLPATTERN_GETTER(hasRegExpGroups)
+
+static const isl_method_t urlpattern_methods[] = {
+    {"test", js_urlpattern_test, 0},
+    {"exec", js_urlpattern_exec, 0},
+    {0},
+};
+
+static const isl_accessor_t urlpattern_accessors[] = {
+    {"protocol", js_urlpattern_get_protocol, NULL},
+    {"username", js_urlpattern_get_username, NULL},
+    {"password", js_urlpattern_get_password, NULL},
+    {"hostname", js_urlpattern_get_hostname, NULL},
+    {"port", js_urlpattern_get_port, NULL},
+    {"pathname", js_urlpattern_get_pathname, NULL},
+    {"search", js_urlpattern_get_search, NULL},
+    {"hash", js_urlpattern_get_hash, NULL},
+    {"hasRegExpGroups", js_urlpattern_get_hasRegExpGroups, NULL},
+    {0},
+};
+
+static isl_class_def_t urlpattern_class = {
+    .name = "URLPattern",
+    .construct = js_urlpattern_new,
+    .length = 0,
+    .methods = urlpattern_methods,
+    .accessors = urlpattern_accessors,
+};
+
+/* Evaluates urlpattern.js (a function expression) and calls it with the global object;
+ * the engine it returns captures the built-ins and URL as they are now, before user code.
+ * URL must therefore be installed first (api_list.h). */
+void isl_api_urlpattern_install(isl_realm_t *r) {
+  JSValueRef exc = NULL;
+  JSValueRef make = isl_eval(r->ctx, (const char *)isl_embed_api_urlpattern_js,
+                             isl_embed_api_urlpattern_js_len, "islet:urlpattern.js", 1, &exc);
+  ISL_CHECK(make && !exc && JSValueIsObject(r->ctx, make));
+  JSValueRef global = r->global;
+  JSValueRef e = isl_call(r->ctx, (JSObjectRef)make, NULL, 1, &global, &exc);
+  ISL_CHECK(e && !exc && JSValueIsObject(r->ctx, e));
+  isl_slot_set(r->ctx, r->global, ENGINE_SLOT, e);
+  isl_class_install(r, &urlpattern_class);
+}
