@@ -745,6 +745,11 @@ static int ser_regexp(clone_t *st, JSObjectRef o, JSValueRef source) {
   return i;
 }
 
+/* "A" or "An" before name, for messages. */
+static const char *article(const char *name) {
+  return name[0] && strchr("AEIOU", name[0]) ? "An " : "A ";
+}
+
 /* The class name of a platform object, for messages ("A Headers object"). */
 static void platform_name(clone_t *st, JSObjectRef o, isl_buf_t *out) {
   isl_realm_t *r = isl_realm_of(st->ctx);
@@ -753,9 +758,10 @@ static void platform_name(clone_t *st, JSObjectRef o, isl_buf_t *out) {
     for (int i = 0; i < ISL_MAX_CLASSES; i++) {
       if (r->protos[i] != p || !r->ctors[i]) continue;
       JSValueRef name = isl_get(st->ctx, r->ctors[i], "name", NULL);
-      isl_buf_puts(out, "A ");
-      if (name) isl_to_utf8(st->ctx, name, out, NULL);
-      isl_buf_puts(out, " object");
+      isl_buf_t n = {0};
+      if (name) isl_to_utf8(st->ctx, name, &n, NULL);
+      isl_buf_printf(out, "%s%s object", article(n.p ? n.p : ""), n.p ? n.p : "");
+      isl_buf_free(&n);
       return;
     }
   }
@@ -777,13 +783,21 @@ void isl_structured_clone_register(isl_class_def_t *def, isl_clone_fn fn) {
   nregistry++;
 }
 
-/* A platform object: cloned by its class if it is [Serializable], else a DataCloneError. */
+static bool define(clone_t *st, JSObjectRef o, JSValueRef key, JSValueRef v, bool enumerable);
+
+/* A platform object: cloned by its class if it is [Serializable], else a DataCloneError.
+ * An own `stack` (a DOMException's) goes along, as for errors. */
 static int ser_platform(clone_t *st, JSObjectRef o) {
   for (size_t k = 0; k < nregistry; k++) {
     if (!isl_priv(st->ctx, o, registry[k].def)) continue;
     JSObjectRef copy = registry[k].fn(st->ctx, o, st->exc);
     if (!copy) return -1;
     keep(st, copy);
+    bool found;
+    JSValueRef stack = own_data(st, o, "stack", &found);
+    if (!stack || (found && JSValueIsString(st->ctx, stack) &&
+                   !define(st, copy, isl_str(st->ctx, "stack"), stack, false)))
+      return -1;
     int i = new_node(st, K_PLATFORM, o);
     NODE(st, i)->out = copy;
     return i;
@@ -852,7 +866,7 @@ static int ser_by_hint(clone_t *st, JSObjectRef o) {
     }
     default: {
       isl_buf_t what = {0};
-      isl_buf_printf(&what, "A %s object", hint_defs[h].name);
+      isl_buf_printf(&what, "%s%s object", article(hint_defs[h].name), hint_defs[h].name);
       data_clone_error(st, what.p);
       isl_buf_free(&what);
       return -1;

@@ -18,7 +18,8 @@ JSValueRef isl_structured_clone(JSContextRef ctx, JSValueRef value, size_t ntran
 
 /* A [Serializable] platform class's serialization and deserialization steps in one: returns
  * a new instance in ctx's realm equal to src (an instance of the registered class or a
- * subclass), or NULL with *exc set. It must not run user code. */
+ * subclass), or NULL with *exc set. It must not run user code. An own `stack` data property
+ * of src (a DOMException's) is copied by the clone itself. */
 typedef JSObjectRef (*isl_clone_fn)(JSContextRef ctx, JSObjectRef src, JSValueRef *exc);
 
 /* Makes instances of def cloneable through fn; call it from the class's install function

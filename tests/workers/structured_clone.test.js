@@ -725,6 +725,49 @@ export const platformObjectsAreRejected = { test() {
   rejects({ inside: [new Headers()] }, /Headers/);
 } };
 
+export const domExceptionsAreSerializable = { test() {
+  const d = new DOMException("it stopped", "AbortError");
+  const c = structuredClone(d);
+  ok(c !== d);
+  ok(c instanceof DOMException);
+  eq(c.name, "AbortError");
+  eq(c.message, "it stopped");
+  eq(c.code, 20);
+  eq(c.stack, d.stack);
+  const q = structuredClone(new QuotaExceededError("full", { quota: 5, requested: 9 }));
+  ok(q instanceof QuotaExceededError);
+  eq(q.quota, 5);
+  eq(q.requested, 9);
+  const e = structuredClone({ e: d, again: d });
+  eq(e.e, e.again, "a shared DOMException stays shared");
+} };
+
+export const blobsAndFilesAreSerializable = { async test() {
+  const b = new Blob(["hello ", "world"], { type: "text/plain" });
+  const c = structuredClone(b);
+  ok(c !== b);
+  ok(c instanceof Blob);
+  eq(c.type, "text/plain");
+  eq(c.size, 11);
+  eq(await c.text(), "hello world");
+  const f = new File(["abc"], "name.txt", { type: "a/b", lastModified: 42 });
+  const cf = structuredClone([f, f]);
+  ok(cf[0] instanceof File);
+  eq(cf[0], cf[1]);
+  eq(cf[0].name, "name.txt");
+  eq(cf[0].lastModified, 42);
+  eq(await cf[0].text(), "abc");
+  eq(await structuredClone(b.slice(6)).text(), "world");
+} };
+
+export const otherPlatformObjectsAreRejected = { test() {
+  rejects(new FormData(), /FormData/);
+  rejects(new AbortController().signal, /An AbortSignal object/);
+  rejects(new URL("https://example.com/"), /URL/);
+  rejects(new Event("x"), /An Event object/);
+  rejects(new URLSearchParams("a=1"), /URLSearchParams/);
+} };
+
 export const nothingIsPartlyClonedOnFailure = { test() {
   const buf = new ArrayBuffer(4);
   rejects({ buf, f() {} }, /function/, { transfer: [buf] });
