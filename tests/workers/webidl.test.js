@@ -65,6 +65,10 @@ const IDL_LENGTHS = {
   AbortSignal: { constructor: 0, throwIfAborted: 0, "static abort": 0, "static timeout": 1,
     "static any": 1 },
   DOMException: { constructor: 0 },
+  QuotaExceededError: { constructor: 0 },
+  FormData: { constructor: 0, append: 2, delete: 1, get: 1, getAll: 1, has: 1, set: 2,
+    forEach: 1, entries: 0, keys: 0, values: 0 },
+  URLPattern: { constructor: 0, test: 0, exec: 0 },
 };
 
 function idlLength(name, key) {
