@@ -887,6 +887,14 @@ export const cloneDoesNotPinTheSource = { test() {
   eq(buf.detached, true);
 } };
 
+export const loggingABufferDoesNotPinIt = { test() {
+  // console.log reads the bytes it shows without pinning the buffer.
+  const buf = new ArrayBuffer(2);
+  console.log(buf);
+  structuredClone(buf, { transfer: [buf] });
+  eq(buf.detached, true);
+} };
+
 // ---- Built-ins replaced by user code do not change the clone ---------------------------
 
 export const replacedBuiltInsAreNotUsed = { test() {
