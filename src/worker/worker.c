@@ -318,7 +318,6 @@ long isl_worker_free(isl_worker_t *w) {
     free(e->name);
     free(e);
   }
-  if (w->listeners) isl_unprotect(ctx, w->listeners);
   long leaked = w->realm->protected_count;
   if (leaked != 0)
     isl_log(ISL_LOG_WARN, "worker %s: %ld protected values leaked", w->main_path, leaked);
