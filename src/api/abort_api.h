@@ -10,7 +10,6 @@
 #include "api.h"
 
 /* The realm->api_state slot holding abort.c's state (pending timeout timers). */
-#define ISL_STATE_ABORT 10
 
 typedef struct isl_abort_signal isl_abort_signal_t;
 typedef struct isl_abort_algo isl_abort_algo_t;
