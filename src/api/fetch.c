@@ -322,22 +322,32 @@ static isl_request_t *make_request(JSContextRef ctx, size_t argc, const JSValueR
   return request ? isl_request_to_c(ctx, request, err) : NULL;
 }
 
-/* Sends req (taken) to svc; the options come from init. Returns the promise. */
-static JSObjectRef send_request(JSContextRef ctx, isl_service_t *svc, isl_request_t *req,
-                                JSValueRef init) {
+/* fetch()'s options beyond the Request's, read from init. */
+typedef struct {
+  bool raw_encoding;
+  isl_abort_signal_t *signal; /* NULL: none */
+} fetch_opts_t;
+
+/* Reads the options, and applies fetch step 3's "if the signal is aborted, abort the
+ * fetch() call". NULL when the request may go on; otherwise the rejected promise (req is
+ * freed then). */
+static JSObjectRef read_options(JSContextRef ctx, JSValueRef init, isl_request_t *req,
+                                fetch_opts_t *o) {
   JSValueRef err = NULL;
-  bool raw;
-  isl_abort_signal_t *sig = NULL;
-  if (!raw_encoding_of(ctx, init, &raw, &err) || (sig = signal_of(ctx, init, &err), err)) {
-    isl_request_free(req);
-    return isl_promise_rejected(ctx, err);
-  }
-  /* fetch step 3 (main fetch's "abort the fetch() call"): an aborted signal rejects with
-   * its reason before anything is sent. */
-  if (sig && isl_abort_signal_aborted(sig)) {
-    isl_request_free(req);
-    return isl_promise_rejected(ctx, isl_abort_signal_reason(ctx, sig));
-  }
+  *o = (fetch_opts_t){0};
+  if (raw_encoding_of(ctx, init, &o->raw_encoding, &err)) o->signal = signal_of(ctx, init, &err);
+  if (!err && o->signal && isl_abort_signal_aborted(o->signal))
+    err = isl_abort_signal_reason(ctx, o->signal);
+  if (!err) return NULL;
+  isl_request_free(req);
+  return isl_promise_rejected(ctx, err);
+}
+
+/* Sends req (taken) to svc. Returns the promise. */
+static JSObjectRef send_request(JSContextRef ctx, isl_service_t *svc, isl_request_t *req,
+                                const fetch_opts_t *o) {
+  bool raw = o->raw_encoding;
+  isl_abort_signal_t *sig = o->signal;
   isl_realm_t *r = isl_realm_of(ctx);
   fetch_state_t *st = r->api_state[ISL_STATE_FETCH];
   call_t *c = isl_calloc(1, sizeof(*c));
@@ -377,7 +387,9 @@ JSObjectRef isl_fetch_to_service(JSContextRef ctx, isl_service_t *svc, size_t ar
   JSValueRef err = NULL;
   isl_request_t *req = make_request(ctx, argc, argv, &err);
   if (!req) return isl_promise_rejected(ctx, err);
-  return send_request(ctx, svc, req, ISL_ARG(1));
+  fetch_opts_t o;
+  JSObjectRef rejected = read_options(ctx, ISL_ARG(1), req, &o);
+  return rejected ? rejected : send_request(ctx, svc, req, &o);
 }
 
 static JSObjectRef reject_type(JSContextRef ctx, const char *msg) {
@@ -417,6 +429,9 @@ static JSValueRef js_fetch(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_ob
     return reject_type(ctx, "Failed to execute 'fetch': 1 argument required, but only 0 present.");
   isl_request_t *req = make_request(ctx, argc, argv, &err);
   if (!req) return isl_promise_rejected(ctx, err);
+  fetch_opts_t o;
+  JSObjectRef rejected = read_options(ctx, ISL_ARG(1), req, &o);
+  if (rejected) return rejected;
   /* Scheme fetch: data: here, http(s) through the outbound; the URL parser lower-cased
    * the scheme. */
   const char *u = req->url;
@@ -440,7 +455,7 @@ static JSValueRef js_fetch(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_ob
     isl_buf_free(&m);
     return p;
   }
-  return send_request(ctx, r->outbound, req, ISL_ARG(1));
+  return send_request(ctx, r->outbound, req, &o);
 }
 
 static void fetch_teardown(isl_realm_t *r) {
