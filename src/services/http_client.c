@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -285,6 +286,12 @@ static size_t on_read(char *buf, size_t size, size_t nitems, void *data) {
   return got == ISL_HTTP_READ_PAUSE ? CURL_READFUNC_PAUSE : got;
 }
 
+static int on_seek(void *data, curl_off_t offset, int origin) {
+  isl_http_transfer_t *t = data;
+  if (offset != 0 || origin != SEEK_SET || !t->source->rewind) return CURL_SEEKFUNC_CANTSEEK;
+  return t->source->rewind(t->source_data) ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK;
+}
+
 /* ---- finishing ------------------------------------------------------------------------- */
 
 static const char *errno_name(long e) {
@@ -459,6 +466,8 @@ static void set_method(isl_http_transfer_t *t, const isl_http_request_t *r, bool
     if (r->source) {
       curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
       curl_easy_setopt(e, CURLOPT_READDATA, t);
+      curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+      curl_easy_setopt(e, CURLOPT_SEEKDATA, t);
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->length);
     } else {
       curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");

@@ -53,6 +53,9 @@ typedef struct {
   /* Copies up to n bytes of the request body into buf; returns the count, 0 at the end,
    * or ISL_HTTP_READ_PAUSE. */
   size_t (*read)(void *data, char *buf, size_t n);
+  /* Starts the body again from its first byte, for when curl must send the request again
+   * (a reused connection that turned out closed). false if it cannot; NULL: never. */
+  bool (*rewind)(void *data);
 } isl_http_source_t;
 
 typedef struct {

@@ -42,6 +42,11 @@ static size_t body_read(void *data, char *buf, size_t n) {
   return n;
 }
 
+static bool body_rewind(void *data) {
+  ((net_req_t *)data)->sent = 0;
+  return true;
+}
+
 static void sink_head(void *data, int status, const char *reason, isl_headers_t *headers) {
   net_req_t *q = data;
   q->res = isl_response_new(status);
@@ -95,7 +100,7 @@ static void sink_done(void *data, const char *error) {
   answer(q, res);
 }
 
-static const isl_http_source_t body_source = {.read = body_read};
+static const isl_http_source_t body_source = {.read = body_read, .rewind = body_rewind};
 static const isl_http_sink_t buffer_sink = {
     .head = sink_head, .chunk = sink_chunk, .done = sink_done};
 

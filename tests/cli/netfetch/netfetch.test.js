@@ -1,5 +1,6 @@
 // Outbound fetch() through a network service that allows loopback, against the Python
-// upstream of tests/cli/netfetch/upstream.py (env.BASE). env.DEAD is a closed port;
+// upstream of tests/cli/netfetch/upstream.py (env.BASE, and env.TLS with a self-signed
+// certificate). env.DEAD is a closed port;
 // env.INTERNET is a Fetcher on the implicit "internet" network service.
 import { eq, ok, deepEq, rejects } from "assert.js";
 
@@ -383,6 +384,13 @@ export const upstreamDyingMidBodyIsAnError = {
     const e2 = await rejects(fetch(env.BASE + "/hangup"), TypeError);
     ok(/127\.0\.0\.1/.test(e2.message), e2.message);
     eq((await fetch(env.BASE + "/echo")).status, 200, "later requests still work");
+  },
+};
+
+export const tlsIsVerifiedAgainstTheSystemStore = {
+  async test(ctrl, env) {
+    const e = await rejects(fetch(env.TLS + "/echo"), TypeError);
+    ok(/TLS connection to 127\.0\.0\.1 failed: .*certificate/.test(e.message), e.message);
   },
 };
 

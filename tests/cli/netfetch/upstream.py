@@ -3,6 +3,7 @@ test on 127.0.0.1: echoes requests, redirects, compresses, stalls and breaks on 
 and counts the connections it accepted (GET /stats) so the test can see reuse."""
 import gzip
 import json
+import ssl
 import threading
 import time
 import zlib
@@ -135,6 +136,17 @@ class Server(ThreadingHTTPServer):
 def start():
     """Starts the server on a free port of 127.0.0.1; returns (server, port)."""
     srv = Server(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, srv.server_address[1]
+
+
+def start_tls(certfile, keyfile):
+    """The same server over TLS with the given (self-signed) certificate; (server, port)."""
+    srv = Server(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(certfile, keyfile)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, srv.server_address[1]
