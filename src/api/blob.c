@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "blob.h"
+#include "structured_clone.h"
 
 /* ---- The native state ------------------------------------------------------------------ */
 
@@ -445,4 +446,19 @@ isl_class_def_t isl_blob_class = {
     .finalize = blob_finalize,
 };
 
-void isl_api_blob_install(isl_realm_t *r) { isl_class_install(r, &isl_blob_class); }
+/* Blob and File are [Serializable] (File API, "Blob" and "File"): a clone shares the
+ * original's bytes, which never change, and copies its type (and a File's name and
+ * lastModified). */
+static JSObjectRef blob_clone(JSContextRef ctx, JSObjectRef src, JSValueRef *exc) {
+  (void)exc;
+  const isl_blob_t *b = isl_blob_priv(ctx, src);
+  isl_blob_t *copy = b->is_file ? isl_file_new_from(b, b->name, b->name_len, b->last_modified)
+                                : isl_blob_new(b->store ? isl_body_ref(b->store) : NULL, b->off,
+                                               b->len, b->type);
+  return isl_blob_wrap(ctx, copy);
+}
+
+void isl_api_blob_install(isl_realm_t *r) {
+  isl_class_install(r, &isl_blob_class);
+  isl_structured_clone_register(&isl_blob_class, blob_clone); /* File is a Blob too */
+}

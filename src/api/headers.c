@@ -480,12 +480,10 @@ static JSValueRef js_headers_set(JSContextRef ctx, JSObjectRef fn, JSObjectRef t
     isl_header_t *e = &h->list.v[i];
     if (strcmp(e->name, name.p) == 0) {
       if (!replaced) {
-        free(e->value);
-        e->value = isl_strndup(vp, vlen);
+        isl_header_set_value(e, vp, vlen);
         replaced = true;
       } else {
-        free(e->name);
-        free(e->value);
+        isl_header_free(e);
         continue;
       }
     }

@@ -10,9 +10,29 @@ void isl_headers_add(isl_headers_t *h, const char *name, size_t nlen, const char
     h->cap = h->cap ? h->cap * 2 : 8;
     h->v = isl_realloc(h->v, h->cap * sizeof(*h->v));
   }
-  h->v[h->n].name = isl_strndup(name, nlen);
-  h->v[h->n].value = isl_strndup(value, vlen);
+  /* Name and value share one allocation: a header costs one malloc, not two. */
+  char *p = isl_malloc(nlen + vlen + 2);
+  memcpy(p, name, nlen);
+  p[nlen] = 0;
+  if (vlen) memcpy(p + nlen + 1, value, vlen);
+  p[nlen + 1 + vlen] = 0;
+  h->v[h->n].name = p;
+  h->v[h->n].value = p + nlen + 1;
   h->n++;
+}
+
+void isl_header_set_value(isl_header_t *e, const char *value, size_t vlen) {
+  size_t nlen = strlen(e->name);
+  char *p = isl_realloc(e->name, nlen + vlen + 2);
+  if (vlen) memcpy(p + nlen + 1, value, vlen);
+  p[nlen + 1 + vlen] = 0;
+  e->name = p;
+  e->value = p + nlen + 1;
+}
+
+void isl_header_free(isl_header_t *e) {
+  free(e->name);
+  e->name = e->value = NULL;
 }
 
 void isl_headers_add_trimmed(isl_headers_t *h, const char *name, size_t nlen, const char *value,
@@ -33,8 +53,7 @@ void isl_headers_remove(isl_headers_t *h, const char *name) {
   size_t o = 0;
   for (size_t i = 0; i < h->n; i++) {
     if (strcasecmp(h->v[i].name, name) == 0) {
-      free(h->v[i].name);
-      free(h->v[i].value);
+      isl_header_free(&h->v[i]);
     } else {
       h->v[o++] = h->v[i];
     }
@@ -49,10 +68,7 @@ void isl_headers_copy(isl_headers_t *dst, const isl_headers_t *src) {
 }
 
 void isl_headers_dispose(isl_headers_t *h) {
-  for (size_t i = 0; i < h->n; i++) {
-    free(h->v[i].name);
-    free(h->v[i].value);
-  }
+  for (size_t i = 0; i < h->n; i++) isl_header_free(&h->v[i]);
   free(h->v);
   h->v = NULL;
   h->n = h->cap = 0;

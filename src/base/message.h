@@ -11,10 +11,17 @@
 
 #include "base.h"
 
+/* name and value live in one allocation owned through name (value points into it):
+ * change or free an entry only with isl_header_set_value / isl_header_free. */
 typedef struct {
   char *name;  /* as received/set; compared case-insensitively */
   char *value; /* already normalised (no leading/trailing HTTP whitespace) */
 } isl_header_t;
+
+/* Replaces e's value (the name is kept). */
+void isl_header_set_value(isl_header_t *e, const char *value, size_t vlen);
+/* Frees e's name and value. */
+void isl_header_free(isl_header_t *e);
 
 typedef struct {
   isl_header_t *v;

@@ -32,6 +32,8 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
                                                   JSObjectRef function, JSValueRef *exception);
+/* The target of a Proxy (or of the global object's proxy); NULL for any other object. */
+JSObjectRef JSObjectGetProxyTarget(JSObjectRef object);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 
@@ -49,6 +51,12 @@ typedef struct {
   isl_fn_t set; /* NULL: read-only */
 } isl_accessor_t;
 
+/* A Web IDL constant: a number on both the interface object and the prototype. */
+typedef struct {
+  const char *name;
+  double value;
+} isl_const_t;
+
 /* A constructor body. argv holds the arguments the caller passed (argc of them, missing
  * trailing ones are simply absent). new_target is the constructor `new` was applied to;
  * pass it to isl_wrap_new so subclasses get their own prototype. Return NULL and set *exc
@@ -65,6 +73,7 @@ struct isl_class_def {
   const isl_method_t *methods;     /* prototype methods; ends with {0} */
   const isl_accessor_t *accessors; /* prototype accessors; ends with {0} */
   const isl_method_t *statics;     /* static methods on the constructor; ends with {0} */
+  const isl_const_t *constants;    /* constants (e.g. Event.AT_TARGET); ends with {0} */
   void (*finalize)(void *priv);    /* frees native state; must not touch JS */
   bool not_global;                 /* true: do not define the constructor on globalThis */
   /* Filled in by the layer. */

@@ -40,7 +40,27 @@ JSValueRef isl_str_latin1(JSContextRef ctx, const char *p, size_t n) {
   return v;
 }
 
+/* JSC converts to UTF-8 itself without first widening its 8-bit (Latin-1) strings to
+ * UTF-16, which JSStringGetCharactersPtr has to do. It converts strictly: at a lone
+ * surrogate it stops. So the output is checked to stand for all n code units (a 4-byte
+ * sequence is two); if it does not, islet converts from UTF-16 with U+FFFD for each lone
+ * surrogate, as USVString requires. */
 void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out) {
+  size_t n = JSStringGetLength(s);
+  if (n <= 4096) {
+    size_t max = n * 3 + 1;
+    isl_buf_reserve(out, max);
+    unsigned char *p = (unsigned char *)out->p + out->len;
+    size_t got = JSStringGetUTF8CString(s, (char *)p, max);
+    size_t units = 0;
+    for (size_t i = 0; i + 1 < got; i++)
+      if ((p[i] & 0xC0) != 0x80) units += p[i] >= 0xF0 ? 2 : 1;
+    if (got > 0 && units == n) {
+      out->len += got - 1; /* without the terminator JSC wrote */
+      return;
+    }
+    out->p[out->len] = 0;
+  }
   isl_utf16_to_utf8(out, JSStringGetCharactersPtr(s), JSStringGetLength(s));
 }
 

@@ -85,6 +85,17 @@ check("classic script answers", st == 200 and body == "classic GET", f"{st} {bod
 code, _, err = srv.stop()
 check("classic SIGTERM exits 0", code == 0, f"{code} {err[-300:]}")
 
+# A classic script's global scope is an EventTarget; FetchEvent is an Event.
+srv = Server(os.path.join(FIX, "classic_events.js"))
+st, body = http_get(srv.port, "/")
+check("fetch listeners: one throws, the next answers", st == 200 and
+      body == "true true fetch true true true true", f"{st} {body!r}")
+st, body = http_get(srv.port, "/none")
+check("no respondWith: 500", st == 500, f"{st} {body!r}")
+code, _, err = srv.stop()
+check("a throwing fetch listener is logged", "first listener fails on purpose" in err, err[-500:])
+check("an unanswered fetch event is logged", "no fetch listener called respondWith()" in err, err[-500:])
+
 # islet test: PASS/FAIL lines, summary, exit status.
 r = run("test", os.path.join(FIX, "failing.test.js"))
 check("test exit 1 on failure", r.returncode == 1, str(r.returncode))
