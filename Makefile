@@ -2,7 +2,7 @@
 # BUILD=build-asan SANITIZE=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer.
 CC ?= cc
 BUILD ?= build
-PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n
+PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n libcurl zlib libbrotlidec
 LLHTTP_DIR ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 

@@ -325,6 +325,7 @@ isl_request_t *isl_request_to_c(JSContextRef ctx, JSValueRef v, JSValueRef *exc)
   if (isl_bodystate_unusable(&r->body))
     return (isl_request_t *)isl_throw_type(ctx, exc, "The Request's body was already used");
   isl_request_t *out = isl_request_new(r->method, r->url);
+  out->redirect = (isl_redirect_t)r->redirect; /* same order as isl_redirect_t */
   isl_headers_copy(&out->headers, &r->headers->list);
   out->body = isl_bodystate_take(&r->body);
   return out;

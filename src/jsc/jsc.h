@@ -91,9 +91,9 @@ struct isl_realm {
   uv_loop_t *loop;
   void *owner;          /* the worker that runs in this realm (src/worker) */
   /* Where the global fetch() sends requests (the worker's globalOutbound), set by the
-   * worker layer: an isl_service_t *, or NULL when that is a network service, which
-   * does not exist yet (fetch() then rejects, naming outbound_name; NULL name: the
-   * default "internet"). Borrowed: the service and the name outlive the realm. */
+   * worker layer: an isl_service_t *, or NULL for none (fetch() then rejects). Its name
+   * (NULL: the default "internet") is for messages. Borrowed: the service and the name
+   * outlive the realm. */
   void *outbound;
   const char *outbound_name;
   /* Maps a column in generated code back to the user's source (module transforms change
