@@ -20,7 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "curl_dl.h"
 
 #include "decode.h"
 
@@ -533,7 +533,8 @@ void isl_http_transfer_cancel(isl_http_transfer_t *t, const char *error) {
 /* ---- the client ------------------------------------------------------------------------- */
 
 isl_http_client_t *isl_http_client_new(uv_loop_t *loop, const char *name, isl_http_allow_fn allow,
-                                       void *allow_data) {
+                                       void *allow_data, char *err, size_t errlen) {
+  if (!isl_curl_load(err, errlen)) return NULL;
   if (clients_alive++ == 0) ISL_CHECK(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
   isl_http_client_t *c = isl_calloc(1, sizeof(*c));
   c->loop = loop;

@@ -38,9 +38,10 @@ typedef bool (*isl_http_allow_fn)(void *data, const struct sockaddr *addr);
 #define ISL_HTTP_CONNECT_TIMEOUT_MS 30000
 
 /* A client on loop. name is the network service's, for messages (copied). allow may be
- * NULL (every address allowed). */
+ * NULL (every address allowed). NULL with a message in err when libcurl cannot be loaded
+ * (it is loaded on first use: src/services/curl_dl.h). */
 isl_http_client_t *isl_http_client_new(uv_loop_t *loop, const char *name, isl_http_allow_fn allow,
-                                       void *allow_data);
+                                       void *allow_data, char *err, size_t errlen);
 /* Ends every transfer still in flight (each sink's done() gets an error), closes the
  * pooled connections, and frees the client once its libuv handles have closed. */
 void isl_http_client_free(isl_http_client_t *c);

@@ -131,7 +131,15 @@ static void network_fetch(isl_service_t *svc, isl_request_t *req, isl_response_c
     cb(data, isl_response_network_error("The operation was aborted"));
     return;
   }
-  if (!n->client) n->client = isl_http_client_new(n->loop, n->name, policy_allows, n->policy);
+  if (!n->client) {
+    char err[300];
+    n->client = isl_http_client_new(n->loop, n->name, policy_allows, n->policy, err, sizeof(err));
+    if (!n->client) {
+      isl_request_free(req);
+      cb(data, isl_response_network_error(err));
+      return;
+    }
+  }
   net_req_t *q = isl_calloc(1, sizeof(*q));
   q->n = n;
   q->cb = cb;
