@@ -36,6 +36,9 @@ void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
 JSObjectRef JSObjectGetProxyTarget(JSObjectRef object);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+/* WTF::releaseFastMallocFreeMemory(): JSC's allocator (libpas) hands its free pages back
+ * to the system. Exported C++; declared by its symbol name. */
+void isl_jsc_release_free_memory(void) __asm__("_ZN3WTF27releaseFastMallocFreeMemoryEv");
 
 typedef JSObjectCallAsFunctionCallback isl_fn_t;
 

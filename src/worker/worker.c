@@ -148,6 +148,7 @@ static void on_idle_gc(uv_timer_t *t) {
   isl_worker_t *w = t->data;
   if (w->active != 0) return;
   JSSynchronousGarbageCollectForDebugging(w->realm->ctx);
+  isl_jsc_release_free_memory();
   /* And what the collection freed in C goes back to the system. */
 #ifdef ISL_MIMALLOC
   /* mimalloc returns freed pages to the system only after a delay (so a busy process
