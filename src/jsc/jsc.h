@@ -227,6 +227,13 @@ void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out);
  * iterator if cb fails. false with *exc set on any failure. */
 typedef bool (*isl_iter_cb)(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc);
 bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc);
+/* For unions that choose by the presence of @@iterator (e.g. sequence or record):
+ * GetMethod(o, @@iterator), *method NULL when it is undefined or null; false if getting
+ * it threw or it is not callable. */
+bool isl_iter_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method, JSValueRef *exc);
+/* The iterator protocol over o with a method isl_iter_method found, as isl_iterate. */
+bool isl_iterate_with(JSContextRef ctx, JSObjectRef o, JSObjectRef method, isl_iter_cb cb,
+                      void *data, JSValueRef *exc);
 
 /* Bytes. BufferSource: an ArrayBuffer or any ArrayBufferView. */
 bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n);
