@@ -27,6 +27,9 @@ JSObjectRef isl_abort_signal_object(isl_abort_signal_t *s);
 JSObjectRef isl_abort_signal_new(JSContextRef ctx);
 
 bool isl_abort_signal_aborted(isl_abort_signal_t *s);
+/* A new signal that follows s ("create a dependent abort signal" from [s], as
+ * AbortSignal.any([s])): what a Request made with a signal exposes. */
+JSObjectRef isl_abort_signal_follow(JSContextRef ctx, isl_abort_signal_t *s);
 /* The abort reason, or undefined while the signal is not aborted. */
 JSValueRef isl_abort_signal_reason(JSContextRef ctx, isl_abort_signal_t *s);
 /* "Signal abort": reason NULL means a new "AbortError" DOMException. Runs the abort

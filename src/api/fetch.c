@@ -281,17 +281,6 @@ static void on_abort_release(void *data) {
   free(l);
 }
 
-/* init.signal, if any: NULL with *exc unset when there is none; a TypeError if it is not
- * an AbortSignal. */
-static isl_abort_signal_t *signal_of(JSContextRef ctx, JSValueRef init, JSValueRef *exc) {
-  if (!JSValueIsObject(ctx, init)) return NULL;
-  JSValueRef v = isl_get(ctx, (JSObjectRef)init, "signal", exc);
-  if (*exc || JSValueIsUndefined(ctx, v) || JSValueIsNull(ctx, v)) return NULL;
-  isl_abort_signal_t *s = isl_abort_signal_of(ctx, v);
-  if (!s) isl_throw_type(ctx, exc, "fetch(): init.signal is not an AbortSignal");
-  return s;
-}
-
 /* workerd's init.encodeResponseBody: "automatic" (the default) or "manual". */
 static bool raw_encoding_of(JSContextRef ctx, JSValueRef init, bool *raw, JSValueRef *exc) {
   *raw = false;
@@ -315,11 +304,13 @@ static bool raw_encoding_of(JSContextRef ctx, JSValueRef init, bool *raw, JSValu
 /* new Request(input, init) gives fetch() the same argument rules as the Request
  * constructor (fetch step 2). NULL with *err set if it threw. */
 static isl_request_t *make_request(JSContextRef ctx, size_t argc, const JSValueRef argv[],
-                                   JSValueRef *err) {
-  JSObjectRef ctor = (JSObjectRef)isl_global(ctx, "Request");
+                                   isl_abort_signal_t **signal, JSValueRef *err) {
   JSValueRef args[2] = {ISL_ARG(0), ISL_ARG(1)};
-  JSObjectRef request = JSObjectCallAsConstructor(ctx, ctor, argc > 1 ? 2 : 1, args, err);
-  return request ? isl_request_to_c(ctx, request, err) : NULL;
+  JSObjectRef request = isl_request_construct(ctx, argc > 1 ? 2 : 1, args, err);
+  if (!request) return NULL;
+  /* The Request read init.signal (or took input's): the fetch honours the same one. */
+  *signal = isl_request_abort_signal(ctx, request);
+  return isl_request_to_c(ctx, request, err);
 }
 
 /* fetch()'s options beyond the Request's, read from init. */
@@ -332,10 +323,11 @@ typedef struct {
  * fetch() call". NULL when the request may go on; otherwise the rejected promise (req is
  * freed then). */
 static JSObjectRef read_options(JSContextRef ctx, JSValueRef init, isl_request_t *req,
-                                fetch_opts_t *o) {
+                                isl_abort_signal_t *signal, fetch_opts_t *o) {
   JSValueRef err = NULL;
   *o = (fetch_opts_t){0};
-  if (raw_encoding_of(ctx, init, &o->raw_encoding, &err)) o->signal = signal_of(ctx, init, &err);
+  o->signal = signal;
+  raw_encoding_of(ctx, init, &o->raw_encoding, &err);
   if (!err && o->signal && isl_abort_signal_aborted(o->signal))
     err = isl_abort_signal_reason(ctx, o->signal);
   if (!err) return NULL;
@@ -385,10 +377,11 @@ JSObjectRef isl_fetch_to_service(JSContextRef ctx, isl_service_t *svc, size_t ar
                                  const JSValueRef argv[], JSValueRef *exc) {
   (void)exc; /* failures reject the promise */
   JSValueRef err = NULL;
-  isl_request_t *req = make_request(ctx, argc, argv, &err);
+  isl_abort_signal_t *signal = NULL;
+  isl_request_t *req = make_request(ctx, argc, argv, &signal, &err);
   if (!req) return isl_promise_rejected(ctx, err);
   fetch_opts_t o;
-  JSObjectRef rejected = read_options(ctx, ISL_ARG(1), req, &o);
+  JSObjectRef rejected = read_options(ctx, ISL_ARG(1), req, signal, &o);
   return rejected ? rejected : send_request(ctx, svc, req, &o);
 }
 
@@ -427,10 +420,11 @@ static JSValueRef js_fetch(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_ob
   JSValueRef err = NULL;
   if (argc == 0)
     return reject_type(ctx, "Failed to execute 'fetch': 1 argument required, but only 0 present.");
-  isl_request_t *req = make_request(ctx, argc, argv, &err);
+  isl_abort_signal_t *signal = NULL;
+  isl_request_t *req = make_request(ctx, argc, argv, &signal, &err);
   if (!req) return isl_promise_rejected(ctx, err);
   fetch_opts_t o;
-  JSObjectRef rejected = read_options(ctx, ISL_ARG(1), req, &o);
+  JSObjectRef rejected = read_options(ctx, ISL_ARG(1), req, signal, &o);
   if (rejected) return rejected;
   /* Scheme fetch: data: here, http(s) through the outbound; the URL parser lower-cased
    * the scheme. */
