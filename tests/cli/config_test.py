@@ -8,20 +8,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 from islet_server import free_port, http_get, wait_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def run(*args, env=None, timeout=20):
@@ -97,5 +87,4 @@ check("a binding to a missing entrypoint stops startup", r.returncode == 1 and "
 r = run("serve", os.path.join(CFG, "app.capnp"), "noSuchConst")
 check("unknown const: exit 1", r.returncode == 1 and "noSuchConst" in r.stderr, r.stderr)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

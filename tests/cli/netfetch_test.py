@@ -10,23 +10,14 @@ import shutil
 import socket
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "netfetch"))
+from checks import ISLET, check, finish  # noqa: E402
 from upstream import start, start_tls  # noqa: E402
-
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def closed_port():
@@ -61,11 +52,8 @@ try:
     r = subprocess.run([ISLET, "test", cfg_path], capture_output=True, text=True, timeout=120)
     lines = r.stdout.splitlines()
     for line in lines:
-        if line.startswith("PASS "):
-            passed += 1
-        elif line.startswith("FAIL "):
-            failed += 1
-            print(line)
+        if line.startswith("PASS ") or line.startswith("FAIL "):
+            check(line[5:], line.startswith("PASS "))
     check("islet test printed its summary", lines and lines[-1].endswith(" failed"), r.stdout[-500:])
     check("islet test exits 0", r.returncode == 0, f"{r.returncode} {r.stderr[-800:]}")
     check("nothing alarming on stderr", "error" not in r.stderr.lower() and "leak" not in r.stderr.lower(),
@@ -76,5 +64,4 @@ finally:
         tls_srv.shutdown()
     shutil.rmtree(tmp, ignore_errors=True)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -15,22 +15,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 from islet_server import free_port, wait_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "outbound")
 NO_NET = ("fetch() to http://127.0.0.1:9/ failed: address 127.0.0.1 is not allowed by "
           "network service 'internet'")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def request(port, method, path, headers=(), body=b"", timeout=10, host="islet.test"):
@@ -197,5 +187,4 @@ finally:
     stop(backend)
     shutil.rmtree(tmp, ignore_errors=True)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

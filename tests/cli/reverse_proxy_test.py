@@ -9,22 +9,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 sys.path.insert(0, os.path.join(HERE, "netfetch"))
+from checks import ISLET, check, finish  # noqa: E402
 from islet_server import free_port, wait_port  # noqa: E402
 from upstream import start  # noqa: E402
 import subprocess  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 CONFIG = os.path.join(HERE, "..", "..", "examples", "reverse-proxy", "config.capnp")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def request(port, path, method="GET", body=None, headers=None):
@@ -115,5 +105,4 @@ finally:
     proc.terminate()
     proc.wait(timeout=10)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
