@@ -2,17 +2,26 @@
 # BUILD=build-asan SANITIZE=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer.
 CC ?= cc
 BUILD ?= build
-PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n
+PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n zlib libbrotlidec
+# libcurl's headers only: the library is loaded on first use (src/services/curl_dl.h).
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl)
 LLHTTP_DIR ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -D_GNU_SOURCE -MMD -MP
-CFLAGS += $(shell pkg-config --cflags $(PKGS)) -I$(LLHTTP_INC)
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS += $(shell pkg-config --cflags $(PKGS)) $(CURL_CFLAGS) -I$(LLHTTP_INC)
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -ldl -lm
 ifdef SANITIZE
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+else
+# mimalloc replaces malloc for the whole process (JavaScriptCore's system-heap
+# allocations included): linked first, its malloc/free are the ones every library binds
+# to. About 13% fewer instructions per request than glibc's allocator; sanitizer builds
+# keep the sanitizers' own allocator.
+CFLAGS += -DISL_MIMALLOC
+LDLIBS := -lmimalloc $(LDLIBS)
 endif
 
 SRC := $(shell find src -name '*.c' | sort)

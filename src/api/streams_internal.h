@@ -26,9 +26,6 @@
 
 #include "api.h"
 
-/* The realm->api_state slot holding the per-realm streams state (st_realm_t). */
-#define ISL_STATE_STREAMS 12
-
 /* ---- Objects and their JS values -------------------------------------------------- */
 
 #define ST_MAX_JS 14

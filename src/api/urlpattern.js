@@ -51,8 +51,9 @@
   const push = uncurry(Array.prototype.push);
   const reExec = uncurry(RegExpCtor.prototype.exec);
 
-  const idStart = /^[$_\p{ID_Start}]$/u;
-  const idPart = /^[$\u200C\u200D\p{ID_Continue}]$/u;
+  /* Made on first use: compiling the Unicode property classes is most of what setting up
+   * this file would otherwise cost every realm, whether or not it uses URLPattern. */
+  let idStart = null, idPart = null;
   const tabOrNewline = /[\t\n\r]/g;
   const replaceAll = uncurry(RegExpCtor.prototype[Symbol.replace]);
 
@@ -128,8 +129,11 @@
     return strSlice(s, c >= 0xdc00 && c <= 0xdfff && s.length > 1 ? -2 : -1);
   };
 
-  const isValidNameCodePoint = (cp, first) =>
-    cp !== '' && reExec(first ? idStart : idPart, cp) !== null;
+  const isValidNameCodePoint = (cp, first) => {
+    if (cp === '') return false;
+    if (first) return reExec(idStart ??= new RegExpCtor('^[$_\\p{ID_Start}]$', 'u'), cp) !== null;
+    return reExec(idPart ??= new RegExpCtor('^[$\\u200C\\u200D\\p{ID_Continue}]$', 'u'), cp) !== null;
+  };
   const isASCII = (cp) => cp.length === 1 && charCodeAt(cp, 0) <= 0x7f;
   const isASCIIDigit = (c) => c !== undefined && c >= '0' && c <= '9' && c.length === 1;
 

@@ -10,9 +10,29 @@ void isl_headers_add(isl_headers_t *h, const char *name, size_t nlen, const char
     h->cap = h->cap ? h->cap * 2 : 8;
     h->v = isl_realloc(h->v, h->cap * sizeof(*h->v));
   }
-  h->v[h->n].name = isl_strndup(name, nlen);
-  h->v[h->n].value = isl_strndup(value, vlen);
+  /* Name and value share one allocation: a header costs one malloc, not two. */
+  char *p = isl_malloc(nlen + vlen + 2);
+  memcpy(p, name, nlen);
+  p[nlen] = 0;
+  if (vlen) memcpy(p + nlen + 1, value, vlen);
+  p[nlen + 1 + vlen] = 0;
+  h->v[h->n].name = p;
+  h->v[h->n].value = p + nlen + 1;
   h->n++;
+}
+
+void isl_header_set_value(isl_header_t *e, const char *value, size_t vlen) {
+  size_t nlen = strlen(e->name);
+  char *p = isl_realloc(e->name, nlen + vlen + 2);
+  if (vlen) memcpy(p + nlen + 1, value, vlen);
+  p[nlen + 1 + vlen] = 0;
+  e->name = p;
+  e->value = p + nlen + 1;
+}
+
+void isl_header_free(isl_header_t *e) {
+  free(e->name);
+  e->name = e->value = NULL;
 }
 
 void isl_headers_add_trimmed(isl_headers_t *h, const char *name, size_t nlen, const char *value,
@@ -33,8 +53,7 @@ void isl_headers_remove(isl_headers_t *h, const char *name) {
   size_t o = 0;
   for (size_t i = 0; i < h->n; i++) {
     if (strcasecmp(h->v[i].name, name) == 0) {
-      free(h->v[i].name);
-      free(h->v[i].value);
+      isl_header_free(&h->v[i]);
     } else {
       h->v[o++] = h->v[i];
     }
@@ -49,10 +68,7 @@ void isl_headers_copy(isl_headers_t *dst, const isl_headers_t *src) {
 }
 
 void isl_headers_dispose(isl_headers_t *h) {
-  for (size_t i = 0; i < h->n; i++) {
-    free(h->v[i].name);
-    free(h->v[i].value);
-  }
+  for (size_t i = 0; i < h->n; i++) isl_header_free(&h->v[i]);
   free(h->v);
   h->v = NULL;
   h->n = h->cap = 0;
@@ -97,6 +113,7 @@ void isl_request_free(isl_request_t *r) {
   free(r->url);
   isl_headers_dispose(&r->headers);
   isl_body_unref(r->body);
+  isl_cancel_unref(r->cancel);
   free(r);
 }
 
@@ -109,9 +126,45 @@ isl_response_t *isl_response_new(int status) {
 void isl_response_free(isl_response_t *r) {
   if (!r) return;
   free(r->status_text);
+  free(r->error);
+  free(r->url);
   isl_headers_dispose(&r->headers);
   isl_body_unref(r->body);
   free(r);
+}
+
+isl_response_t *isl_response_network_error(const char *msg) {
+  isl_response_t *r = isl_response_text(502, msg);
+  r->error = isl_strdup(msg);
+  return r;
+}
+
+isl_cancel_t *isl_cancel_new(void) {
+  isl_cancel_t *c = isl_calloc(1, sizeof(*c));
+  c->refs = 1;
+  return c;
+}
+
+isl_cancel_t *isl_cancel_ref(isl_cancel_t *c) {
+  if (c) c->refs++;
+  return c;
+}
+
+void isl_cancel_unref(isl_cancel_t *c) {
+  if (c && --c->refs == 0) free(c);
+}
+
+void isl_cancel_on(isl_cancel_t *c, void (*fn)(void *data), void *data) {
+  c->fn = fn;
+  c->data = data;
+}
+
+void isl_cancel_fire(isl_cancel_t *c) {
+  if (c->fired) return;
+  c->fired = true;
+  void (*fn)(void *) = c->fn;
+  c->fn = NULL;
+  if (fn) fn(c->data);
 }
 
 isl_response_t *isl_response_text(int status, const char *text) {

@@ -53,6 +53,19 @@ static void reject(isl_http_conn_t *c, int status);
 
 isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c) { return c->next; }
 
+/* The input buffer goes back to the server's spares when the connection has nothing
+ * unparsed (see ISL_HTTP_SPARE_BUFFERS), or is freed. */
+static void in_release(isl_http_conn_t *c) {
+  isl_http_server_t *s = c->server;
+  if (s && c->in.cap == ISL_HTTP_IN_CAP && s->nspare < ISL_HTTP_SPARE_BUFFERS) {
+    s->spare[s->nspare++] = c->in.p;
+    c->in = (isl_buf_t){0};
+  } else {
+    isl_buf_free(&c->in);
+  }
+  c->in_off = c->scan_off = 0;
+}
+
 static void conn_free(isl_http_conn_t *c) {
   isl_buf_free(&c->in);
   isl_buf_free(&c->url);
@@ -92,9 +105,13 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   isl_http_conn_t *c = h->data;
   /* After the last response nothing is parsed again: input is read only to be dropped. */
   if (c->phase == ISL_CONN_ENDING) c->in.len = c->in_off = 0;
-  /* 16 KiB: large enough for most heads, small enough that freeing it when the
-   * connection goes idle does not make glibc consolidate and trim the heap. */
-  isl_buf_reserve(&c->in, 16384);
+  isl_http_server_t *s = c->server;
+  if (!c->in.p && s && s->nspare) {
+    c->in.p = s->spare[--s->nspare];
+    c->in.cap = ISL_HTTP_IN_CAP;
+    c->in.len = 0;
+  }
+  isl_buf_reserve(&c->in, ISL_HTTP_IN_CAP / 2);
   *buf = uv_buf_init(c->in.p + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
 }
 
@@ -212,10 +229,7 @@ static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool mo
   c->phase = ISL_CONN_IDLE;
   timer_start(c, c->server->lim.idle_timeout_ms);
   /* An idle keep-alive connection holds no input buffer: there may be many of them. */
-  if (c->in_off == c->in.len) {
-    isl_buf_free(&c->in);
-    c->in_off = c->scan_off = 0;
-  }
+  if (c->in_off == c->in.len) in_release(c);
   start_reading(c);
   if (more_input) process(c);
 }
@@ -233,45 +247,44 @@ static void on_written(uv_write_t *req, int status) {
 /* Writes res as the answer to the current request: head and body in one writev. When
  * nothing else is buffered (no pipelined request), the write is tried at once, which
  * spares libuv's write queue and an epoll change per request; otherwise (or if the socket
- * takes only part) uv_write finishes it and its callback parses what follows. */
+ * takes only part) uv_write finishes it and its callback parses what follows. The head is
+ * serialised into the server's scratch buffer and copied into a write request of its own
+ * only when uv_write has to keep it. */
 static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_alive) {
-  write_req_t *w = isl_calloc(1, sizeof(*w));
-  w->c = c;
-  w->res = res;
-  w->keep_alive = keep_alive;
   c->phase = keep_alive ? ISL_CONN_WRITING : ISL_CONN_ENDING;
-  size_t blen = isl_http_write_head(&w->head, res, c->head_request, keep_alive, c->http_minor);
-  uv_buf_t bufs[2] = {uv_buf_init(w->head.p, (unsigned)w->head.len),
-                      uv_buf_init(blen ? res->body->data : NULL, (unsigned)blen)};
-  unsigned nbufs = blen ? 2 : 1;
-  size_t total = w->head.len + blen;
+  isl_buf_t *head = &c->server->head_scratch;
+  head->len = 0;
+  size_t blen = isl_http_write_head(head, res, c->head_request, keep_alive, c->http_minor);
+  size_t hoff = 0, boff = 0; /* what the first try already wrote */
   if (keep_alive && c->in_off == c->in.len) {
-    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
-    if (n >= 0 && (size_t)n == total) {
+    uv_buf_t bufs[2] = {uv_buf_init(head->p, (unsigned)head->len),
+                        uv_buf_init(blen ? res->body->data : NULL, (unsigned)blen)};
+    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, blen ? 2 : 1);
+    if (n >= 0 && (size_t)n == head->len + blen) {
       isl_response_free(res);
-      isl_buf_free(&w->head);
-      free(w);
       after_write(c, 0, keep_alive, false);
+      return;
+    }
+    if (n < 0 && n != UV_EAGAIN) {
+      isl_response_free(res);
+      isl_http_conn_close(c);
       return;
     }
     if (n > 0) {
       /* Partly written: uv_write sends the rest. */
-      size_t done = (size_t)n;
-      if (done >= bufs[0].len) {
-        done -= bufs[0].len;
-        bufs[0] = uv_buf_init(bufs[1].base + done, (unsigned)(bufs[1].len - done));
-        nbufs = 1;
-      } else {
-        bufs[0] = uv_buf_init(bufs[0].base + done, (unsigned)(bufs[0].len - done));
-      }
-    } else if (n != UV_EAGAIN) {
-      isl_response_free(res);
-      isl_buf_free(&w->head);
-      free(w);
-      isl_http_conn_close(c);
-      return;
+      hoff = (size_t)n < head->len ? (size_t)n : head->len;
+      boff = (size_t)n - hoff;
     }
   }
+  write_req_t *w = isl_calloc(1, sizeof(*w));
+  w->c = c;
+  w->res = res;
+  w->keep_alive = keep_alive;
+  isl_buf_append(&w->head, head->p + hoff, head->len - hoff);
+  uv_buf_t bufs[2];
+  unsigned nbufs = 0;
+  if (w->head.len) bufs[nbufs++] = uv_buf_init(w->head.p, (unsigned)w->head.len);
+  if (blen > boff) bufs[nbufs++] = uv_buf_init(res->body->data + boff, (unsigned)(blen - boff));
   if (uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, nbufs, on_written) < 0) {
     isl_response_free(res);
     isl_buf_free(&w->head);

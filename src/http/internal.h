@@ -61,6 +61,12 @@ enum {
 
 typedef struct isl_http_conn isl_http_conn_t;
 
+/* Input buffers of idle connections the server keeps for the next reads: a keep-alive
+ * connection gives its buffer back between requests (many idle connections must not
+ * hold one each), and taking a spare instead of a fresh 32 KiB malloc spares glibc a
+ * consolidation of its small-chunk bins on every request. */
+#define ISL_HTTP_SPARE_BUFFERS 32
+
 struct isl_http_server {
   uv_loop_t *loop;
   uv_tcp_t listener;
@@ -75,7 +81,15 @@ struct isl_http_server {
   bool shutting_down, done_called;
   void (*done)(void *data);
   void *done_data;
+  char *spare[ISL_HTTP_SPARE_BUFFERS]; /* each ISL_HTTP_IN_CAP bytes */
+  int nspare;
+  /* Response heads are written here first: most are written at once and never need a
+   * buffer of their own (see send_response). */
+  isl_buf_t head_scratch;
 };
+
+/* The capacity of a connection's input buffer (large enough for most heads). */
+#define ISL_HTTP_IN_CAP 32768
 
 /* Accepts one pending connection from the listener and starts serving it. */
 void isl_http_conn_accept(isl_http_server_t *s);

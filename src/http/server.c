@@ -24,7 +24,14 @@ static void on_connection(uv_stream_t *listener, int status) {
   isl_http_conn_accept(s);
 }
 
-static void free_server_on_close(uv_handle_t *h) { free(h->data); }
+static void free_server(isl_http_server_t *s) {
+  for (int i = 0; i < s->nspare; i++) free(s->spare[i]);
+  isl_buf_free(&s->head_scratch);
+  free(s->authority);
+  free(s);
+}
+
+static void free_server_on_close(uv_handle_t *h) { free_server(h->data); }
 
 int isl_http_server_start(uv_loop_t *loop, const char *host, int port,
                           const isl_http_limits_t *lim, isl_service_t *svc,
@@ -84,8 +91,7 @@ static void on_server_handle_closed(uv_handle_t *h) {
   isl_http_server_t *s = h->data;
   if (--s->open_handles > 0 || !s->done_called) return;
   s->done(s->done_data);
-  free(s->authority);
-  free(s);
+  free_server(s);
 }
 
 static void check_done(isl_http_server_t *s) {

@@ -100,13 +100,18 @@ void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValue
   ISL_CHECK(exc == NULL);
 }
 
-/* Symbol-keyed variant for Symbol.toStringTag. */
+/* Symbol-keyed variant for Symbol.toStringTag: { writable: false, enumerable: false,
+ * configurable: true } (Web IDL). All three are spelled out because JSC gives a class's
+ * automatic prototype a writable Symbol.toStringTag of its own, whose flags a partial
+ * descriptor would keep. */
 static void define_to_string_tag(JSContextRef ctx, JSObjectRef o, const char *tag) {
   isl_realm_t *r = isl_realm_of(ctx);
   JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
   JSValueRef key = isl_get(ctx, sym, "toStringTag", NULL);
   JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
   isl_set(ctx, desc, "value", isl_str(ctx, tag), NULL);
+  isl_set(ctx, desc, "writable", JSValueMakeBoolean(ctx, false), NULL);
+  isl_set(ctx, desc, "enumerable", JSValueMakeBoolean(ctx, false), NULL);
   isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, true), NULL);
   JSValueRef args[3] = {o, key, desc};
   JSValueRef dp = isl_get(ctx, r->helpers, "defineProperty", NULL);
@@ -179,6 +184,11 @@ JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
   isl_define_value(ctx, proto, "constructor", ctor, ISL_W | ISL_C);
   for (const isl_method_t *m = def->statics; m && m->name; m++)
     isl_define_method(ctx, ctor, m->name, m->fn, m->length);
+  /* Constants: { writable: false, enumerable: true, configurable: false } on both. */
+  for (const isl_const_t *k = def->constants; k && k->name; k++) {
+    isl_define_value(ctx, ctor, k->name, JSValueMakeNumber(ctx, k->value), ISL_E);
+    isl_define_value(ctx, proto, k->name, JSValueMakeNumber(ctx, k->value), ISL_E);
+  }
   if (!def->not_global) isl_define_value(ctx, r->global, def->name, ctor, ISL_W | ISL_C);
 
   r->protos[def->id] = proto;

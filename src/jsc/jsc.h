@@ -32,8 +32,13 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
                                                   JSObjectRef function, JSValueRef *exception);
+/* The target of a Proxy (or of the global object's proxy); NULL for any other object. */
+JSObjectRef JSObjectGetProxyTarget(JSObjectRef object);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+/* WTF::releaseFastMallocFreeMemory(): JSC's allocator (libpas) hands its free pages back
+ * to the system. Exported C++; declared by its symbol name. */
+void isl_jsc_release_free_memory(void) __asm__("_ZN3WTF27releaseFastMallocFreeMemoryEv");
 
 typedef JSObjectCallAsFunctionCallback isl_fn_t;
 
@@ -48,6 +53,12 @@ typedef struct {
   isl_fn_t get;
   isl_fn_t set; /* NULL: read-only */
 } isl_accessor_t;
+
+/* A Web IDL constant: a number on both the interface object and the prototype. */
+typedef struct {
+  const char *name;
+  double value;
+} isl_const_t;
 
 /* A constructor body. argv holds the arguments the caller passed (argc of them, missing
  * trailing ones are simply absent). new_target is the constructor `new` was applied to;
@@ -65,6 +76,7 @@ struct isl_class_def {
   const isl_method_t *methods;     /* prototype methods; ends with {0} */
   const isl_accessor_t *accessors; /* prototype accessors; ends with {0} */
   const isl_method_t *statics;     /* static methods on the constructor; ends with {0} */
+  const isl_const_t *constants;    /* constants (e.g. Event.AT_TARGET); ends with {0} */
   void (*finalize)(void *priv);    /* frees native state; must not touch JS */
   bool not_global;                 /* true: do not define the constructor on globalThis */
   /* Filled in by the layer. */
@@ -82,9 +94,9 @@ struct isl_realm {
   uv_loop_t *loop;
   void *owner;          /* the worker that runs in this realm (src/worker) */
   /* Where the global fetch() sends requests (the worker's globalOutbound), set by the
-   * worker layer: an isl_service_t *, or NULL when that is a network service, which
-   * does not exist yet (fetch() then rejects, naming outbound_name; NULL name: the
-   * default "internet"). Borrowed: the service and the name outlive the realm. */
+   * worker layer: an isl_service_t *, or NULL for none (fetch() then rejects). Its name
+   * (NULL: the default "internet") is for messages. Borrowed: the service and the name
+   * outlive the realm. */
   void *outbound;
   const char *outbound_name;
   /* Maps a column in generated code back to the user's source (module transforms change
@@ -215,6 +227,13 @@ void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out);
  * iterator if cb fails. false with *exc set on any failure. */
 typedef bool (*isl_iter_cb)(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc);
 bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc);
+/* For unions that choose by the presence of @@iterator (e.g. sequence or record):
+ * GetMethod(o, @@iterator), *method NULL when it is undefined or null; false if getting
+ * it threw or it is not callable. */
+bool isl_iter_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method, JSValueRef *exc);
+/* The iterator protocol over o with a method isl_iter_method found, as isl_iterate. */
+bool isl_iterate_with(JSContextRef ctx, JSObjectRef o, JSObjectRef method, isl_iter_cb cb,
+                      void *data, JSValueRef *exc);
 
 /* Bytes. BufferSource: an ArrayBuffer or any ArrayBufferView. */
 bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n);

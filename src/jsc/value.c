@@ -40,7 +40,27 @@ JSValueRef isl_str_latin1(JSContextRef ctx, const char *p, size_t n) {
   return v;
 }
 
+/* JSC converts to UTF-8 itself without first widening its 8-bit (Latin-1) strings to
+ * UTF-16, which JSStringGetCharactersPtr has to do. It converts strictly: at a lone
+ * surrogate it stops. So the output is checked to stand for all n code units (a 4-byte
+ * sequence is two); if it does not, islet converts from UTF-16 with U+FFFD for each lone
+ * surrogate, as USVString requires. */
 void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out) {
+  size_t n = JSStringGetLength(s);
+  if (n <= 4096) {
+    size_t max = n * 3 + 1;
+    isl_buf_reserve(out, max);
+    unsigned char *p = (unsigned char *)out->p + out->len;
+    size_t got = JSStringGetUTF8CString(s, (char *)p, max);
+    size_t units = 0;
+    for (size_t i = 0; i + 1 < got; i++)
+      if ((p[i] & 0xC0) != 0x80) units += p[i] >= 0xF0 ? 2 : 1;
+    if (got > 0 && units == n) {
+      out->len += got - 1; /* without the terminator JSC wrote */
+      return;
+    }
+    out->p[out->len] = 0;
+  }
   isl_utf16_to_utf8(out, JSStringGetCharactersPtr(s), JSStringGetLength(s));
 }
 
@@ -180,20 +200,23 @@ static void iterator_close(JSContextRef ctx, JSObjectRef it) {
     isl_call(ctx, (JSObjectRef)ret, it, 0, NULL, &ignored);
 }
 
-bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  if (!JSValueIsObject(ctx, v)) {
-    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
-    return false;
-  }
-  JSValueRef sym = isl_get(ctx, r->helpers, "symbolIterator", NULL);
-  JSValueRef m = JSObjectGetPropertyForKey(ctx, (JSObjectRef)v, sym, exc);
+bool isl_iter_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method, JSValueRef *exc) {
+  *method = NULL;
+  JSValueRef sym = isl_get(ctx, isl_realm_of(ctx)->helpers, "symbolIterator", NULL);
+  JSValueRef m = JSObjectGetPropertyForKey(ctx, o, sym, exc);
   if (*exc) return false;
+  if (JSValueIsUndefined(ctx, m) || JSValueIsNull(ctx, m)) return true;
   if (!JSValueIsObject(ctx, m) || !JSObjectIsFunction(ctx, (JSObjectRef)m)) {
-    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
+    isl_throw_type(ctx, exc, "Symbol.iterator is not a function");
     return false;
   }
-  JSValueRef it = isl_call(ctx, (JSObjectRef)m, (JSObjectRef)v, 0, NULL, exc);
+  *method = (JSObjectRef)m;
+  return true;
+}
+
+bool isl_iterate_with(JSContextRef ctx, JSObjectRef o, JSObjectRef method, isl_iter_cb cb,
+                      void *data, JSValueRef *exc) {
+  JSValueRef it = isl_call(ctx, method, o, 0, NULL, exc);
   if (*exc) return false;
   if (!JSValueIsObject(ctx, it)) {
     isl_throw_type(ctx, exc, "Result of the Symbol.iterator method is not an object");
@@ -223,6 +246,17 @@ bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSV
       return false;
     }
   }
+}
+
+bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc) {
+  JSObjectRef method = NULL;
+  if (JSValueIsObject(ctx, v) && !isl_iter_method(ctx, (JSObjectRef)v, &method, exc))
+    return false;
+  if (!method) {
+    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
+    return false;
+  }
+  return isl_iterate_with(ctx, (JSObjectRef)v, method, cb, data, exc);
 }
 
 /* Appends "url:line:col", with the column mapped back to the user's source when the

@@ -1,5 +1,5 @@
 /* Request contexts and the objects handlers see: ExecutionContext (the `ctx` argument of
- * module handlers), FetchEvent and addEventListener for classic scripts.
+ * module handlers) and FetchEvent, which classic scripts' "fetch" listeners receive.
  *
  * A request context lives from dispatch until the response is handed back and every
  * waitUntil() promise has settled; JS wrappers that point at it hold references, so a
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/event.h"
 #include "../api/fetch_api.h"
 #include "internal.h"
 
@@ -180,32 +181,41 @@ JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc) {
   return isl_wrap(ctx, &exec_ctx_class, rc);
 }
 
-/* FetchEvent */
+/* FetchEvent: an Event (DOM) whose native state embeds the Event's, so Event's own
+ * accessors and methods work on it, plus the request context. */
+
+typedef struct {
+  isl_event_t ev; /* first: Event's operations read the state as an isl_event_t */
+  isl_reqctx_t *rc;
+} fetch_event_t;
+
+static void fetch_event_finalize(void *priv) {
+  fetch_event_t *fe = priv;
+  isl_reqctx_unref(fe->rc);
+  JSStringRelease(fe->ev.type);
+  free(fe);
+}
 
 static isl_class_def_t fetch_event_class;
+
+static isl_reqctx_t *fetch_event_rc(JSContextRef ctx, JSObjectRef this_obj, JSValueRef *exc) {
+  fetch_event_t *fe = isl_unwrap(ctx, this_obj, &fetch_event_class, exc);
+  return fe ? fe->rc : NULL;
+}
 
 static JSValueRef js_event_request(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   (void)argc;
   (void)argv;
-  if (!isl_unwrap(ctx, this_obj, &fetch_event_class, exc)) return NULL;
+  if (!fetch_event_rc(ctx, this_obj, exc)) return NULL;
   return isl_slot_get(ctx, this_obj, "request");
-}
-
-static JSValueRef js_event_type(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn;
-  (void)argc;
-  (void)argv;
-  if (!isl_unwrap(ctx, this_obj, &fetch_event_class, exc)) return NULL;
-  return isl_str(ctx, "fetch");
 }
 
 static JSValueRef js_event_respond_with(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
-  isl_reqctx_t *rc = isl_unwrap(ctx, this_obj, &fetch_event_class, exc);
+  isl_reqctx_t *rc = fetch_event_rc(ctx, this_obj, exc);
   if (!rc) return NULL;
   if (!isl_require_args(ctx, argc, 1, "FetchEvent", "respondWith", exc)) return NULL;
   /* As the Service Workers spec: only once, and only during dispatch. */
@@ -219,103 +229,79 @@ static JSValueRef js_event_respond_with(JSContextRef ctx, JSObjectRef fn, JSObje
   return JSValueMakeUndefined(ctx);
 }
 
+static JSValueRef js_event_wait_until(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn;
+  isl_reqctx_t *rc = fetch_event_rc(ctx, this_obj, exc);
+  if (!rc) return NULL;
+  if (!isl_require_args(ctx, argc, 1, "FetchEvent", "waitUntil", exc)) return NULL;
+  wait_until(ctx, rc, argv[0]);
+  return JSValueMakeUndefined(ctx);
+}
+
+static JSValueRef js_event_pass_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                        size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn;
+  (void)argc;
+  (void)argv;
+  isl_reqctx_t *rc = fetch_event_rc(ctx, this_obj, exc);
+  if (!rc) return NULL;
+  rc->pass_through = true;
+  return JSValueMakeUndefined(ctx);
+}
+
 static const isl_accessor_t fetch_event_accessors[] = {
-    {"type", js_event_type, NULL},
     {"request", js_event_request, NULL},
     {0},
 };
 
 static const isl_method_t fetch_event_methods[] = {
     {"respondWith", js_event_respond_with, 1},
-    {"waitUntil", js_ctx_wait_until, 1},
-    {"passThroughOnException", js_ctx_pass_through, 0},
+    {"waitUntil", js_event_wait_until, 1},
+    {"passThroughOnException", js_event_pass_through, 0},
     {0},
 };
 
 static isl_class_def_t fetch_event_class = {
     .name = "FetchEvent",
-    .parent = &exec_ctx_class,
+    .parent = &isl_event_class,
     .methods = fetch_event_methods,
     .accessors = fetch_event_accessors,
-    .finalize = ctx_finalize,
+    .finalize = fetch_event_finalize,
 };
 
+/* The global scope is the EventTarget classic scripts register "fetch" listeners on; the
+ * event goes through the DOM's dispatch, so listener options (once, signal, handleEvent
+ * objects) behave as anywhere else. A listener's exception is reported and the others
+ * still run; a request nobody answered with respondWith() fails with 500. */
 void isl_dispatch_fetch_event(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef request) {
   JSContextRef ctx = w->realm->ctx;
+  fetch_event_t *fe = isl_calloc(1, sizeof(*fe));
+  isl_event_init_state(ctx, &fe->ev, JSStringCreateWithUTF8CString("fetch"));
+  fe->ev.trusted = true;
+  fe->ev.cancelable = false;
   isl_reqctx_ref(rc);
-  JSObjectRef ev = isl_wrap(ctx, &fetch_event_class, rc);
+  fe->rc = rc;
+  JSObjectRef ev = isl_wrap(ctx, &fetch_event_class, fe);
+  isl_event_setup_instance(ctx, ev);
   isl_slot_set(ctx, ev, "request", request);
-  unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, w->listeners, "length", NULL), NULL);
   rc->dispatching = true;
-  for (unsigned i = 0; i < n; i++) {
-    JSValueRef l = JSObjectGetPropertyAtIndex(ctx, w->listeners, i, NULL);
-    JSValueRef exc = NULL;
-    JSValueRef arg = ev;
-    if (JSObjectIsFunction(ctx, (JSObjectRef)l))
-      isl_call(ctx, (JSObjectRef)l, NULL, 1, &arg, &exc);
-    else
-      isl_call_method(ctx, (JSObjectRef)l, "handleEvent", 1, &arg, &exc);
-    if (exc && !rc->respond_called) {
-      rc->dispatching = false;
-      isl_reqctx_fail(rc, ctx, exc, "uncaught exception in fetch event listener");
-      return;
-    }
-    if (exc) isl_report_exception(ctx, exc, "fetch event listener");
-  }
+  isl_evtarget_dispatch(ctx, w->realm->global, ev);
   rc->dispatching = false;
   if (!rc->respond_called)
     isl_reqctx_fail(rc, ctx, NULL,
-                    n ? "no fetch listener called respondWith()"
-                      : "the script registered no fetch listener");
-}
-
-/* addEventListener / removeEventListener on the global scope. Only "fetch" is dispatched
- * today; other types are accepted and kept for the events issue. */
-static JSValueRef js_add_listener(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn;
-  (void)this_obj;
-  if (!isl_require_args(ctx, argc, 2, "EventTarget", "addEventListener", exc)) return NULL;
-  isl_worker_t *w = isl_realm_of(ctx)->owner;
-  char *type = isl_to_cstr(ctx, argv[0], NULL, exc);
-  if (!type) return NULL;
-  JSValueRef l = argv[1];
-  bool fetch = strcmp(type, "fetch") == 0;
-  free(type);
-  if (JSValueIsNull(ctx, l) || JSValueIsUndefined(ctx, l)) return JSValueMakeUndefined(ctx);
-  if (!JSValueIsObject(ctx, l))
-    return isl_throw_type(ctx, exc, "Failed to execute 'addEventListener': the listener is not an object");
-  if (!fetch) return JSValueMakeUndefined(ctx);
-  unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, w->listeners, "length", NULL), NULL);
-  for (unsigned i = 0; i < n; i++)
-    if (JSValueIsStrictEqual(ctx, JSObjectGetPropertyAtIndex(ctx, w->listeners, i, NULL), l))
-      return JSValueMakeUndefined(ctx);
-  JSObjectSetPropertyAtIndex(ctx, w->listeners, n, l, NULL);
-  return JSValueMakeUndefined(ctx);
-}
-
-static JSValueRef js_remove_listener(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn;
-  (void)this_obj;
-  if (!isl_require_args(ctx, argc, 2, "EventTarget", "removeEventListener", exc)) return NULL;
-  isl_worker_t *w = isl_realm_of(ctx)->owner;
-  unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, w->listeners, "length", NULL), NULL);
-  for (unsigned i = 0; i < n; i++)
-    if (JSValueIsStrictEqual(ctx, JSObjectGetPropertyAtIndex(ctx, w->listeners, i, NULL), argv[1])) {
-      JSValueRef args[2] = {JSValueMakeNumber(ctx, i), JSValueMakeNumber(ctx, 1)};
-      isl_call_method(ctx, w->listeners, "splice", 2, args, NULL);
-      break;
-    }
-  return JSValueMakeUndefined(ctx);
+                    isl_evtarget_global(ctx)->n ? "no fetch listener called respondWith()"
+                                                : "the script registered no fetch listener");
 }
 
 void isl_context_install(isl_worker_t *w) {
   isl_realm_t *r = w->realm;
   isl_class_install(r, &exec_ctx_class);
   isl_class_install(r, &fetch_event_class);
-  w->listeners = JSObjectMakeArray(r->ctx, 0, NULL, NULL);
-  isl_protect(r->ctx, w->listeners);
-  isl_define_method(r->ctx, r->global, "addEventListener", js_add_listener, 2);
-  isl_define_method(r->ctx, r->global, "removeEventListener", js_remove_listener, 2);
+  /* The global scope is an EventTarget (workerd's ServiceWorkerGlobalScope is one). A
+   * global object's own prototype cannot be replaced, so the chain is extended one step
+   * up: the global's prototype (the object JSC made for its class) inherits from
+   * EventTarget.prototype. */
+  JSObjectRef scope = (JSObjectRef)JSObjectGetPrototype(r->ctx, r->global);
+  JSObjectSetPrototype(r->ctx, scope, isl_proto(r->ctx, &isl_evtarget_class));
 }

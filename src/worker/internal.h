@@ -25,7 +25,6 @@ struct isl_worker {
    * (fetch_fn NULL) instantiated per request. */
   JSObjectRef fetch_this, fetch_fn;
   isl_entry_t *entries; /* named entrypoints made for service bindings */
-  JSObjectRef listeners; /* classic scripts: fetch listeners array (protected) */
   isl_module_t *modules; /* loaded modules, for the import cache */
   isl_reqctx_t *requests; /* live request contexts */
   size_t active;

@@ -1,6 +1,9 @@
 /* A worker's life: create the isolate, load the code, dispatch requests, tear down. */
 #include <stddef.h>
 #include <malloc.h>
+#ifdef ISL_MIMALLOC
+#include <mimalloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,7 +148,20 @@ static void on_idle_gc(uv_timer_t *t) {
   isl_worker_t *w = t->data;
   if (w->active != 0) return;
   JSSynchronousGarbageCollectForDebugging(w->realm->ctx);
-  malloc_trim(0); /* and what the collection freed in C goes back to the system */
+  isl_jsc_release_free_memory();
+  /* And what the collection freed in C goes back to the system. */
+#ifdef ISL_MIMALLOC
+  /* mimalloc returns freed pages to the system only after a delay (so a busy process
+   * does not decommit and recommit); an idle worker wants them back now. */
+  long delay = mi_option_get(mi_option_decommit_delay);
+  long seg_delay = mi_option_get(mi_option_segment_decommit_delay);
+  mi_option_set(mi_option_decommit_delay, 0);
+  mi_option_set(mi_option_segment_decommit_delay, 0);
+  mi_collect(true);
+  mi_option_set(mi_option_decommit_delay, delay);
+  mi_option_set(mi_option_segment_decommit_delay, seg_delay);
+#endif
+  malloc_trim(0);
 }
 
 void isl_worker_became_idle(isl_worker_t *w) {
@@ -303,7 +319,6 @@ long isl_worker_free(isl_worker_t *w) {
     free(e->name);
     free(e);
   }
-  if (w->listeners) isl_unprotect(ctx, w->listeners);
   long leaked = w->realm->protected_count;
   if (leaked != 0)
     isl_log(ISL_LOG_WARN, "worker %s: %ld protected values leaked", w->main_path, leaked);

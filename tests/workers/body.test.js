@@ -519,3 +519,20 @@ export const stringBodiesStayPlainBytes = {
     eq(await r.text(), "plain");
   },
 };
+
+// String bodies are USVStrings in UTF-8: lone surrogates become U+FFFD, NUL and astral
+// characters survive, long and Latin-1 strings convert whole.
+export const stringBodiesAreUtf8UsvStrings = {
+  async test() {
+    const r = new Response("a\uD800b\uDC00c\u00e9\u{1F600}\0z");
+    const b = new Uint8Array(await r.arrayBuffer());
+    eq([...b].map((x) => x.toString(16).padStart(2, "0")).join(" "),
+       "61 ef bf bd 62 ef bf bd 63 c3 a9 f0 9f 98 80 00 7a");
+    const big = "x".repeat(5000) + "\uD800";
+    const t = await new Response(big).text();
+    eq(t.length, 5001);
+    eq(t.charCodeAt(5000), 0xfffd);
+    eq((await new Response("\u00ff".repeat(3000)).arrayBuffer()).byteLength, 6000);
+    eq(await new Response("\uDBFF\uDFFF\uDBFF").text(), "\u{10FFFF}\uFFFD");
+  },
+};
