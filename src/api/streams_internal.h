@@ -15,12 +15,14 @@
  * also written to an internal array (the "store") held in a private slot of the wrapper,
  * so the GC sees them; st_set() always does both. A C struct lives exactly as long as its
  * wrapper, so C code may follow a pointer from one struct to another only where the first
- * wrapper's store holds the second wrapper: st_link() sets both sides together.
+ * wrapper's store holds the second wrapper (every such pointer is set next to the ST_SET of
+ * the wrapper it points into).
  *
  * Promise reactions ("upon fulfillment of p, ...") are C functions listed in ST_REACTIONS
  * below. st_react() attaches them to a promise through two small closures that hold the
  * target object (a wrapper), so the target stays alive while the reaction is pending.
- * Nothing is protected (isl_protect) anywhere in the streams code. */
+ * The only protected values (isl_protect) are the C handles of streams_api.h that C code
+ * keeps across turns of the loop; the realm's teardown releases them. */
 #ifndef ISL_API_STREAMS_INTERNAL_H
 #define ISL_API_STREAMS_INTERNAL_H
 
@@ -452,7 +454,7 @@ struct st_writer {
 };
 
 /* How a writable controller's write, close and abort algorithms are carried out. */
-enum { ST_WALG_NONE, ST_WALG_JS, ST_WALG_TRANSFORM, ST_WALG_C };
+enum { ST_WALG_NONE, ST_WALG_JS, ST_WALG_TRANSFORM };
 
 enum {
   WC_J_STREAM,

@@ -4,8 +4,8 @@
  * errored (or closed), the in-flight write and close requests, the pending abort request,
  * and the writer's ready promise as the back-pressure signal.
  *
- * The sink is either an underlying sink object (its start/write/close/abort methods), the
- * writable side of a TransformStream (transformstream.c), or C code (streams_c.c). */
+ * The sink is either an underlying sink object (its start/write/close/abort methods) or the
+ * writable side of a TransformStream (transformstream.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
