@@ -1,8 +1,6 @@
 /* The File API's Blob (https://w3c.github.io/FileAPI/#blob-section): the constructor from
- * blob parts, size, type, slice(), text(), arrayBuffer() and bytes(). See blob.h for how
- * bytes are shared.
- *
- * Not here yet: stream(), which needs ReadableStream (the streams issue). */
+ * blob parts, size, type, slice(), stream(), text(), arrayBuffer() and bytes(). See blob.h
+ * for how bytes are shared. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +8,8 @@
 
 #include "api.h"
 #include "blob.h"
+#include "body.h"
+#include "streams_api.h"
 #include "structured_clone.h"
 
 /* ---- The native state ------------------------------------------------------------------ */
@@ -392,8 +392,22 @@ static JSValueRef js_blob_bytes(JSContextRef ctx, JSObjectRef fn, JSObjectRef th
   return read_blob(ctx, this_obj, READ_BYTES);
 }
 
+/* stream(): a readable byte stream of the Blob's bytes, served from the shared store in
+ * slices as it is read (never copied whole); its length is known, so a body made from it
+ * is sent with Content-Length. */
+static JSValueRef js_blob_stream(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn, (void)argc, (void)argv;
+  isl_blob_t *b = isl_unwrap(ctx, this_obj, &isl_blob_class, exc);
+  if (!b) return NULL;
+  JSObjectRef s = isl_stream_from_body_range(ctx, b->len ? b->store : NULL, b->off, b->len);
+  isl_body_stream_set_length(ctx, s, (int64_t)b->len);
+  return s;
+}
+
 static const isl_method_t blob_methods[] = {
     {"slice", js_blob_slice, 0},
+    {"stream", js_blob_stream, 0},
     {"text", js_blob_text, 0},
     {"arrayBuffer", js_blob_array_buffer, 0},
     {"bytes", js_blob_bytes, 0},

@@ -9,6 +9,7 @@
 #include "blob.h"
 #include "body.h"
 #include "formdata.h"
+#include "streams_api.h"
 #include "url_api.h"
 
 /* A UTF-8 string as a header value: each code point (all at most U+00FF in what is put
@@ -58,9 +59,10 @@ static isl_body_t *encode_form(const isl_formdata_t *fd, char **content_type) {
   return isl_body_new(isl_buf_take(&b), len);
 }
 
-bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out,
+bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out, JSObjectRef *stream,
                       char **content_type, JSValueRef *exc) {
   *out = NULL;
+  *stream = NULL;
   *content_type = NULL;
   if (JSValueIsUndefined(ctx, init) || JSValueIsNull(ctx, init)) return true;
   uint8_t *p;
@@ -71,6 +73,14 @@ bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out,
     /* USVString: UTF-8 encoded, lone surrogates become U+FFFD. */
     isl_to_utf8(ctx, init, &b, exc);
     ct = "text/plain;charset=UTF-8";
+  } else if (isl_stream_is(ctx, init)) {
+    /* ReadableStream: it is the body; one a reader holds or has read from cannot be. */
+    if (isl_stream_locked(ctx, init) || isl_stream_disturbed(ctx, init)) {
+      isl_throw_type(ctx, exc, "The ReadableStream given as a body is locked or disturbed");
+      return false;
+    }
+    *stream = (JSObjectRef)init;
+    return true;
   } else if (isl_buffer_source(ctx, init, &p, &n)) {
     /* BufferSource: a copy of the bytes held now, so later writes do not show. */
     *out = isl_body_copy_of(p, n);
@@ -105,22 +115,102 @@ bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out,
 
 void isl_bodystate_init(isl_bodystate_t *s, isl_body_t *body) {
   s->bytes = body;
+  s->stream = NULL;
   s->present = body != NULL;
   s->used = false;
+}
+
+void isl_bodystate_set_stream(JSContextRef ctx, isl_bodystate_t *s, JSObjectRef owner,
+                              JSObjectRef stream) {
+  isl_body_unref(s->bytes);
+  s->bytes = NULL;
+  s->stream = stream;
+  s->present = true;
+  isl_slot_set(ctx, owner, ISL_BODY_SLOT, stream);
 }
 
 void isl_bodystate_dispose(isl_bodystate_t *s) {
   isl_body_unref(s->bytes);
   s->bytes = NULL;
+  s->stream = NULL; /* the wrapper's slot held it */
 }
 
-bool isl_bodystate_unusable(const isl_bodystate_t *s) { return s->present && s->used; }
+bool isl_bodystate_unusable(JSContextRef ctx, const isl_bodystate_t *s) {
+  if (!s->present) return false;
+  return s->used || (s->stream && isl_stream_disturbed(ctx, s->stream));
+}
 
-isl_body_t *isl_bodystate_take(isl_bodystate_t *s) {
+bool isl_bodystate_locked(JSContextRef ctx, const isl_bodystate_t *s) {
+  return s->present && s->stream && isl_stream_locked(ctx, s->stream);
+}
+
+/* Takes the bytes out (the caller owns the reference; NULL for a null body) and marks a
+ * non-null body disturbed. */
+static isl_body_t *take_bytes(isl_bodystate_t *s) {
   isl_body_t *b = s->bytes;
   s->bytes = NULL;
   if (s->present) s->used = true;
   return b;
+}
+
+void isl_bodystate_move(JSContextRef ctx, isl_bodystate_t *dst, JSObjectRef dst_owner,
+                        isl_bodystate_t *src) {
+  if (!src->present) return;
+  if (src->stream) {
+    /* The new body reads the same stream; the old one is used up (its `body` still is
+     * that stream, as Fetch's proxy would leave it locked to the new one). */
+    isl_bodystate_set_stream(ctx, dst, dst_owner, src->stream);
+    src->used = true;
+    return;
+  }
+  isl_bodystate_init(dst, take_bytes(src));
+  dst->present = true;
+}
+
+bool isl_bodystate_clone(JSContextRef ctx, isl_bodystate_t *s, JSObjectRef owner,
+                         isl_bodystate_t *dst, JSObjectRef dst_owner, JSValueRef *exc) {
+  isl_bodystate_init(dst, NULL);
+  if (!s->present) return true;
+  /* A C stream can be read only once: it becomes a JS stream, which can be teed. */
+  if (!s->stream && isl_body_is_stream(s->bytes) && !isl_body_get_stream(ctx, s, owner, exc))
+    return false;
+  if (!s->stream) {
+    /* Bytes are never written to: both bodies share them. */
+    dst->bytes = isl_body_ref(s->bytes);
+    dst->present = true;
+    return true;
+  }
+  /* Fetch's "clone a body": tee the stream; this body keeps the first branch. */
+  JSObjectRef b1, b2;
+  if (!isl_stream_tee(ctx, s->stream, &b1, &b2, exc)) return false;
+  JSValueRef len = isl_slot_get(ctx, s->stream, ISL_BODY_LENGTH_SLOT);
+  if (!JSValueIsUndefined(ctx, len)) {
+    isl_slot_set(ctx, b1, ISL_BODY_LENGTH_SLOT, len);
+    isl_slot_set(ctx, b2, ISL_BODY_LENGTH_SLOT, len);
+  }
+  isl_bodystate_set_stream(ctx, s, owner, b1);
+  isl_bodystate_set_stream(ctx, dst, dst_owner, b2);
+  return true;
+}
+
+bool isl_bodystate_to_c(JSContextRef ctx, isl_bodystate_t *s, isl_body_t **out, JSValueRef *exc) {
+  *out = NULL;
+  if (isl_bodystate_unusable(ctx, s)) {
+    isl_throw_type(ctx, exc, "The body was already used");
+    return false;
+  }
+  if (!s->stream) {
+    *out = take_bytes(s);
+    return true;
+  }
+  if (isl_stream_locked(ctx, s->stream)) {
+    isl_throw_type(ctx, exc, "The body's ReadableStream is locked");
+    return false;
+  }
+  *out = isl_body_from_js_stream(ctx, s->stream, exc);
+  if (!*out) return false;
+  s->used = true;
+  return true;
 }
 
 /* Hands the body's bytes to an ArrayBuffer/Uint8Array without copying when nothing else
@@ -280,8 +370,10 @@ static bool parse_multipart(isl_body_t *b, const isl_mime_t *m, isl_formdata_t *
 }
 
 /* formData(): multipart/form-data or application/x-www-form-urlencoded, by the
- * Content-Type's essence; anything else (or a body that does not parse) is a TypeError. */
-static JSValueRef consume_form(JSContextRef ctx, isl_body_t *b, const isl_headers_t *h) {
+ * Content-Type's essence; anything else (or a body that does not parse) is a TypeError.
+ * Takes b. false with *out the error. */
+static bool consume_form(JSContextRef ctx, isl_body_t *b, const isl_headers_t *h,
+                         JSValueRef *out) {
   isl_mime_t m;
   const char *why = NULL;
   isl_formdata_t *fd = isl_formdata_new();
@@ -303,46 +395,127 @@ static JSValueRef consume_form(JSContextRef ctx, isl_body_t *b, const isl_header
     isl_formdata_free(fd);
     isl_buf_t msg = {0};
     isl_buf_printf(&msg, "Could not parse the body as FormData: %s", why);
-    JSObjectRef err = isl_error_new(ctx, "TypeError", msg.p);
+    *out = isl_error_new(ctx, "TypeError", msg.p);
     isl_buf_free(&msg);
-    return isl_promise_rejected(ctx, err);
+    return false;
   }
-  return isl_promise_resolved(ctx, isl_formdata_wrap(ctx, fd));
+  *out = isl_formdata_wrap(ctx, fd);
+  return true;
 }
 
-JSValueRef isl_body_consume(JSContextRef ctx, isl_bodystate_t *s, const isl_headers_t *headers,
-                            isl_read_kind_t kind) {
-  /* 1. If this is unusable, return a promise rejected with a TypeError. */
-  if (isl_bodystate_unusable(s))
-    return isl_promise_rejected(ctx, isl_error_new(ctx, "TypeError", "Body has already been used"));
-  /* 2-5. Read all bytes (a null body reads as empty), then convert. */
-  isl_body_t *b = isl_bodystate_take(s);
-  JSValueRef v = NULL;
-  if (kind == ISL_READ_ARRAYBUFFER || kind == ISL_READ_BYTES)
-    return isl_promise_resolved(ctx, bytes_object(ctx, b, kind == ISL_READ_BYTES));
-  if (kind == ISL_READ_BLOB) return isl_promise_resolved(ctx, consume_blob(ctx, b, headers));
-  if (kind == ISL_READ_FORMDATA) return consume_form(ctx, b, headers);
+/* Fetch's "consume body" steps after the bytes are read: complete bytes (taken; NULL reads
+ * as empty) become the value kind asks for. false with *out the error. */
+static bool convert(JSContextRef ctx, isl_body_t *b, const isl_headers_t *headers,
+                    isl_read_kind_t kind, JSValueRef *out) {
+  if (kind == ISL_READ_ARRAYBUFFER || kind == ISL_READ_BYTES) {
+    *out = bytes_object(ctx, b, kind == ISL_READ_BYTES);
+    return true;
+  }
+  if (kind == ISL_READ_BLOB) {
+    *out = consume_blob(ctx, b, headers);
+    return true;
+  }
+  if (kind == ISL_READ_FORMDATA) return consume_form(ctx, b, headers, out);
   JSStringRef str = decode_utf8(b);
   isl_body_unref(b);
+  bool ok = true;
   if (kind == ISL_READ_TEXT) {
-    v = JSValueMakeString(ctx, str);
+    *out = JSValueMakeString(ctx, str);
   } else {
-    v = JSValueMakeFromJSONString(ctx, str);
-    if (!v) {
-      JSStringRelease(str);
-      return isl_promise_rejected(
-          ctx, isl_error_new(ctx, "SyntaxError", "Failed to parse the body as JSON"));
+    *out = JSValueMakeFromJSONString(ctx, str);
+    if (!*out) {
+      *out = isl_error_new(ctx, "SyntaxError", "Failed to parse the body as JSON");
+      ok = false;
     }
   }
   JSStringRelease(str);
-  return isl_promise_resolved(ctx, v);
+  return ok;
 }
 
-JSValueRef isl_body_get_stream(JSContextRef ctx, isl_bodystate_t *s, JSValueRef *exc) {
+/* Reading a stream body: the promise's resolvers wait (protected) for the whole body. */
+typedef struct {
+  isl_realm_t *realm;
+  JSObjectRef resolve, reject;
+  isl_read_kind_t kind;
+  isl_headers_t headers; /* a copy: blob() and formData() need the Content-Type */
+} consume_t;
+
+static void consume_free(consume_t *c) {
+  isl_unprotect(c->realm->ctx, c->resolve);
+  isl_unprotect(c->realm->ctx, c->reject);
+  isl_headers_dispose(&c->headers);
+  free(c);
+}
+
+static void on_collected(JSContextRef ctx, void *data, isl_body_t *body, JSValueRef error) {
+  consume_t *c = data;
+  if (!ctx) {
+    /* The realm is being torn down: nobody waits any more. */
+    consume_free(c);
+    return;
+  }
+  JSValueRef v = error;
+  bool ok = body && convert(ctx, body, &c->headers, c->kind, &v);
+  if (!v) v = JSValueMakeUndefined(ctx);
+  isl_call(ctx, ok ? c->resolve : c->reject, NULL, 1, &v, NULL);
+  consume_free(c);
+}
+
+static JSValueRef consume_stream(JSContextRef ctx, JSObjectRef stream,
+                                 const isl_headers_t *headers, isl_read_kind_t kind) {
+  consume_t *c = isl_calloc(1, sizeof(*c));
+  c->realm = isl_realm_of(ctx);
+  c->kind = kind;
+  if (headers) isl_headers_copy(&c->headers, headers);
+  JSObjectRef p = isl_promise_new(ctx, &c->resolve, &c->reject);
+  isl_protect(ctx, c->resolve);
+  isl_protect(ctx, c->reject);
+  JSValueRef exc = NULL;
+  if (!isl_stream_collect(ctx, stream, ISL_BODY_READ_LIMIT, on_collected, c, &exc)) {
+    isl_call(ctx, c->reject, NULL, 1, &exc, NULL);
+    consume_free(c);
+  }
+  return p;
+}
+
+JSValueRef isl_body_consume(JSContextRef ctx, isl_bodystate_t *s, JSObjectRef owner,
+                            const isl_headers_t *headers, isl_read_kind_t kind) {
+  /* 1. If this is unusable, return a promise rejected with a TypeError. */
+  if (isl_bodystate_unusable(ctx, s))
+    return isl_promise_rejected(ctx, isl_error_new(ctx, "TypeError", "Body has already been used"));
+  /* A C stream is read through its JS stream, made now. */
+  JSValueRef exc = NULL;
+  if (!s->stream && isl_body_is_stream(s->bytes) && !isl_body_get_stream(ctx, s, owner, &exc))
+    return isl_promise_rejected(ctx, exc);
+  if (s->stream) {
+    /* 2-4. Fully read the stream: a locked one cannot be (getting a reader throws). */
+    if (isl_stream_locked(ctx, s->stream))
+      return isl_promise_rejected(
+          ctx, isl_error_new(ctx, "TypeError", "The body's ReadableStream is locked"));
+    return consume_stream(ctx, s->stream, headers, kind);
+  }
+  /* 2-5. Complete bytes (a null body reads as empty), converted at once. */
+  JSValueRef v;
+  bool ok = convert(ctx, take_bytes(s), headers, kind, &v);
+  return ok ? isl_promise_resolved(ctx, v) : isl_promise_rejected(ctx, v);
+}
+
+JSValueRef isl_body_get_stream(JSContextRef ctx, isl_bodystate_t *s, JSObjectRef owner,
+                               JSValueRef *exc) {
+  (void)exc;
   if (!s->present) return JSValueMakeNull(ctx);
-  return isl_throw_type(ctx, exc,
-                        "ReadableStream bodies are not supported yet; use text(), json(), "
-                        "arrayBuffer() or bytes()");
+  if (s->stream) return s->stream;
+  JSObjectRef stream;
+  if (s->used) {
+    /* Read or handed on before anyone asked for the stream: it is an empty one, already
+     * disturbed, so bodyUsed stays true. */
+    stream = isl_body_js_stream(ctx, NULL);
+    isl_stream_cancel(ctx, stream, NULL);
+  } else {
+    stream = isl_body_js_stream(ctx, s->bytes);
+  }
+  isl_bodystate_set_stream(ctx, s, owner, stream);
+  return stream;
 }
 
 /* The mixin has no class of its own: Request and Response install its methods. */

@@ -83,6 +83,7 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   char *s = NULL;
   isl_buf_t mb = {0};
   isl_body_t *init_body = NULL;
+  JSObjectRef init_stream = NULL;
   JSValueRef cf = NULL;
   JSValueRef input = argv[0], initv = ISL_ARG(1);
 
@@ -126,6 +127,8 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   if (*exc) goto fail;
   JSValueRef v_cf = init_member(ctx, init, "cf", exc);
   if (*exc) goto fail;
+  JSValueRef v_duplex = init_member(ctx, init, "duplex", exc);
+  if (*exc) goto fail;
   JSValueRef v_headers = init_member(ctx, init, "headers", exc);
   if (*exc) goto fail;
   JSValueRef v_method = init_member(ctx, init, "method", exc);
@@ -152,6 +155,18 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   }
 
   if (v_cf) cf = v_cf;
+  /* RequestDuplex has one value, "half". Fetch requires it with a stream body; workerd
+   * does not, so it is accepted but not required. */
+  if (v_duplex) {
+    if (!(s = isl_to_cstr(ctx, v_duplex, NULL, exc))) goto fail;
+    if (strcmp(s, "half") != 0) {
+      isl_throw_type(ctx, exc, "Failed to construct 'Request': The provided value '%s' is "
+                               "not a valid enum value of type RequestDuplex.", s);
+      goto fail;
+    }
+    free(s);
+    s = NULL;
+  }
   /* 25. If init["method"] exists: it must be a method and not a forbidden method; then
    * it is normalised. */
   if (v_method) {
@@ -203,27 +218,28 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
    * headers already have one. */
   if (init_has_body) {
     char *ct;
-    if (!isl_body_extract(ctx, v_body, &init_body, &ct, exc)) goto fail;
+    if (!isl_body_extract(ctx, v_body, &init_body, &init_stream, &ct, exc)) goto fail;
     if (ct && !isl_hdrs_has(r->headers, "content-type"))
       isl_hdrs_add_trusted(r->headers, "content-type", ct);
     free(ct);
   }
   /* 40. If initBody is null and inputBody is non-null: inputBody must be usable, and is
    * taken (the input's bodyUsed becomes true). */
+  bool take_input = !init_has_body && input_has_body;
+  if (take_input && (isl_bodystate_unusable(ctx, &src->body) ||
+                     isl_bodystate_locked(ctx, &src->body))) {
+    isl_throw_type(ctx, exc, "Cannot construct a Request with a Request object that has "
+                             "already been used.");
+    goto fail;
+  }
   if (init_has_body) {
     isl_bodystate_init(&r->body, init_body);
     init_body = NULL;
-  } else if (input_has_body) {
-    if (isl_bodystate_unusable(&src->body)) {
-      isl_throw_type(ctx, exc, "Cannot construct a Request with a Request object that has "
-                               "already been used.");
-      goto fail;
-    }
-    isl_bodystate_init(&r->body, isl_bodystate_take(&src->body));
-    r->body.present = true;
   }
   free(s);
   JSObjectRef o = isl_wrap_new(ctx, &request_class, r, new_target);
+  if (init_stream) isl_bodystate_set_stream(ctx, &r->body, o, init_stream);
+  if (take_input) isl_bodystate_move(ctx, &r->body, o, &src->body);
   if (cf && !JSValueIsUndefined(ctx, cf)) isl_slot_set(ctx, o, "cf", cf);
   if (signal_src) isl_slot_set(ctx, o, SIGNAL_SOURCE_SLOT, signal_src);
   return o;
@@ -261,11 +277,11 @@ REQ_GETTER(redirect)
 REQ_GETTER_END
 
 REQ_GETTER(body)
-  return isl_body_get_stream(ctx, &r->body, exc);
+  return isl_body_get_stream(ctx, &r->body, this_obj, exc);
 REQ_GETTER_END
 
 REQ_GETTER(body_used)
-  return JSValueMakeBoolean(ctx, isl_bodystate_unusable(&r->body));
+  return JSValueMakeBoolean(ctx, isl_bodystate_unusable(ctx, &r->body));
 REQ_GETTER_END
 
 /* The signal: one that follows the source given at construction, else one that is never
@@ -292,17 +308,17 @@ static JSValueRef js_request_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   req_t *r = isl_unwrap(ctx, this_obj, &request_class, exc);
   if (!r) return NULL;
   /* 1. If this is unusable, throw a TypeError. */
-  if (isl_bodystate_unusable(&r->body))
+  if (isl_bodystate_unusable(ctx, &r->body))
     return isl_throw_type(ctx, exc, "Cannot clone a Request whose body was already used.");
-  /* 2. Clone the request: same bytes (a shared reference), a copy of the headers with the
-   * same guard. */
+  /* 2. Clone the request: a copy of the headers with the same guard, and the body cloned
+   * (shared bytes, or a teed stream: a locked one cannot be). */
   req_t *c = isl_calloc(1, sizeof(*c));
   c->method = isl_strdup(r->method);
   c->url = isl_strdup(r->url);
   c->redirect = r->redirect;
   c->headers = isl_hdrs_clone(r->headers, r->headers->guard);
-  isl_bodystate_init(&c->body, isl_body_ref(r->body.bytes));
   JSObjectRef o = isl_wrap(ctx, &request_class, c);
+  if (!isl_bodystate_clone(ctx, &r->body, this_obj, &c->body, o, exc)) return NULL;
   JSValueRef cf = isl_slot_get(ctx, this_obj, "cf");
   if (!JSValueIsUndefined(ctx, cf)) isl_slot_set(ctx, o, "cf", cf);
   /* The clone's signal follows this one's. */
@@ -376,11 +392,11 @@ JSObjectRef isl_request_from_c(JSContextRef ctx, isl_request_t *req) {
 isl_request_t *isl_request_to_c(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   req_t *r = isl_priv(ctx, v, &request_class);
   if (!r) return (isl_request_t *)isl_throw_type(ctx, exc, "Expected a Request object");
-  if (isl_bodystate_unusable(&r->body))
-    return (isl_request_t *)isl_throw_type(ctx, exc, "The Request's body was already used");
+  isl_body_t *body;
+  if (!isl_bodystate_to_c(ctx, &r->body, &body, exc)) return NULL;
   isl_request_t *out = isl_request_new(r->method, r->url);
   out->redirect = (isl_redirect_t)r->redirect; /* same order as isl_redirect_t */
   isl_headers_copy(&out->headers, &r->headers->list);
-  out->body = isl_bodystate_take(&r->body);
+  out->body = body;
   return out;
 }

@@ -106,9 +106,10 @@ static bool read_init(JSContextRef ctx, JSValueRef v, resp_init_t *ri, JSValueRe
   return true;
 }
 
-/* Fetch's "initialize a response" with init and an extracted body (or NULL). Takes body. */
+/* Fetch's "initialize a response" with init and an extracted body (bytes, or NULL; a
+ * stream body is set by the caller: has_body says there is one). Takes body. */
 static bool initialize(JSContextRef ctx, resp_t *r, resp_init_t *ri, isl_body_t *body,
-                       const char *content_type, JSValueRef *exc) {
+                       bool has_body, const char *content_type, JSValueRef *exc) {
   /* 1. If init["status"] is not in the range 200 to 599, inclusive, throw a RangeError. */
   if (ri->status < 200 || ri->status > 599) {
     isl_throw_range(ctx, exc, "Failed to construct 'Response': The status provided (%d) is "
@@ -129,7 +130,7 @@ static bool initialize(JSContextRef ctx, resp_t *r, resp_init_t *ri, isl_body_t 
   if (ri->headers && !isl_hdrs_fill(ctx, r->headers, ri->headers, exc)) goto fail;
   /* 6. If body is non-null: a null body status is a TypeError; otherwise set the body and
    * its Content-Type unless the headers already have one. */
-  if (body) {
+  if (body || has_body) {
     if (is_null_body_status(r->status)) {
       isl_throw_type(ctx, exc, "Response with null body status (%d) cannot have a body.",
                      r->status);
@@ -149,9 +150,10 @@ static JSObjectRef js_response_construct(JSContextRef ctx, JSObjectRef new_targe
                                          const JSValueRef argv[], JSValueRef *exc) {
   /* Arguments first, as Web IDL converts them: the body, then the init dictionary. */
   isl_body_t *body = NULL;
+  JSObjectRef stream = NULL;
   char *ct = NULL;
   resp_init_t ri = {0};
-  if (!isl_body_extract(ctx, ISL_ARG(0), &body, &ct, exc)) return NULL;
+  if (!isl_body_extract(ctx, ISL_ARG(0), &body, &stream, &ct, exc)) return NULL;
   if (!read_init(ctx, ISL_ARG(1), &ri, exc)) {
     isl_body_unref(body);
     free(ct);
@@ -160,14 +162,16 @@ static JSObjectRef js_response_construct(JSContextRef ctx, JSObjectRef new_targe
   }
   /* 1-2. A new response whose headers have the "response" guard, initialised. */
   resp_t *r = resp_new(200, ISL_GUARD_RESPONSE);
-  bool ok = initialize(ctx, r, &ri, body, ct, exc);
+  bool ok = initialize(ctx, r, &ri, body, stream != NULL, ct, exc);
   free(ct);
   isl_buf_free(&ri.status_text);
   if (!ok) {
     resp_free(r);
     return NULL;
   }
-  return isl_wrap_new(ctx, &response_class, r, new_target);
+  JSObjectRef o = isl_wrap_new(ctx, &response_class, r, new_target);
+  if (stream) isl_bodystate_set_stream(ctx, &r->body, o, stream);
+  return o;
 }
 
 /* ---- Static methods -------------------------------------------------------------------- */
@@ -236,7 +240,7 @@ static JSValueRef js_response_static_json(JSContextRef ctx, JSObjectRef fn,
   isl_body_t *body = isl_body_new(isl_buf_take(&b), n);
   /* 2-4. A response initialised with init and the body, typed "application/json". */
   resp_t *r = resp_new(200, ISL_GUARD_RESPONSE);
-  if (!initialize(ctx, r, &ri, body, "application/json", exc)) {
+  if (!initialize(ctx, r, &ri, body, true, "application/json", exc)) {
     resp_free(r);
     goto fail;
   }
@@ -289,11 +293,11 @@ RESP_GETTER(headers)
 RESP_GETTER_END
 
 RESP_GETTER(body)
-  return isl_body_get_stream(ctx, &r->body, exc);
+  return isl_body_get_stream(ctx, &r->body, this_obj, exc);
 RESP_GETTER_END
 
 RESP_GETTER(body_used)
-  return JSValueMakeBoolean(ctx, isl_bodystate_unusable(&r->body));
+  return JSValueMakeBoolean(ctx, isl_bodystate_unusable(ctx, &r->body));
 RESP_GETTER_END
 
 /* workerd: the WebSocket of a 101 response; none until WebSockets exist. */
@@ -308,9 +312,10 @@ static JSValueRef js_response_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   resp_t *r = isl_unwrap(ctx, this_obj, &response_class, exc);
   if (!r) return NULL;
   /* 1. If this is unusable, throw a TypeError. */
-  if (isl_bodystate_unusable(&r->body))
+  if (isl_bodystate_unusable(ctx, &r->body))
     return isl_throw_type(ctx, exc, "Cannot clone a Response whose body was already used.");
-  /* 2. Clone: the same bytes (shared reference), headers copied with the same guard. */
+  /* 2. Clone: headers copied with the same guard, the body cloned (shared bytes, or a
+   * teed stream: a locked one cannot be). */
   resp_t *c = resp_new(r->status, r->headers->guard);
   free(c->status_text);
   c->status_text = isl_strdup(r->status_text);
@@ -318,8 +323,9 @@ static JSValueRef js_response_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   c->url = r->url ? isl_strdup(r->url) : NULL;
   c->redirected = r->redirected;
   isl_headers_copy(&c->headers->list, &r->headers->list);
-  isl_bodystate_init(&c->body, isl_body_ref(r->body.bytes));
-  return isl_wrap(ctx, &response_class, c);
+  JSObjectRef o = isl_wrap(ctx, &response_class, c);
+  if (!isl_bodystate_clone(ctx, &r->body, this_obj, &c->body, o, exc)) return NULL;
+  return o;
 }
 
 ISL_BODY_READERS(response, &response_class, resp_t, body, headers)
@@ -368,12 +374,12 @@ void isl_api_response_install(isl_realm_t *r) { isl_class_install(r, &response_c
 isl_response_t *isl_response_to_c(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   resp_t *r = isl_priv(ctx, v, &response_class);
   if (!r) return (isl_response_t *)isl_throw_type(ctx, exc, "Expected a Response object");
-  if (isl_bodystate_unusable(&r->body))
-    return (isl_response_t *)isl_throw_type(ctx, exc, "The Response's body was already used");
+  isl_body_t *body;
+  if (!isl_bodystate_to_c(ctx, &r->body, &body, exc)) return NULL;
   isl_response_t *out = isl_response_new(r->status);
   if (r->status_text[0]) out->status_text = isl_strdup(r->status_text);
   isl_headers_copy(&out->headers, &r->headers->list);
-  out->body = isl_bodystate_take(&r->body);
+  out->body = body;
   return out;
 }
 

@@ -71,6 +71,8 @@ double isl_rsource_desired_size(isl_rsource_t *s);
 /* A stream of body's bytes (a reference is taken), served in slices of at most 64 KiB as
  * they are read. NULL body: an empty stream that is already closed. */
 JSObjectRef isl_stream_from_body(JSContextRef ctx, isl_body_t *body);
+/* As isl_stream_from_body, over body's bytes [off, off + len) (a Blob's window). */
+JSObjectRef isl_stream_from_body_range(JSContextRef ctx, isl_body_t *body, size_t off, size_t len);
 
 /* ---- Reading a JS ReadableStream from C ------------------------------------------------- */
 

@@ -183,17 +183,17 @@ double isl_rsource_desired_size(isl_rsource_t *s) {
 
 typedef struct {
   isl_body_t *body;
-  size_t off;
+  size_t off, end; /* what is left to serve */
 } body_source_t;
 
 static void body_pull(JSContextRef ctx, isl_rsource_t *s, void *data) {
   body_source_t *b = data;
-  size_t left = b->body->len - b->off;
+  size_t left = b->end - b->off;
   size_t n = left < BODY_SLICE ? left : BODY_SLICE;
   const char *p = b->body->data + b->off;
   b->off += n;
   if (!rsource_push(ctx, s, p, n)) return;
-  if (b->off == b->body->len) rsource_close(ctx, s);
+  if (b->off == b->end) rsource_close(ctx, s);
 }
 
 static void body_release(void *data) {
@@ -207,12 +207,14 @@ static const isl_rsource_ops_t body_ops = {
     .release = body_release,
 };
 
-static JSObjectRef stream_from_body(JSContextRef ctx, isl_body_t *body) {
+static JSObjectRef stream_from_body(JSContextRef ctx, isl_body_t *body, size_t off, size_t len) {
   body_source_t *b = isl_calloc(1, sizeof(*b));
   b->body = body ? isl_body_ref(body) : isl_body_copy_of("", 0);
+  b->off = body ? off : 0;
+  b->end = body ? off + len : 0;
   isl_rsource_t *s;
   JSObjectRef stream = rsource_new(ctx, &body_ops, b, 0, 0, &s);
-  if (b->body->len == 0) rsource_close(ctx, s);
+  if (b->off == b->end) rsource_close(ctx, s);
   return stream;
 }
 
@@ -442,7 +444,7 @@ typedef struct {
   const isl_rsource_ops_t *ops;
   void *data, *owned;
   const void *p;
-  size_t n;
+  size_t n, off;
   double hwm;
   int flags;
   isl_rsource_t *s, **out;
@@ -507,11 +509,18 @@ void isl_rsource_error(JSContextRef ctx, isl_rsource_t *s, JSValueRef e, const c
 
 static void run_from_body(JSContextRef ctx, void *p) {
   call_t *c = p;
-  c->result = stream_from_body(ctx, c->body);
+  c->result = stream_from_body(ctx, c->body, c->off, c->n);
 }
 
 JSObjectRef isl_stream_from_body(JSContextRef ctx, isl_body_t *body) {
-  call_t c = {.body = body};
+  call_t c = {.body = body, .n = body ? body->len : 0};
+  st_run(ctx, run_from_body, &c);
+  return c.result;
+}
+
+JSObjectRef isl_stream_from_body_range(JSContextRef ctx, isl_body_t *body, size_t off, size_t len) {
+  ISL_CHECK(!body || (off <= body->len && len <= body->len - off));
+  call_t c = {.body = body, .off = off, .n = len};
   st_run(ctx, run_from_body, &c);
   return c.result;
 }

@@ -74,32 +74,6 @@ void isl_headers_dispose(isl_headers_t *h) {
   h->n = h->cap = 0;
 }
 
-isl_body_t *isl_body_new(char *data, size_t len) {
-  isl_body_t *b = isl_malloc(sizeof(*b));
-  b->refs = 1;
-  b->len = len;
-  b->data = data ? data : isl_malloc(1);
-  return b;
-}
-
-isl_body_t *isl_body_copy_of(const void *data, size_t len) {
-  char *p = isl_malloc(len + 1);
-  if (len) memcpy(p, data, len);
-  p[len] = 0;
-  return isl_body_new(p, len);
-}
-
-isl_body_t *isl_body_ref(isl_body_t *b) {
-  if (b) b->refs++;
-  return b;
-}
-
-void isl_body_unref(isl_body_t *b) {
-  if (!b || --b->refs > 0) return;
-  free(b->data);
-  free(b);
-}
-
 isl_request_t *isl_request_new(const char *method, const char *url) {
   isl_request_t *r = isl_calloc(1, sizeof(*r));
   r->method = isl_strdup(method);

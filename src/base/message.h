@@ -4,8 +4,8 @@
  *
  * Ownership: an isl_request_t or isl_response_t owns its strings, its header list and a
  * reference on its body. Bodies are reference counted so that a body can be handed from the
- * HTTP layer to a worker, or from one worker to another, without copying. Today a body is
- * complete bytes; the streams issue adds a streaming source behind the same type. */
+ * HTTP layer to a worker, or from one worker to another, without copying. A body is either
+ * complete bytes or a stream of chunks that arrive over time (see "Streaming bodies"). */
 #ifndef ISL_MESSAGE_H
 #define ISL_MESSAGE_H
 
@@ -40,17 +40,105 @@ void isl_headers_remove(isl_headers_t *h, const char *name);
 void isl_headers_copy(isl_headers_t *dst, const isl_headers_t *src);
 void isl_headers_dispose(isl_headers_t *h);
 
-typedef struct {
+typedef struct isl_body isl_body_t;
+typedef struct isl_body_stream isl_body_stream_t;
+
+struct isl_body {
   int refs;
-  size_t len;
-  char *data; /* malloc'ed, owned */
-} isl_body_t;
+  size_t len; /* complete bytes: their length; a stream: 0 */
+  char *data; /* complete bytes: malloc'ed, owned; a stream: NULL */
+  isl_body_stream_t *stream; /* NULL for complete bytes (private to body_stream.c) */
+};
 
 /* Takes ownership of data (malloc'ed). len may be 0. */
 isl_body_t *isl_body_new(char *data, size_t len);
 isl_body_t *isl_body_copy_of(const void *data, size_t len);
 isl_body_t *isl_body_ref(isl_body_t *b);
+/* The last reference frees the body; a stream nobody finished reading is canceled then
+ * (its source's cancel is called with "the body was not read"). */
 void isl_body_unref(isl_body_t *b);
+
+/* ---- Streaming bodies (src/base/body_stream.c) -------------------------------------------
+ *
+ * A streaming body is a source of chunks read once, by one reader, with back-pressure:
+ * the source pushes chunks only while the reader wants them, and either side can stop it.
+ * The source is whatever produces the bytes (a JS ReadableStream a worker returned, a
+ * socket an upload arrives on, an outbound response); the reader is whatever consumes them
+ * (the HTTP server writing a response, a worker reading a request, the outbound client
+ * sending a request). Neither knows what the other is, so any producer can feed any
+ * consumer: a worker's stream goes to a socket, one worker's stream to another worker, an
+ * upload to the network, without the body being held whole anywhere.
+ *
+ * The protocol, all on one thread:
+ * - The reader starts with isl_body_read. The source's flow() is called: it pushes chunks
+ *   with isl_body_push, now or later (from I/O callbacks), as long as each push answers
+ *   ISL_PUSH_MORE. ISL_PUSH_PAUSE: the reader has enough; the source waits for its next
+ *   flow() call (a chunk it cannot hold back is still accepted: the body keeps it until
+ *   the reader resumes). ISL_PUSH_CANCELED: the reader gave up during that push; the
+ *   source stops and releases itself, and is never called again.
+ * - The reader's chunk() returns false to pause; isl_body_resume lets the chunks flow
+ *   again. The source ends the body with isl_body_end (error NULL: complete); the reader's
+ *   end() is then called once, after every chunk pushed before it.
+ * - The reader gives up with isl_body_cancel: no more reader calls; the source's cancel()
+ *   is called (unless it was inside isl_body_push, which answers ISL_PUSH_CANCELED
+ *   instead). Dropping the last reference to an unfinished stream cancels it the same way.
+ * - The source's handle (the isl_body_t * it was given) is valid until it calls
+ *   isl_body_end, or until it is canceled; it holds no reference. A reader holds a
+ *   reference for as long as it reads.
+ * Callbacks may call back into the body (pause, resume, cancel, unref): the functions here
+ * keep the body alive across the calls they make. */
+
+typedef enum { ISL_PUSH_MORE, ISL_PUSH_PAUSE, ISL_PUSH_CANCELED } isl_push_t;
+
+typedef struct {
+  /* The reader wants chunks (again): push until a push answers otherwise. Called once per
+   * start or resume, never while a previous call is still running. */
+  void (*flow)(isl_body_t *b, void *data);
+  /* The reader gave up (reason says why, for messages): stop, release data; b is not to
+   * be used again. Never called after the source ended, nor from inside isl_body_push. */
+  void (*cancel)(isl_body_t *b, void *data, const char *reason);
+} isl_body_source_t;
+
+typedef struct {
+  /* A chunk: p/n are borrowed for the call. true: more please; false: pause until
+   * isl_body_resume. */
+  bool (*chunk)(void *data, isl_body_t *b, const char *p, size_t n);
+  /* The end: error NULL when the whole body arrived, else what went wrong (the source
+   * failed: e.g. the worker's stream errored, the upload was cut off). Called once; not
+   * after isl_body_cancel. */
+  void (*end)(void *data, isl_body_t *b, const char *error);
+} isl_body_sink_t;
+
+/* The body length when it is unknown (a stream without a declared length). */
+#define ISL_BODY_LENGTH_UNKNOWN (-1)
+
+/* A new streaming body (one reference, the caller's) fed by src/data. length is the
+ * number of bytes the source promises, or ISL_BODY_LENGTH_UNKNOWN; a source that declared
+ * a length and ends with a different count is ended with an error instead. src must
+ * outlive the body (a static table). */
+isl_body_t *isl_body_stream_new(const isl_body_source_t *src, void *data, int64_t length);
+static inline bool isl_body_is_stream(const isl_body_t *b) { return b && b->stream; }
+/* The length in bytes: complete bytes' length, a stream's declared length or
+ * ISL_BODY_LENGTH_UNKNOWN; 0 for no body (NULL). */
+int64_t isl_body_length(const isl_body_t *b);
+
+/* The reader: starts reading a stream (once; false if it was already read or canceled).
+ * Chunks and the end may arrive before this returns. */
+bool isl_body_read(isl_body_t *b, const isl_body_sink_t *sink, void *data);
+void isl_body_resume(isl_body_t *b);
+void isl_body_cancel(isl_body_t *b, const char *reason);
+
+/* The source. */
+isl_push_t isl_body_push(isl_body_t *b, const void *p, size_t n);
+void isl_body_end(isl_body_t *b, const char *error);
+
+/* Reads a whole body into complete bytes and calls cb once with them (a new reference the
+ * callback owns) and error NULL, or with NULL and what went wrong; more than limit bytes
+ * cancels the stream and is an error. A body that already is complete bytes is handed to
+ * cb at once (and NULL as an empty one). For consumers that need all of it (a disk
+ * write, a service that cannot stream). */
+typedef void (*isl_body_collect_cb)(void *data, isl_body_t *bytes, const char *error);
+void isl_body_collect(isl_body_t *b, size_t limit, isl_body_collect_cb cb, void *data);
 
 /* A way for the caller of a service to give up on a request it sent (fetch() with an
  * AbortSignal). The service that can stop its work registers how (isl_cancel_on) and the

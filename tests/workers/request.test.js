@@ -271,13 +271,6 @@ export const cfIsKept = {
   },
 };
 
-export const bodyGetterThrowsUntilStreamsExist = {
-  test() {
-    const r = new Request("https://a/", { method: "POST", body: "x" });
-    throws(() => r.body, TypeError, /ReadableStream bodies are not supported yet/);
-  },
-};
-
 export const attributesAreNotOwnProperties = {
   test() {
     const r = new Request("https://a/");

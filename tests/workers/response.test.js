@@ -218,12 +218,6 @@ export const cloneOfBytesIsIndependent = {
   },
 };
 
-export const bodyGetterThrowsUntilStreamsExist = {
-  test() {
-    throws(() => new Response("x").body, TypeError, /ReadableStream bodies are not supported yet/);
-  },
-};
-
 export const attributesAreNotOwnProperties = {
   test() {
     const r = new Response("x");

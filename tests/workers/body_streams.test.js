@@ -1,0 +1,440 @@
+// Bodies as streams (Fetch's Body mixin over ReadableStream): `body` is one stream made
+// when first read ([SameObject]); reading it disturbs the body; text()/json()/… read the
+// stream when it exists and reject when it is locked or disturbed; clone() tees it; any
+// ReadableStream is a BodyInit, read to the end with a size limit; Blob.prototype.stream();
+// streaming bodies crossing a service binding (env.SELF) both ways.
+import { eq, ok, throws, rejects, deepEq } from "./assert.js";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+// A stream of the given strings, one chunk each (a default stream, not bytes).
+function chunks(...parts) {
+  return new ReadableStream({
+    start(c) {
+      for (const p of parts) c.enqueue(enc.encode(p));
+      c.close();
+    },
+  });
+}
+
+async function readAll(stream) {
+  const reader = stream.getReader();
+  let out = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out;
+    ok(value instanceof Uint8Array, "chunks are Uint8Arrays");
+    out += dec.decode(value, { stream: true });
+  }
+}
+
+const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- `body` ------------------------------------------------------------------------------
+
+export const bodyIsAReadableStreamMadeOnce = {
+  async test() {
+    const r = new Response("hello");
+    const s = r.body;
+    ok(s instanceof ReadableStream);
+    eq(r.body, s, "[SameObject]");
+    eq(r.bodyUsed, false, "making the stream does not disturb the body");
+    eq(await readAll(s), "hello");
+    eq(r.bodyUsed, true);
+  },
+};
+
+export const nullBodyIsNull = {
+  test() {
+    eq(new Response().body, null);
+    eq(new Response(null).body, null);
+    eq(new Request("https://a/").body, null);
+    eq(new Response(null, { status: 204 }).body, null);
+  },
+};
+
+export const bodyStreamIsAByteStream = {
+  async test() {
+    const r = new Response(new Uint8Array([1, 2, 3, 4]));
+    const reader = r.body.getReader({ mode: "byob" });
+    const { value } = await reader.read(new Uint8Array(2));
+    deepEq([...value], [1, 2]);
+    const rest = await reader.read(new Uint8Array(8));
+    deepEq([...rest.value], [3, 4]);
+  },
+};
+
+export const requestBodyIsAStream = {
+  async test() {
+    const q = new Request("https://a/", { method: "POST", body: "abc" });
+    eq(await readAll(q.body), "abc");
+    eq(q.bodyUsed, true);
+    await rejects(q.text(), TypeError);
+  },
+};
+
+export const emptyBodyStreamCloses = {
+  async test() {
+    const r = new Response("");
+    ok(r.body instanceof ReadableStream, "an empty body is a body");
+    eq(await readAll(r.body), "");
+    eq(r.bodyUsed, true);
+  },
+};
+
+export const largeBodyComesInSlices = {
+  async test() {
+    const big = new Uint8Array(200 * 1024).fill(7);
+    const reader = new Response(big).body.getReader();
+    let n = 0, reads = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      ok(value.byteLength <= 64 * 1024, "at most 64 KiB per chunk");
+      n += value.byteLength;
+      reads++;
+    }
+    eq(n, big.byteLength);
+    ok(reads >= 4);
+  },
+};
+
+// ---- disturbed and locked --------------------------------------------------------------
+
+export const readingOneChunkDisturbs = {
+  async test() {
+    const r = new Response("abc");
+    const reader = r.body.getReader();
+    await reader.read();
+    eq(r.bodyUsed, true);
+    reader.releaseLock();
+    await rejects(r.text(), TypeError, /already been used/);
+    await rejects(r.json(), TypeError);
+    await rejects(r.arrayBuffer(), TypeError);
+    await rejects(r.bytes(), TypeError);
+    await rejects(r.blob(), TypeError);
+    await rejects(r.formData(), TypeError);
+    throws(() => r.clone(), TypeError);
+  },
+};
+
+export const lockedButUndisturbedRejects = {
+  async test() {
+    const r = new Response("abc");
+    const reader = r.body.getReader();
+    eq(r.bodyUsed, false, "locking alone does not disturb");
+    await rejects(r.text(), TypeError, /locked/);
+    throws(() => r.clone(), TypeError, /locked/);
+    reader.releaseLock();
+    eq(await r.text(), "abc", "once released, the body can be read");
+  },
+};
+
+export const textAfterBodyWasTouched = {
+  async test() {
+    const r = new Response("héllo");
+    ok(r.body);
+    eq(await r.text(), "héllo");
+    eq(r.bodyUsed, true);
+    ok(r.body.locked || r.bodyUsed);
+    const q = new Request("https://a/", { method: "PUT", body: '{"a":[1,2]}' });
+    ok(q.body);
+    deepEq(await q.json(), { a: [1, 2] });
+  },
+};
+
+export const everyReaderWorksOnAStream = {
+  async test() {
+    const make = () => new Response(chunks("a=1", "&b=", "2"), {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    eq(await make().text(), "a=1&b=2");
+    deepEq([...new Uint8Array(await make().arrayBuffer())], [...enc.encode("a=1&b=2")]);
+    deepEq([...(await make().bytes())], [...enc.encode("a=1&b=2")]);
+    const blob = await make().blob();
+    eq(blob.type, "application/x-www-form-urlencoded");
+    eq(await blob.text(), "a=1&b=2");
+    const fd = await make().formData();
+    eq(fd.get("a"), "1");
+    eq(fd.get("b"), "2");
+    deepEq(await new Response(chunks('{"x":', "true}")).json(), { x: true });
+    await rejects(new Response(chunks("{")).json(), SyntaxError);
+  },
+};
+
+export const bodyUsedAfterTextOnBytes = {
+  async test() {
+    const r = new Response("x");
+    await r.text();
+    eq(r.bodyUsed, true);
+    // Read before anyone asked for the stream: the stream is there, disturbed.
+    ok(r.body instanceof ReadableStream);
+    eq(r.bodyUsed, true);
+    await rejects(r.text(), TypeError);
+  },
+};
+
+// ---- clone -----------------------------------------------------------------------------
+
+export const cloneOfAStreamBodyTees = {
+  async test() {
+    const r = new Response(chunks("one ", "two"));
+    const before = r.body;
+    const c = r.clone();
+    ok(r.body !== before, "this body now reads a branch of the tee");
+    ok(c.body instanceof ReadableStream && c.body !== r.body);
+    eq(await c.text(), "one two");
+    eq(await r.text(), "one two");
+  },
+};
+
+export const cloneAfterBodyWasTouched = {
+  async test() {
+    const r = new Response("shared");
+    const s = r.body;
+    const c = r.clone();
+    ok(r.body !== s);
+    eq(await readAll(r.body), "shared");
+    eq(await c.text(), "shared");
+    const q = new Request("https://a/", { method: "POST", body: chunks("q") });
+    const qc = q.clone();
+    eq(await qc.text(), "q");
+    eq(await q.text(), "q");
+  },
+};
+
+export const cloneOfUntouchedBytesSharesThem = {
+  async test() {
+    const r = new Response("abc");
+    const c = r.clone();
+    eq(await r.text(), "abc");
+    eq(await c.text(), "abc");
+  },
+};
+
+// ---- ReadableStream as BodyInit ---------------------------------------------------------
+
+export const responseFromAStream = {
+  async test() {
+    const s = chunks("he", "llo");
+    const r = new Response(s);
+    eq(r.body, s, "the stream is the body");
+    eq(r.headers.get("content-type"), null, "a stream has no Content-Type");
+    eq(await r.text(), "hello");
+    eq(r.bodyUsed, true);
+  },
+};
+
+export const requestFromAStream = {
+  async test() {
+    const q = new Request("https://a/", { method: "POST", body: chunks("x", "y"), duplex: "half" });
+    eq(await q.text(), "xy");
+    const q2 = new Request("https://a/", { method: "POST", body: chunks("z") }); // no duplex
+    eq(await q2.text(), "z");
+    throws(() => new Request("https://a/", { method: "POST", body: chunks(), duplex: "full" }),
+           TypeError, /RequestDuplex/);
+    throws(() => new Request("https://a/", { body: chunks() }), TypeError, /GET or HEAD/);
+  },
+};
+
+export const lockedOrDisturbedStreamIsNotABody = {
+  async test() {
+    const locked = chunks("a");
+    locked.getReader();
+    throws(() => new Response(locked), TypeError, /locked or disturbed/);
+    const disturbed = chunks("a", "b");
+    const reader = disturbed.getReader();
+    await reader.read();
+    reader.releaseLock();
+    throws(() => new Response(disturbed), TypeError, /locked or disturbed/);
+    throws(() => new Request("https://a/", { method: "POST", body: locked }), TypeError);
+  },
+};
+
+export const nullBodyStatusWithStream = {
+  test() {
+    throws(() => new Response(chunks(), { status: 204 }), TypeError, /null body status/);
+  },
+};
+
+export const newRequestFromRequestTakesTheStream = {
+  async test() {
+    const a = new Request("https://a/", { method: "POST", body: chunks("moved") });
+    const b = new Request(a);
+    eq(a.bodyUsed, true);
+    throws(() => new Request(a), TypeError, /already been used/);
+    eq(await b.text(), "moved");
+    const c = new Request("https://a/", { method: "POST", body: "bytes" });
+    ok(c.body);
+    eq(await new Request(c).text(), "bytes");
+  },
+};
+
+export const nonByteChunksFailTheRead = {
+  async test() {
+    const s = new ReadableStream({ start(c) { c.enqueue("a string"); c.close(); } });
+    await rejects(new Response(s).text(), TypeError, /Uint8Array/);
+  },
+};
+
+export const erroredStreamRejects = {
+  async test() {
+    const s = new ReadableStream({
+      pull(c) { c.error(new RangeError("broken")); },
+    });
+    await rejects(new Response(s).arrayBuffer(), RangeError, /broken/);
+  },
+};
+
+export const sizeLimitIsATypeError = {
+  async test() {
+    const mb = new Uint8Array(1 << 20);
+    let sent = 0, canceled = null;
+    const s = new ReadableStream({
+      pull(c) { c.enqueue(mb); sent++; if (sent > 200) c.close(); },
+      cancel(reason) { canceled = reason; },
+    });
+    await rejects(new Response(s).arrayBuffer(), TypeError, /larger than allowed/);
+    ok(sent <= 130, `stopped after the limit (${sent} MiB pulled)`);
+    ok(canceled instanceof TypeError, "the stream is canceled");
+  },
+};
+
+export const asyncIteratedChunksOverTime = {
+  async test() {
+    let i = 0;
+    const s = new ReadableStream({
+      async pull(c) {
+        await delay(1);
+        if (i === 5) c.close();
+        else c.enqueue(enc.encode(String(i++)));
+      },
+    });
+    eq(await new Response(s).text(), "01234");
+  },
+};
+
+// ---- Blob.prototype.stream() --------------------------------------------------------------
+
+export const blobStream = {
+  async test() {
+    eq(typeof Blob.prototype.stream, "function");
+    eq(Blob.prototype.stream.length, 0);
+    const b = new Blob(["abc", "def"]);
+    const s = b.stream();
+    ok(s instanceof ReadableStream);
+    ok(b.stream() !== s, "a new stream each time");
+    eq(await readAll(s), "abcdef");
+    eq(await readAll(b.slice(2, 5).stream()), "cde", "a slice streams its window");
+    eq(await readAll(new Blob([]).stream()), "");
+    const f = new File(["file!"], "f.txt");
+    eq(await readAll(f.stream()), "file!");
+    eq(await new Response(b.stream()).text(), "abcdef");
+    throws(() => Blob.prototype.stream.call({}), TypeError, /Illegal invocation/);
+  },
+};
+
+export const blobStreamIsBytes = {
+  async test() {
+    const reader = new Blob(["xyz"]).stream().getReader({ mode: "byob" });
+    const { value } = await reader.read(new Uint8Array(2));
+    eq(dec.decode(value), "xy");
+  },
+};
+
+// ---- Across a service binding (env.SELF): streams leave and arrive as C streams ---------
+
+const canceled = [];
+
+export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/slow") {
+      let i = 0;
+      return new Response(new ReadableStream({
+        async pull(c) {
+          await delay(2);
+          if (i === 4) return c.close();
+          c.enqueue(enc.encode(`chunk${i++};`));
+        },
+        cancel(reason) { canceled.push(reason); },
+      }));
+    }
+    if (path === "/echo-stream") return new Response(request.body);
+    if (path === "/echo-text") return new Response(await request.text());
+    if (path === "/error") {
+      return new Response(new ReadableStream({
+        start(c) { c.enqueue(enc.encode("partial")); },
+        pull(c) { c.error(new Error("worker stream broke")); },
+      }));
+    }
+    if (path === "/blob") return new Response(new Blob(["from a blob"]).stream());
+    return new Response("?", { status: 404 });
+  },
+};
+
+export const streamedResponseThroughServiceBinding = {
+  async test(ctrl, env) {
+    const r = await env.SELF.fetch("http://w/slow");
+    eq(r.status, 200);
+    ok(r.body instanceof ReadableStream);
+    eq(await r.text(), "chunk0;chunk1;chunk2;chunk3;");
+  },
+};
+
+export const streamedResponseReadChunkByChunk = {
+  async test(ctrl, env) {
+    const r = await env.SELF.fetch("http://w/slow");
+    eq(await readAll(r.body), "chunk0;chunk1;chunk2;chunk3;");
+  },
+};
+
+export const streamedRequestBodyThroughServiceBinding = {
+  async test(ctrl, env) {
+    const r = await env.SELF.fetch("http://w/echo-stream", {
+      method: "POST", body: chunks("up", "load"), duplex: "half",
+    });
+    eq(await r.text(), "upload");
+    const r2 = await env.SELF.fetch("http://w/echo-text", { method: "POST", body: chunks("t", "xt") });
+    eq(await r2.text(), "txt");
+  },
+};
+
+export const erroredStreamThroughServiceBinding = {
+  async test(ctrl, env) {
+    const r = await env.SELF.fetch("http://w/error");
+    eq(r.status, 200, "the head went out before the stream failed");
+    await rejects(r.text(), TypeError, /worker stream broke/);
+  },
+};
+
+export const cloneOfAResponseFromAService = {
+  async test(ctrl, env) {
+    const r = await env.SELF.fetch("http://w/slow");
+    const c = r.clone();
+    eq(await c.text(), "chunk0;chunk1;chunk2;chunk3;");
+    eq(await r.text(), "chunk0;chunk1;chunk2;chunk3;");
+  },
+};
+
+export const cancelingAResponseFromAServiceCancelsTheSource = {
+  async test(ctrl, env) {
+    canceled.length = 0;
+    const r = await env.SELF.fetch("http://w/slow");
+    const reader = r.body.getReader();
+    eq(dec.decode((await reader.read()).value), "chunk0;");
+    await reader.cancel("enough");
+    eq(r.bodyUsed, true);
+    await delay(5);
+    eq(canceled.length, 1, "the worker's stream saw the cancel");
+    ok(canceled[0] instanceof DOMException && canceled[0].name === "AbortError", String(canceled[0]));
+  },
+};
+
+export const unreadResponseFromAServiceIsDropped = {
+  async test(ctrl, env) {
+    for (let i = 0; i < 5; i++) await env.SELF.fetch("http://w/slow");
+    eq((await (await env.SELF.fetch("http://w/blob")).text()), "from a blob");
+  },
+};
