@@ -10,8 +10,9 @@
  * - Redirects (Fetch's HTTP fetch step 8 and "HTTP-redirect fetch"): services never
  *   follow them. Mode "follow" follows at most 20, turning 301/302 POST and 303
  *   non-GET/HEAD into GET without body or body headers, dropping Authorization when the
- *   origin changes, and re-sending the body otherwise (bodies are bytes today, so always
- *   possible); "error" makes any redirect status a network error; "manual" returns the
+ *   origin changes, and re-sending the body otherwise: bytes can be sent again, a stream
+ *   body cannot, so that redirect is a network error, as Fetch says; "error" makes any
+ *   redirect status a network error; "manual" returns the
  *   3xx response as it is (workerd's behaviour; browsers give an opaque-redirect filter).
  * - Network errors: a service's response with `error` set rejects with a TypeError.
  * - Response.url and Response.redirected from the URL list.
@@ -188,6 +189,16 @@ static bool follow_redirect(call_t *c, const isl_response_t *res) {
     isl_buf_free(&m);
     return true;
   }
+  /* 11. Unless the redirect is a 303 (which drops the body), a stream body would have to
+   * be sent again, and the first request read it: a network error. */
+  if (res->status != 303 && isl_body_is_stream(c->body)) {
+    isl_buf_printf(&m, "fetch(): %s redirected to %s, and the request's body is a stream, "
+                       "which cannot be sent again", c->url, next);
+    free(next);
+    reject_with_type_error(c, m.p);
+    isl_buf_free(&m);
+    return true;
+  }
   c->redirects++;
   /* 12. 301/302 after POST, and 303 after anything but GET or HEAD, become a GET without
    * the body or the headers that describe it. */
@@ -206,7 +217,7 @@ static bool follow_redirect(call_t *c, const isl_response_t *res) {
   }
   /* 13. Credentials stay with their origin. */
   if (!same_origin(c->url, next)) isl_headers_remove(&c->headers, "authorization");
-  /* 14-15. The body (bytes, so always re-sendable) goes again to the next URL. */
+  /* 14-15. The body (bytes here) goes again to the next URL. */
   free(c->url);
   c->url = next;
   isl_task_post(c->realm->loop, run_call, c);

@@ -302,3 +302,43 @@ void isl_body_collect(isl_body_t *b, size_t limit, isl_body_collect_cb cb, void 
     cb(data, NULL, "the body was already read");
   }
 }
+
+/* ---- Services that need the whole request body ------------------------------------------ */
+
+typedef struct {
+  isl_service_t *svc;
+  isl_request_t *req;
+  size_t limit;
+  isl_response_cb cb;
+  void *data;
+} await_t;
+
+static void on_request_body(void *data, isl_body_t *bytes, const char *error) {
+  await_t *a = data;
+  isl_request_t *req = a->req;
+  isl_body_unref(req->body);
+  req->body = bytes;
+  if (bytes) {
+    a->svc->fetch(a->svc, req, a->cb, a->data);
+  } else {
+    isl_request_free(req);
+    isl_buf_t m = {0};
+    if (strcmp(error, "the body is larger than allowed") == 0)
+      isl_buf_printf(&m, "the request body is larger than %zu bytes, which service '%s' "
+                         "cannot take", a->limit, a->svc->name ? a->svc->name : "");
+    else
+      isl_buf_printf(&m, "the request body failed: %s", error);
+    a->cb(a->data, isl_response_network_error(m.p));
+    isl_buf_free(&m);
+  }
+  free(a);
+}
+
+bool isl_request_await_body(isl_service_t *svc, isl_request_t *req, size_t limit,
+                            isl_response_cb cb, void *data) {
+  if (!isl_body_is_stream(req->body)) return false;
+  await_t *a = isl_calloc(1, sizeof(*a));
+  *a = (await_t){svc, req, limit, cb, data};
+  isl_body_collect(req->body, limit, on_request_body, a);
+  return true;
+}

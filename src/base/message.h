@@ -211,4 +211,12 @@ struct isl_service {
   void (*fetch)(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data);
 };
 
+/* For a service that needs a request's whole body at once (a file write, a service that
+ * cannot stream yet): if req's body is a stream, reads it (at most limit bytes) and then
+ * calls svc->fetch again with the body as complete bytes, or answers a network error
+ * (too large, or the stream failed). true: it took req over; false: the body already is
+ * bytes (or none) and the service goes on. */
+bool isl_request_await_body(isl_service_t *svc, isl_request_t *req, size_t limit,
+                            isl_response_cb cb, void *data);
+
 #endif

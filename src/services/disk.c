@@ -433,6 +433,10 @@ static void disk_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb c
   const char *m = req->method;
   bool get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
   bool put = strcmp(m, "PUT") == 0, del = strcmp(m, "DELETE") == 0;
+  /* A file is written whole (a temporary file renamed into place): a streamed body is
+   * read to the end first, and this is called again with its bytes. */
+  if (put && d->writable && isl_request_await_body(svc, req, ISL_DISK_MAX_PUT_BODY, cb, data))
+    return;
   isl_response_t *res;
   segments_t s;
   if (!get && !((put || del) && d->writable)) {

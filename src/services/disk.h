@@ -26,6 +26,9 @@
 #ifndef ISL_SERVICES_DISK_H
 #define ISL_SERVICES_DISK_H
 
+/* A PUT body larger than this is refused (bodies are held whole before the write). */
+#define ISL_DISK_MAX_PUT_BODY ((size_t)256 << 20)
+
 #include <stdbool.h>
 #include <stddef.h>
 

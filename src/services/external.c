@@ -13,6 +13,8 @@
 
 /* A response body larger than this is not buffered: 502. Bodies do not stream yet. */
 #define MAX_RESPONSE_BODY ((size_t)256 << 20)
+/* A request body is held whole too (it is written with the head). */
+#define MAX_REQUEST_BODY ((size_t)256 << 20)
 
 typedef struct {
   isl_service_t svc; /* first: the service pointer is the struct's */
@@ -320,6 +322,9 @@ static void serialise(external_t *e, const isl_request_t *req, xreq_t *x) {
 static void external_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb,
                            void *data) {
   external_t *e = (external_t *)svc;
+  /* The request is written in one piece: a streamed body is read to the end first, and
+   * this is called again with its bytes. */
+  if (isl_request_await_body(svc, req, MAX_REQUEST_BODY, cb, data)) return;
   xreq_t *x = isl_calloc(1, sizeof(*x));
   x->loop = e->loop;
   x->cb = cb;
