@@ -32,12 +32,14 @@ struct isl_http_conn {
   int reject;             /* the status a failing llhttp callback asks for */
   bool closing, in_service, write_pending, eof, reading;
   bool keep_alive, head_request, message_done, headers_done;
+  bool trailers_next; /* llhttp paused after the last chunk: trailers follow */
   uint8_t http_minor;
+  size_t served;      /* responses written */
+  size_t write_left;  /* bytes of the pending write not yet taken by the socket */
   /* The request being parsed. */
   isl_headers_t headers;
   isl_request_t *req; /* made when the head is complete */
   isl_buf_t url, field, value, body;
-  size_t trailer_bytes, trailer_lines;
 };
 
 typedef struct {
@@ -50,6 +52,7 @@ typedef struct {
 
 static void process(isl_http_conn_t *c);
 static void reject(isl_http_conn_t *c, int status);
+static void timer_start(isl_http_conn_t *c, uint64_t ms);
 
 isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c) { return c->next; }
 
@@ -82,8 +85,6 @@ void isl_http_conn_close(isl_http_conn_t *c) {
   uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
   uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
-
-static void timer_start(isl_http_conn_t *c, uint64_t ms);
 
 /* ---- reading ---- */
 
@@ -151,8 +152,26 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
 
 /* ---- timers ---- */
 
+/* While a response is being written the timer watches the socket take it: a client that
+ * takes no bytes for the body timeout (the allowance for a request body that stops
+ * arriving, applied the other way) is cut off, so a client that never reads cannot hold a
+ * response in memory forever. */
+static void on_write_timer(isl_http_conn_t *c) {
+  size_t left = c->tcp.write_queue_size;
+  if (left < c->write_left) {
+    c->write_left = left;
+    timer_start(c, c->server->lim.body_timeout_ms);
+    return;
+  }
+  isl_http_conn_close(c);
+}
+
 static void on_timer(uv_timer_t *t) {
   isl_http_conn_t *c = t->data;
+  if (c->write_pending) {
+    on_write_timer(c);
+    return;
+  }
   switch (c->phase) {
   case ISL_CONN_IDLE:
   case ISL_CONN_ENDING:
@@ -201,6 +220,7 @@ static void end_conn(isl_http_conn_t *c) {
 static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool more_input) {
   c->write_pending = false;
   if (c->closing) return;
+  c->served++;
   if (status < 0) {
     isl_http_conn_close(c);
     return;
@@ -280,6 +300,8 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
     return;
   }
   c->write_pending = true;
+  c->write_left = c->tcp.write_queue_size;
+  timer_start(c, c->server->lim.body_timeout_ms);
 }
 
 /* Answers a request that will not reach the service and closes the connection after it;
@@ -342,6 +364,15 @@ static void compact(isl_http_conn_t *c) {
   }
 }
 
+/* The status for a request llhttp refused: what a callback asked for, 501 for a method
+ * llhttp does not know (the scanner already checked that it is a token: RFC 9110 §9.1 says
+ * 501 for a method the server does not implement), otherwise 400. */
+static int error_status(const isl_http_conn_t *c, llhttp_errno_t e) {
+  if (c->reject) return c->reject;
+  if (e == HPE_INVALID_METHOD) return 501;
+  return 400;
+}
+
 static void process(isl_http_conn_t *c) {
   while (!c->closing && c->phase <= ISL_CONN_BODY && c->in_off < c->in.len) {
     if (c->phase == ISL_CONN_IDLE) {
@@ -359,11 +390,23 @@ static void process(isl_http_conn_t *c) {
         return;
       }
     }
+    /* llhttp sees a request line only once the scanner has accepted all of it, so the
+     * scanner's verdict on its shape and version comes first. */
+    if (!isl_http_scan_line_done(&c->scan)) break;
     const char *p = c->in.p + c->in_off;
     llhttp_errno_t e = llhttp_execute(&c->parser, p, c->in.len - c->in_off);
     if (e == HPE_OK) {
       c->in_off = c->in.len;
       break;
+    }
+    if (e == HPE_PAUSED && c->trailers_next) {
+      /* Paused after the last chunk's size line: the scanner takes the trailer section. */
+      c->trailers_next = false;
+      c->in_off += (size_t)(llhttp_get_error_pos(&c->parser) - p);
+      llhttp_resume(&c->parser);
+      isl_http_scan_init_trailers(&c->scan);
+      c->scan_off = c->in_off;
+      continue;
     }
     if (e == HPE_PAUSED && c->message_done) {
       /* Paused in on_message_complete: the next request starts at the error position. */
@@ -372,7 +415,7 @@ static void process(isl_http_conn_t *c) {
       dispatch(c);
       break;
     }
-    reject(c, c->reject ? c->reject : 400);
+    reject(c, error_status(c, e));
     return;
   }
   if (!c->closing && c->eof && c->phase <= ISL_CONN_BODY) {
@@ -391,8 +434,7 @@ static int on_message_begin(llhttp_t *p) {
   isl_request_free(c->req);
   c->req = NULL;
   c->url.len = c->field.len = c->value.len = c->body.len = 0;
-  c->trailer_bytes = c->trailer_lines = 0;
-  c->message_done = c->headers_done = c->head_request = false;
+  c->message_done = c->headers_done = c->head_request = c->trailers_next = false;
   c->reject = 0;
   return 0;
 }
@@ -402,35 +444,17 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
   return 0;
 }
 
-/* Trailer fields (after a chunked body) are counted against the header limits but not
- * kept: the request was made from the head already. */
-static int count_trailer(isl_http_conn_t *c, size_t n) {
-  c->trailer_bytes += n;
-  if (c->trailer_bytes <= ISL_HTTP_MAX_HEADER_BYTES) return 0;
-  c->reject = 431;
-  return HPE_USER;
-}
-
+/* Trailer fields (after a chunked body) are not kept: the request was made from the head
+ * already. The scanner holds them to the header limits. */
 static int on_header_field(llhttp_t *p, const char *at, size_t n) {
   isl_http_conn_t *c = conn_of(p);
-  if (c->headers_done) return count_trailer(c, n);
-  isl_buf_append(&c->field, at, n);
-  return 0;
-}
-
-static int on_header_field_complete(llhttp_t *p) {
-  isl_http_conn_t *c = conn_of(p);
-  if (c->headers_done && ++c->trailer_lines > ISL_HTTP_MAX_HEADER_LINES) {
-    c->reject = 431;
-    return -1;
-  }
+  if (!c->headers_done) isl_buf_append(&c->field, at, n);
   return 0;
 }
 
 static int on_header_value(llhttp_t *p, const char *at, size_t n) {
   isl_http_conn_t *c = conn_of(p);
-  if (c->headers_done) return count_trailer(c, n);
-  isl_buf_append(&c->value, at, n);
+  if (!c->headers_done) isl_buf_append(&c->value, at, n);
   return 0;
 }
 
@@ -442,20 +466,87 @@ static int on_header_value_complete(llhttp_t *p) {
   return 0;
 }
 
-/* A Host value that could change the meaning of "http://" + Host + target is refused:
- * no userinfo, path, query, fragment, whitespace or controls. */
-static bool valid_host(const char *h) {
-  for (; *h; h++) {
-    unsigned char ch = (unsigned char)*h;
-    if (ch <= 0x20 || ch >= 0x7f || strchr("/?#@\\\"<>^`{|}", ch)) return false;
+static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+static bool is_hex(char ch) {
+  return is_digit(ch) || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f');
+}
+
+/* A Host value or an absolute-form target's authority: RFC 9110 §7.2 `uri-host [ ":" port ]`
+ * (RFC 3986 §3.2.2), checked so that "http://" + it + target cannot mean anything else:
+ *  - an IP literal in brackets (hex digits, ':' and '.': IPv6 with an embedded IPv4), or
+ *  - a reg-name of unreserved and sub-delims characters; percent-encoding is refused (no
+ *    client needs it in a host, and what it decodes to is unchecked), and so is userinfo;
+ *  - then an optional port of at most 65535 (an empty port is allowed by the grammar).
+ * Empty is accepted only where allow_empty says so (an empty Host field is valid for
+ * origin-form requests: the listen address stands in). */
+static bool valid_authority(const char *h, size_t n, bool allow_empty) {
+  size_t i = 0;
+  if (n > 0 && h[0] == '[') {
+    for (i = 1; i < n && h[i] != ']'; i++)
+      if (!is_hex(h[i]) && h[i] != ':' && h[i] != '.') return false;
+    if (i == n || i == 1) return false;
+    i++;
+  } else {
+    for (; i < n && h[i] != ':'; i++) {
+      char ch = h[i];
+      if (!is_digit(ch) && !((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') &&
+          !strchr("-._~!$&'()*+,;=", ch))
+        return false;
+    }
+    if (i == 0 && !allow_empty) return false;
+  }
+  if (i == n) return true;
+  if (h[i] != ':') return false;
+  unsigned long port = 0;
+  for (i++; i < n; i++) {
+    if (!is_digit(h[i])) return false;
+    port = port * 10 + (unsigned long)(h[i] - '0');
+    if (port > 65535) return false;
   }
   return true;
 }
 
+/* RFC 9112 §6.1 and §6.3 for Transfer-Encoding, in one place (llhttp refuses some of these
+ * itself): in HTTP/1.0 the framing is faulty (400); chunked must be the final coding and
+ * appear once, with no parameters (400); islet decodes no other coding (501, as §6.1 says
+ * for a coding the server does not understand). Returns 0 when the request may go on. */
+static int transfer_encoding_status(const isl_headers_t *h, int http_minor) {
+  bool any = false, last_chunked = false, other = false;
+  int chunked = 0;
+  for (size_t i = 0; i < h->n; i++) {
+    if (strcasecmp(h->v[i].name, "transfer-encoding") != 0) continue;
+    any = true;
+    for (const char *e = h->v[i].value; *e;) {
+      size_t len = strcspn(e, ",");
+      const char *end = e + len;
+      while (e < end && (*e == ' ' || *e == '\t')) e++;
+      size_t name = strcspn(e, ",; \t");
+      if (name > 0) {
+        const char *after = e + name;
+        while (after < end && (*after == ' ' || *after == '\t')) after++;
+        if (name == 7 && strncasecmp(e, "chunked", 7) == 0) {
+          if (after != end) return 400; /* chunked takes no parameters */
+          chunked++;
+          last_chunked = true;
+        } else {
+          other = true;
+          last_chunked = false;
+        }
+      } else if (e != end) {
+        return 400; /* a parameter or garbage without a coding name */
+      }
+      e = *end ? end + 1 : end;
+    }
+  }
+  if (!any) return 0;
+  if (http_minor == 0 || chunked != 1 || !last_chunked) return 400;
+  return other ? 501 : 0;
+}
+
 /* Checks the head and makes the isl_request_t. Returns 0 or the status to answer with. */
 static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
-  if (p->http_major == 0) return 400;
-  if (p->http_major != 1 || p->http_minor > 1) return 505;
+  /* The scanner let only HTTP/1.0 and HTTP/1.1 through. */
   c->http_minor = p->http_minor;
   c->head_request = p->method == HTTP_HEAD;
 
@@ -468,7 +559,12 @@ static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
     }
   }
   /* RFC 9112 §3.2: exactly one Host in HTTP/1.1, and a valid one. */
-  if (nhost > 1 || (nhost == 0 && p->http_minor == 1) || (host && !valid_host(host))) return 400;
+  if (nhost > 1 || (nhost == 0 && p->http_minor == 1) ||
+      (host && !valid_authority(host, strlen(host), true)))
+    return 400;
+
+  int te = transfer_encoding_status(&c->headers, p->http_minor);
+  if (te) return te;
 
   const char *expect = isl_headers_get(&c->headers, "expect");
   if (expect && p->http_minor == 1 && strcasecmp(expect, "100-continue") != 0) return 417;
@@ -477,17 +573,32 @@ static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
   if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->server->lim.max_body_bytes)
     return 413;
 
+  /* Tunnels are not served (RFC 9110 §9.1: 501 for a method the server does not do). */
+  if (p->method == HTTP_CONNECT) return 501;
+
+  /* The scanner made sure the target is not empty. */
+  if (!c->url.p) return 400;
+  const char *target = c->url.p;
   isl_buf_t url = {0};
-  const char *target = c->url.p ? c->url.p : "";
+  size_t scheme = strncasecmp(target, "http://", 7) == 0    ? 7
+                  : strncasecmp(target, "https://", 8) == 0 ? 8
+                                                            : 0;
   if (target[0] == '/') {
     isl_buf_puts(&url, "http://");
     isl_buf_puts(&url, host && *host ? host : c->server->authority);
     isl_buf_append(&url, c->url.p, c->url.len);
-  } else if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
-    /* Absolute form (RFC 9112 §3.2.2): the target is the URL, Host is ignored. */
+  } else if (scheme) {
+    /* Absolute form (RFC 9112 §3.2.2): the target is the URL, Host is ignored; its
+     * authority must be a valid, non-empty one without userinfo (RFC 9110 §4.2.4). */
+    const char *auth = target + scheme;
+    if (!valid_authority(auth, strcspn(auth, "/?"), false)) {
+      isl_buf_free(&url);
+      return 400;
+    }
     isl_buf_append(&url, c->url.p, c->url.len);
   } else {
-    /* Authority form (CONNECT) and asterisk form (OPTIONS *) are not served. */
+    /* Authority form outside CONNECT and asterisk form (OPTIONS *) are not served. */
+    isl_buf_free(&url);
     return 400;
   }
   c->req = isl_request_new(llhttp_method_name((llhttp_method_t)p->method), url.p);
@@ -522,6 +633,12 @@ static int on_chunk_header(llhttp_t *p) {
     c->reject = 413;
     return -1;
   }
+  /* The last chunk: pause so that process() hands the trailer section to the scanner
+   * (llhttp 8.1 accepts a bare LF and obs-fold there). */
+  if (p->content_length == 0) {
+    c->trailers_next = true;
+    return HPE_PAUSED;
+  }
   return 0;
 }
 
@@ -548,7 +665,6 @@ static const llhttp_settings_t settings = {
     .on_message_begin = on_message_begin,
     .on_url = on_url,
     .on_header_field = on_header_field,
-    .on_header_field_complete = on_header_field_complete,
     .on_header_value = on_header_value,
     .on_header_value_complete = on_header_value_complete,
     .on_headers_complete = on_headers_complete,

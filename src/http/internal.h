@@ -22,21 +22,29 @@
 #define ISL_HTTP_LINGER_MS 2000
 
 /* The head pre-scanner. llhttp 8.1 in strict mode still accepts a bare LF ending the
- * request line, obs-fold continuation lines and a few other things RFC 9112 lets a server
- * reject; it also has no notion of size limits. The scanner walks each request head's raw
- * bytes just ahead of llhttp and decides those cases. */
+ * request line or the head, obs-fold continuation lines, several spaces between the parts
+ * of the request line, and in a chunked body's trailers a bare LF and obs-fold; it also has
+ * no notion of size limits. The scanner walks each request head's raw bytes (and each
+ * trailer section's) just ahead of llhttp and decides those cases; llhttp is not given a
+ * request line before the scanner has accepted all of it. */
 typedef struct {
   int state;
-  char prev;
+  uint8_t major, minor; /* the HTTP version's digits */
+  size_t part;          /* bytes so far of the request line's current part */
   size_t line_bytes, header_bytes, header_lines;
 } isl_http_scan_t;
 
 void isl_http_scan_init(isl_http_scan_t *s);
+/* Starts on a trailer section (the header lines after a chunked body's last chunk). */
+void isl_http_scan_init_trailers(isl_http_scan_t *s);
 /* Scans p[0..n). Returns 0 and sets *used = n when the head continues past p, 0 and
  * *used = bytes up to and including the final CRLF when the head ended (then
- * isl_http_scan_done() is true), or an HTTP status (400, 414, 431) for a head to reject. */
+ * isl_http_scan_done() is true), or an HTTP status for a head to reject: 400, 414 (request
+ * line over 8 KiB), 431 (header limits), 505 (an HTTP version other than 1.0 and 1.1). */
 int isl_http_scan(isl_http_scan_t *s, const char *p, size_t n, size_t *used);
 bool isl_http_scan_done(const isl_http_scan_t *s);
+/* True once the whole request line (with its CRLF) was scanned and accepted. */
+bool isl_http_scan_line_done(const isl_http_scan_t *s);
 
 /* The Date header value for now, "Sun, 06 Nov 1994 08:49:37 GMT", recomputed at most once a
  * second per thread. Borrowed until the next call on the same thread. */
