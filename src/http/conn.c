@@ -56,6 +56,10 @@ static void timer_start(isl_http_conn_t *c, uint64_t ms);
 
 isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c) { return c->next; }
 
+bool isl_http_conn_is_spare(const isl_http_conn_t *c) {
+  return c->phase == ISL_CONN_IDLE && c->served > 0 && !c->closing && c->in_off == c->in.len;
+}
+
 static void conn_free(isl_http_conn_t *c) {
   isl_buf_free(&c->in);
   isl_buf_free(&c->url);

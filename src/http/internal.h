@@ -72,13 +72,15 @@ typedef struct isl_http_conn isl_http_conn_t;
 struct isl_http_server {
   uv_loop_t *loop;
   uv_tcp_t listener;
-  uv_timer_t grace;
+  uv_timer_t grace; /* the shutdown grace period; before shutdown, the accept retry */
   isl_http_limits_t lim;
   isl_service_t *svc;
   char *authority; /* listen address as "host:port", for requests without Host */
   int port;
   isl_http_conn_t *conns; /* every connection whose handles are not closed yet */
   size_t nconns;
+  isl_http_server_t *next_server; /* all servers of the process share the connection budget */
+  bool accept_paused;             /* libuv holds a connection this server has not accepted */
   int open_handles; /* listener + grace timer, while shutting down */
   bool shutting_down, done_called;
   void (*done)(void *data);
@@ -92,6 +94,9 @@ void isl_http_conn_shutdown(isl_http_conn_t *c);
 /* Closes the connection's handles now, whatever it is doing (grace period over). */
 void isl_http_conn_close(isl_http_conn_t *c);
 isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c);
+/* True for an idle keep-alive connection that has been answered at least once: the one to
+ * close when the connection budget is reached (server.c). */
+bool isl_http_conn_is_spare(const isl_http_conn_t *c);
 /* Called by conn.c when a connection's handles are closed and it left the list. */
 void isl_http_server_conn_gone(isl_http_server_t *s);
 
