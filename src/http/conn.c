@@ -242,6 +242,7 @@ static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool mo
   }
   start_reading(c);
   if (more_input) process(c);
+  isl_http_server_conn_idle();
 }
 
 static void on_written(uv_write_t *req, int status) {

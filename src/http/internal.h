@@ -97,6 +97,9 @@ isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c);
 /* True for an idle keep-alive connection that has been answered at least once: the one to
  * close when the connection budget is reached (server.c). */
 bool isl_http_conn_is_spare(const isl_http_conn_t *c);
+/* Called by conn.c when a connection went idle after a response: if a server waits for
+ * room in the connection budget, an idle connection is closed to make it. */
+void isl_http_server_conn_idle(void);
 /* Called by conn.c when a connection's handles are closed and it left the list. */
 void isl_http_server_conn_gone(isl_http_server_t *s);
 

@@ -85,18 +85,33 @@ static void accept_one(isl_http_server_t *s) {
 
 static void on_retry(uv_timer_t *t);
 
+static bool any_paused(void) {
+  for (isl_http_server_t *s = all_servers; s; s = s->next_server)
+    if (s->accept_paused && !s->shutting_down) return true;
+  return false;
+}
+
+/* Makes room for a paused server: closes the oldest idle keep-alive connection that was
+ * answered at least once (its closing resumes accepting). */
+static void make_room(void) {
+  isl_http_conn_t *idle = NULL;
+  for (isl_http_server_t *o = all_servers; o; o = o->next_server)
+    for (isl_http_conn_t *c = o->conns; c; c = isl_http_conn_next(c))
+      if (isl_http_conn_is_spare(c)) idle = c;
+  if (idle) isl_http_conn_close(idle);
+}
+
 static void pause_accepting(isl_http_server_t *s) {
   s->accept_paused = true;
   if (fd_pressure) {
     uv_timer_start(&s->grace, on_retry, ISL_HTTP_RETRY_MS, 0);
     return;
   }
-  /* Make room: the oldest idle keep-alive connection that was answered at least once. */
-  isl_http_conn_t *idle = NULL;
-  for (isl_http_server_t *o = all_servers; o; o = o->next_server)
-    for (isl_http_conn_t *c = o->conns; c; c = isl_http_conn_next(c))
-      if (isl_http_conn_is_spare(c)) idle = c;
-  if (idle) isl_http_conn_close(idle);
+  make_room();
+}
+
+void isl_http_server_conn_idle(void) {
+  if (!fd_pressure && any_paused()) make_room();
 }
 
 /* Called when a connection closes, and by the retry timer. */
