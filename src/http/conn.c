@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -241,7 +242,14 @@ static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool mo
     c->in_off = c->scan_off = 0;
   }
   start_reading(c);
-  if (more_input) process(c);
+  if (more_input) {
+    process(c);
+  } else if (c->eof) {
+    /* The client half-closed while the request was in the service and nothing else is
+     * buffered (the direct write is tried only then): nothing more can come. */
+    isl_http_conn_close(c);
+    return;
+  }
   isl_http_server_conn_idle();
 }
 
@@ -471,84 +479,6 @@ static int on_header_value_complete(llhttp_t *p) {
   return 0;
 }
 
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
-
-static bool is_hex(char ch) {
-  return is_digit(ch) || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f');
-}
-
-/* A Host value or an absolute-form target's authority: RFC 9110 §7.2 `uri-host [ ":" port ]`
- * (RFC 3986 §3.2.2), checked so that "http://" + it + target cannot mean anything else:
- *  - an IP literal in brackets (hex digits, ':' and '.': IPv6 with an embedded IPv4), or
- *  - a reg-name of unreserved and sub-delims characters; percent-encoding is refused (no
- *    client needs it in a host, and what it decodes to is unchecked), and so is userinfo;
- *  - then an optional port of at most 65535 (an empty port is allowed by the grammar).
- * Empty is accepted only where allow_empty says so (an empty Host field is valid for
- * origin-form requests: the listen address stands in). */
-static bool valid_authority(const char *h, size_t n, bool allow_empty) {
-  size_t i = 0;
-  if (n > 0 && h[0] == '[') {
-    for (i = 1; i < n && h[i] != ']'; i++)
-      if (!is_hex(h[i]) && h[i] != ':' && h[i] != '.') return false;
-    if (i == n || i == 1) return false;
-    i++;
-  } else {
-    for (; i < n && h[i] != ':'; i++) {
-      char ch = h[i];
-      if (!is_digit(ch) && !((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') &&
-          !strchr("-._~!$&'()*+,;=", ch))
-        return false;
-    }
-    if (i == 0 && !allow_empty) return false;
-  }
-  if (i == n) return true;
-  if (h[i] != ':') return false;
-  unsigned long port = 0;
-  for (i++; i < n; i++) {
-    if (!is_digit(h[i])) return false;
-    port = port * 10 + (unsigned long)(h[i] - '0');
-    if (port > 65535) return false;
-  }
-  return true;
-}
-
-/* RFC 9112 §6.1 and §6.3 for Transfer-Encoding, in one place (llhttp refuses some of these
- * itself): in HTTP/1.0 the framing is faulty (400); chunked must be the final coding and
- * appear once, with no parameters (400); islet decodes no other coding (501, as §6.1 says
- * for a coding the server does not understand). Returns 0 when the request may go on. */
-static int transfer_encoding_status(const isl_headers_t *h, int http_minor) {
-  bool any = false, last_chunked = false, other = false;
-  int chunked = 0;
-  for (size_t i = 0; i < h->n; i++) {
-    if (strcasecmp(h->v[i].name, "transfer-encoding") != 0) continue;
-    any = true;
-    for (const char *e = h->v[i].value; *e;) {
-      size_t len = strcspn(e, ",");
-      const char *end = e + len;
-      while (e < end && (*e == ' ' || *e == '\t')) e++;
-      size_t name = strcspn(e, ",; \t");
-      if (name > 0) {
-        const char *after = e + name;
-        while (after < end && (*after == ' ' || *after == '\t')) after++;
-        if (name == 7 && strncasecmp(e, "chunked", 7) == 0) {
-          if (after != end) return 400; /* chunked takes no parameters */
-          chunked++;
-          last_chunked = true;
-        } else {
-          other = true;
-          last_chunked = false;
-        }
-      } else if (e != end) {
-        return 400; /* a parameter or garbage without a coding name */
-      }
-      e = *end ? end + 1 : end;
-    }
-  }
-  if (!any) return 0;
-  if (http_minor == 0 || chunked != 1 || !last_chunked) return 400;
-  return other ? 501 : 0;
-}
-
 /* Checks the head and makes the isl_request_t. Returns 0 or the status to answer with. */
 static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
   /* The scanner let only HTTP/1.0 and HTTP/1.1 through. */
@@ -565,10 +495,10 @@ static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
   }
   /* RFC 9112 §3.2: exactly one Host in HTTP/1.1, and a valid one. */
   if (nhost > 1 || (nhost == 0 && p->http_minor == 1) ||
-      (host && !valid_authority(host, strlen(host), true)))
+      (host && !isl_http_valid_authority(host, strlen(host), true)))
     return 400;
 
-  int te = transfer_encoding_status(&c->headers, p->http_minor);
+  int te = isl_http_te_status(&c->headers, p->http_minor);
   if (te) return te;
 
   const char *expect = isl_headers_get(&c->headers, "expect");
@@ -596,7 +526,7 @@ static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
     /* Absolute form (RFC 9112 §3.2.2): the target is the URL, Host is ignored; its
      * authority must be a valid, non-empty one without userinfo (RFC 9110 §4.2.4). */
     const char *auth = target + scheme;
-    if (!valid_authority(auth, strcspn(auth, "/?"), false)) {
+    if (!isl_http_valid_authority(auth, strcspn(auth, "/?"), false)) {
       isl_buf_free(&url);
       return 400;
     }
@@ -680,7 +610,7 @@ static const llhttp_settings_t settings = {
 
 /* ---- server side ---- */
 
-void isl_http_conn_accept(isl_http_server_t *s) {
+static isl_http_conn_t *conn_new(isl_http_server_t *s) {
   isl_http_conn_t *c = isl_calloc(1, sizeof(*c));
   c->server = s;
   uv_tcp_init(s->loop, &c->tcp);
@@ -691,16 +621,35 @@ void isl_http_conn_accept(isl_http_server_t *s) {
   if (s->conns) s->conns->prev = c;
   s->conns = c;
   s->nconns++;
-  if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp) < 0) {
-    isl_http_conn_close(c);
-    return;
-  }
+  return c;
+}
+
+static void conn_start(isl_http_conn_t *c) {
   uv_tcp_nodelay(&c->tcp, 1);
   llhttp_init(&c->parser, HTTP_REQUEST, &settings);
   c->parser.data = c;
   c->phase = ISL_CONN_IDLE;
-  timer_start(c, s->lim.idle_timeout_ms);
+  timer_start(c, c->server->lim.idle_timeout_ms);
   start_reading(c);
+}
+
+void isl_http_conn_accept(isl_http_server_t *s) {
+  isl_http_conn_t *c = conn_new(s);
+  if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp) < 0) {
+    isl_http_conn_close(c);
+    return;
+  }
+  conn_start(c);
+}
+
+void isl_http_conn_adopt(isl_http_server_t *s, uv_os_sock_t fd) {
+  isl_http_conn_t *c = conn_new(s);
+  if (uv_tcp_open(&c->tcp, fd) < 0) {
+    close(fd); /* not the handle's yet */
+    isl_http_conn_close(c);
+    return;
+  }
+  conn_start(c);
 }
 
 void isl_http_conn_shutdown(isl_http_conn_t *c) {

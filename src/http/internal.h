@@ -46,6 +46,16 @@ bool isl_http_scan_done(const isl_http_scan_t *s);
 /* True once the whole request line (with its CRLF) was scanned and accepted. */
 bool isl_http_scan_line_done(const isl_http_scan_t *s);
 
+/* fields.c. A Host value or absolute-form authority that "http://" + it + target cannot
+ * turn into another URL: uri-host [":" port] with a bracketed IP literal or a reg-name of
+ * unreserved and sub-delims characters (no percent-encoding, no userinfo) and a port up to
+ * 65535. Empty only if allow_empty. */
+bool isl_http_valid_authority(const char *h, size_t n, bool allow_empty);
+/* fields.c. The status a request's Transfer-Encoding fields call for: 0 (none, or exactly
+ * one final "chunked"), 400 (HTTP/1.0, chunked not final or repeated or with parameters,
+ * an element without a coding name) or 501 (a coding other than chunked). */
+int isl_http_te_status(const isl_headers_t *h, int http_minor);
+
 /* The Date header value for now, "Sun, 06 Nov 1994 08:49:37 GMT", recomputed at most once a
  * second per thread. Borrowed until the next call on the same thread. */
 const char *isl_http_date(void);
@@ -89,6 +99,12 @@ struct isl_http_server {
 
 /* Accepts one pending connection from the listener and starts serving it. */
 void isl_http_conn_accept(isl_http_server_t *s);
+/* Serves a connected stream socket that did not come from the listener (conn.c does the
+ * work; server.c's wrapper counts it in the connection budget). The fuzz driver
+ * fuzz/http_conn_fuzz.c feeds the server through one end of a socketpair this way. The
+ * socket is closed with the connection, also on failure. */
+void isl_http_conn_adopt(isl_http_server_t *s, uv_os_sock_t fd);
+void isl_http_server_adopt(isl_http_server_t *s, uv_os_sock_t fd);
 /* Shutdown: closes the connection now if idle; otherwise its current response is the last. */
 void isl_http_conn_shutdown(isl_http_conn_t *c);
 /* Closes the connection's handles now, whatever it is doing (grace period over). */

@@ -83,6 +83,11 @@ static void accept_one(isl_http_server_t *s) {
   isl_http_conn_accept(s);
 }
 
+void isl_http_server_adopt(isl_http_server_t *s, uv_os_sock_t fd) {
+  open_conns++;
+  isl_http_conn_adopt(s, fd);
+}
+
 static void on_retry(uv_timer_t *t);
 
 static bool any_paused(void) {
