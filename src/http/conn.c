@@ -4,8 +4,8 @@
  * Life of a connection: accepted → IDLE (idle timer) → first byte of a request → HEAD
  * (header timer, started once, a deadline) → BODY if it has one (body timer, restarted by
  * every read) → SERVICE (parser paused at on_message_complete; input still read and
- * buffered up to a cap so a disconnect is noticed) → WRITING (one uv_write of head + body)
- * → IDLE again and any buffered pipelined bytes are parsed. A response that closes the
+ * buffered up to a cap so a disconnect is noticed) → WRITING (one uv_write of head + body;
+ * the timer watches the socket take it) → IDLE again and any buffered pipelined bytes are parsed. A response that closes the
  * connection (errors, Connection: close, HTTP/1.0, shutdown) goes to ENDING instead: shut
  * down the write side, drain input for a short linger, close.
  *
