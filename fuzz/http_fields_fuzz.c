@@ -251,7 +251,8 @@ static void fuzz_fields(const uint8_t *data, size_t size) {
     const char *got = isl_headers_get(&h, "x-FUZZ");
     ASSERT(got);
     size_t gl = strlen(got);
-    ASSERT(gl == 0 || (got[0] != ' ' && got[0] != '\t' && got[gl - 1] != ' ' && got[gl - 1] != '\t'));
+    ASSERT(gl == 0 || (got[0] != ' ' && got[0] != '\t'));
+    ASSERT(gl == 0 || (got[gl - 1] != ' ' && got[gl - 1] != '\t'));
     ASSERT(strstr(value, got) != NULL);
     isl_headers_dispose(&h);
   }

@@ -5,9 +5,10 @@
  * (header timer, started once, a deadline) → BODY if it has one (body timer, restarted by
  * every read) → SERVICE (parser paused at on_message_complete; input still read and
  * buffered up to a cap so a disconnect is noticed) → WRITING (one uv_write of head + body;
- * the timer watches the socket take it) → IDLE again and any buffered pipelined bytes are parsed. A response that closes the
- * connection (errors, Connection: close, HTTP/1.0, shutdown) goes to ENDING instead: shut
- * down the write side, drain input for a short linger, close.
+ * the timer watches the socket take it) → IDLE again and any buffered pipelined bytes are
+ * parsed. A response that closes the connection (errors, Connection: close, HTTP/1.0,
+ * shutdown) goes to ENDING instead: shut down the write side, drain input for a short
+ * linger, close.
  *
  * The struct embeds its tcp and timer handles and is freed when both are closed — unless
  * its request is still in the service, in which case the service's callback frees it. */
@@ -390,6 +391,7 @@ static void process(isl_http_conn_t *c) {
   while (!c->closing && c->phase <= ISL_CONN_BODY && c->in_off < c->in.len) {
     if (c->phase == ISL_CONN_IDLE) {
       c->phase = ISL_CONN_HEAD;
+      c->head_request = false; /* a rejection before llhttp's message begins has a body */
       isl_http_scan_init(&c->scan);
       c->scan_off = c->in_off;
       timer_start(c, c->server->lim.header_timeout_ms);
