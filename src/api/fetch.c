@@ -23,8 +23,10 @@ typedef struct call call_t;
 struct call {
   isl_service_t *svc;
   isl_request_t *req;
-  isl_realm_t *realm;  /* NULL once detached by teardown */
-  JSObjectRef resolve; /* protected while attached */
+  isl_response_t *res;  /* the answer, while its delivery waits for the next turn */
+  isl_realm_t *realm;   /* NULL once detached by teardown */
+  JSObjectRef resolve;  /* protected while attached */
+  isl_budget_t *budget; /* the request that made the call (a reference), or NULL */
   call_t *prev, *next;
 };
 
@@ -39,20 +41,40 @@ static void unlink_call(fetch_state_t *st, call_t *c) {
   c->prev = c->next = NULL;
 }
 
-static void on_response(void *data, isl_response_t *res) {
+static void call_free(call_t *c) {
+  isl_budget_unref(c->budget);
+  free(c);
+}
+
+/* Resolves the call's promise. What runs then (the caller's continuation) runs on behalf
+ * of the request that made the call, even if that one is over by now: other requests may
+ * await the same promise. */
+static void deliver(void *data) {
   call_t *c = data;
+  isl_response_t *res = c->res;
   isl_realm_t *r = c->realm;
+  c->res = NULL;
   if (!r) {
     isl_response_free(res);
-    free(c);
+    call_free(c);
     return;
   }
   unlink_call(r->api_state[ISL_STATE_FETCH], c);
   JSContextRef ctx = r->ctx;
+  isl_run_t run;
+  isl_run_begin(r, c->budget, &run);
   JSValueRef v = isl_response_from_c(ctx, res);
   isl_call(ctx, c->resolve, NULL, 1, &v, NULL);
+  isl_run_end(r, &run);
   isl_unprotect(ctx, c->resolve);
-  free(c);
+  call_free(c);
+}
+
+static void on_response(void *data, isl_response_t *res) {
+  call_t *c = data;
+  c->res = res;
+  /* A worker may answer from inside its own run of JS: the caller's JS runs after it. */
+  isl_after_runs(deliver, c);
 }
 
 static void run_call(void *data) {
@@ -61,7 +83,7 @@ static void run_call(void *data) {
   c->req = NULL;
   if (!c->realm) {
     isl_request_free(req);
-    free(c);
+    call_free(c);
     return;
   }
   c->svc->fetch(c->svc, req, on_response, c);
@@ -84,6 +106,8 @@ static JSObjectRef send_request(JSContextRef ctx, isl_service_t *svc, isl_reques
   c->svc = svc;
   c->req = req;
   c->realm = r;
+  c->budget = r->current;
+  isl_budget_ref(c->budget);
   JSObjectRef reject;
   JSObjectRef p = isl_promise_new(ctx, &c->resolve, &reject);
   isl_protect(ctx, c->resolve);
@@ -100,6 +124,10 @@ JSObjectRef isl_fetch_to_service(JSContextRef ctx, isl_service_t *svc, size_t ar
   JSValueRef err = NULL;
   isl_request_t *req = make_request(ctx, argc, argv, &err);
   if (!req) return isl_promise_rejected(ctx, err);
+  if (!isl_subrequest_begin(ctx, &err)) {
+    isl_request_free(req);
+    return isl_promise_rejected(ctx, err);
+  }
   return send_request(ctx, svc, req);
 }
 
@@ -141,6 +169,10 @@ static JSValueRef js_fetch(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_ob
     JSObjectRef p = reject_type(ctx, m.p);
     isl_buf_free(&m);
     return p;
+  }
+  if (!isl_subrequest_begin(ctx, &err)) {
+    isl_request_free(req);
+    return isl_promise_rejected(ctx, err);
   }
   return send_request(ctx, r->outbound, req);
 }
