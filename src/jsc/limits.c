@@ -233,6 +233,13 @@ void isl_run_end(isl_realm_t *r, isl_run_t *run) {
   }
   uint64_t now = isl_now_ns();
   if (b) b->cpu_ns += now - r->run_start_ns;
+  if (!why && b && !b->exceeded && r->limits.cpu_ns && b->cpu_ns > r->limits.cpu_ns) {
+    /* A run that ended by itself, but took the request past its budget (its microtasks
+     * each stayed under a slice): the request is over, as if the watchdog had stopped
+     * it. */
+    why = ISL_STOP_CPU;
+    b->exceeded = true;
+  }
   r->run_depth = 0;
   r->run_budget = NULL;
   r->current = run->prev;

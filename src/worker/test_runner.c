@@ -99,7 +99,10 @@ static void on_settled(JSContextRef ctx, void *data, bool ok, JSValueRef value) 
     free(p); /* collected unsettled: the runner already reported it (or is gone) */
     return;
   }
-  if (p->generation == r->generation && r->current) {
+  /* A test stopped for its limits rejects with JSC's termination; budget_stopped reports
+   * it once the run is over. */
+  bool stopped = !ok && r->budget && r->budget->b.exceeded;
+  if (p->generation == r->generation && r->current && !stopped) {
     if (ok) {
       finish_test(r, true, NULL);
     } else {

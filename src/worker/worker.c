@@ -309,7 +309,7 @@ static void on_limit(isl_realm_t *r, isl_stop_t why, isl_budget_t *b) {
     isl_log(ISL_LOG_ERROR, "worker '%s': %s exceeded the CPU limit (%.0f ms used, limit %llu ms); "
                            "stopped%s", w->main_path,
             b ? "a request" : "code running outside any request", used,
-            (unsigned long long)w->wlimits.cpu_ms, b ? ", answered 503" : "");
+            (unsigned long long)w->wlimits.cpu_ms, b ? " (503 if it was not answered yet)" : "");
     return;
   }
   isl_log(ISL_LOG_ERROR, "worker '%s': heap of %.1f MB exceeds the memory limit of %llu MB; %s",
