@@ -1,15 +1,23 @@
 /* Limits on what JavaScript may spend: CPU time and subrequests per request, heap size per
- * isolate (see "Limits" in jsc.h for the model of budgets and runs).
+ * isolate (see "Limits" in jsc.h for the model of budgets and runs, and the README for the
+ * rules users see).
  *
  * CPU. JSC's execution time limit (JSContextGroupSetExecutionTimeLimit) is armed with a
  * short slice, not with the whole budget: JSC measures the CPU time of one VM entry, and
  * every microtask is an entry of its own, so a budget-long limit would never fire for a
  * request that spends it in many short pieces. After each slice of CPU in one entry the
  * callback (on_watchdog) adds up what the run's budget has spent: its earlier runs plus
- * the time since the outermost run began, on the monotonic clock (no system call: the
+ * the time since the outermost run began, on the monotonic clock (no system call; the
  * thread's CPU clock costs one). Over the limit, the callback stops the run: JSC throws an
  * uncatchable termination, which unwinds the entry; if it was a microtask, JSC drops the
- * rest of the queue. The isolate stays usable.
+ * rest of the queue. The isolate stays usable. A run that ends by itself is checked at its
+ * end as well. JSC only sees the watchdog's request at a polling point when realm.c turns
+ * polling traps on: its default, signalling the thread, misses now and then.
+ *
+ * Cost: with a limit armed JSC reads the thread's CPU clock at every VM entry (a system
+ * call, about 0.5 µs here), and every slice in which JS ran ends in a trap that makes JSC
+ * throw away the optimized code on the stack, to compile it again; a shorter slice would
+ * catch more (below) but recompile more.
  *
  * Not bounded: a run made of an endless chain of microtasks that each take less than a
  * slice (`for (;;) await null`). Each is a fresh VM entry, JSC restarts its CPU clock at
@@ -19,8 +27,8 @@
  * JSGetMemoryUsageStatistics, walks every object (about 30 ms for a million objects), so
  * it is never taken per request. Two triggers decide when to measure: the process's
  * resident size (one pread of /proc/self/statm) grown by MEM_RSS_STEP since the last
- * measurement, or MEM_FULL_EVERY_NS passed; checked at every watchdog slice during a long
- * run (which stops a run that allocates in a loop) and, between runs, at most once per
+ * measurement, or enough time passed; checked at every watchdog slice during a long run
+ * (which stops a run that allocates in a loop) and, between runs, at most once per
  * MEM_CHECK_EVERY_NS of a realm's activity, from a task. A measurement reads the heap's
  * capacity; only when that is over the limit does it collect and read the live size. */
 #include <fcntl.h>
