@@ -15,9 +15,9 @@
  * polling traps on: its default, signalling the thread, misses now and then.
  *
  * Cost: with a limit armed JSC reads the thread's CPU clock at every VM entry (a system
- * call, about 0.5 µs here), and every slice in which JS ran ends in a trap that makes JSC
- * throw away the optimized code on the stack, to compile it again; a shorter slice would
- * catch more (below) but recompile more.
+ * call, about 0.5 µs here), and every slice in which JS ran ends in a trap after which JSC
+ * compiles the code on the stack again (measured: a busy worker's optimizing compilations
+ * grow with the trap rate); a shorter slice would catch more (below) but cost more.
  *
  * Not bounded: a run made of an endless chain of microtasks that each take less than a
  * slice (`for (;;) await null`). Each is a fresh VM entry, JSC restarts its CPU clock at
