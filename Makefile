@@ -2,14 +2,16 @@
 # BUILD=build-asan SANITIZE=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer.
 CC ?= cc
 BUILD ?= build
-PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n
+PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n zlib libbrotlidec
+# libcurl's headers only: the library is loaded on first use (src/services/curl_dl.h).
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl)
 LLHTTP_DIR ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -D_GNU_SOURCE -MMD -MP
-CFLAGS += $(shell pkg-config --cflags $(PKGS)) -I$(LLHTTP_INC)
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS += $(shell pkg-config --cflags $(PKGS)) $(CURL_CFLAGS) -I$(LLHTTP_INC)
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -ldl -lm
 ifdef SANITIZE
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "http/server.h"
 #include "loop/task.h"
+#include "services/network.h"
 #include "worker/worker.h"
 
 const char isl_version[] = "0.1.0";
@@ -132,6 +133,14 @@ static void on_signal(uv_signal_t *h, int signum) {
   else isl_http_server_shutdown(s->server, on_server_stopped, s);
 }
 
+/* A worker run from a file (not a config) reaches the network as a config's would by
+ * default: through workerd's implicit "internet", public addresses only. */
+static isl_service_t *default_internet(uv_loop_t *loop) {
+  isl_netpolicy_t *p = isl_netpolicy_new(NULL, 0, NULL, 0, NULL, 0);
+  ISL_CHECK(p != NULL);
+  return isl_network_new(loop, "internet", p);
+}
+
 static bool ends_with(const char *s, const char *suffix) {
   size_t n = strlen(s), k = strlen(suffix);
   return n >= k && strcmp(s + n - k, suffix) == 0;
@@ -228,12 +237,14 @@ static int cmd_serve(int argc, char **argv) {
 
   serve_t s = {0};
   s.loop = uv_default_loop();
-  isl_worker_config_t cfg = {.main_path = file, .loop = s.loop};
+  isl_service_t *internet = default_internet(s.loop);
+  isl_worker_config_t cfg = {.main_path = file, .loop = s.loop, .outbound = internet};
   isl_buf_t err = {0};
   s.worker = isl_worker_new(&cfg, &err);
   if (!s.worker) {
     fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the worker");
     isl_buf_free(&err);
+    isl_network_free(internet);
     uv_run(s.loop, UV_RUN_DEFAULT); /* the half-made worker's handles close */
     return 1;
   }
@@ -243,6 +254,7 @@ static int cmd_serve(int argc, char **argv) {
   if (rc < 0) {
     fprintf(stderr, "islet: cannot listen on %s:%d: %s\n", host, port, msg);
     isl_worker_free(s.worker);
+    isl_network_free(internet);
     uv_run(s.loop, UV_RUN_DEFAULT); /* the worker's handles close */
     return 1;
   }
@@ -255,6 +267,7 @@ static int cmd_serve(int argc, char **argv) {
           isl_http_server_port(s.server));
   uv_run(s.loop, UV_RUN_DEFAULT);
   isl_worker_free(s.worker);
+  isl_network_free(internet);
   isl_task_shutdown(s.loop);
   uv_run(s.loop, UV_RUN_DEFAULT);
   isl_buf_free(&err);
@@ -334,13 +347,16 @@ static int cmd_test(int argc, char **argv) {
   isl_worker_set_default_limits(&wl);
   if (ends_with(file, ".capnp")) return test_config(file);
   uv_loop_t *loop = uv_default_loop();
-  isl_worker_config_t cfg = {.main_path = file, .loop = loop, .test_mode = true};
+  isl_service_t *internet = default_internet(loop);
+  isl_worker_config_t cfg = {.main_path = file, .loop = loop, .test_mode = true,
+                             .outbound = internet};
   isl_buf_t err = {0};
   isl_worker_t *w = isl_worker_new(&cfg, &err);
   if (!w) {
     fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the module");
     printf("0 passed, 1 failed\n");
     isl_buf_free(&err);
+    isl_network_free(internet);
     uv_run(loop, UV_RUN_DEFAULT); /* the half-made worker's handles close */
     return 1;
   }
@@ -351,6 +367,7 @@ static int cmd_test(int argc, char **argv) {
     if (!t.done && !isl_worker_tests_stalled(w)) break;
   }
   long leaked = isl_worker_free(w);
+  isl_network_free(internet);
   isl_task_shutdown(loop);
   uv_run(loop, UV_RUN_DEFAULT);
   return test_summary(&t, leaked);

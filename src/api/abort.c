@@ -463,13 +463,8 @@ static bool any_collect(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *
   return true;
 }
 
-/* AbortSignal.any(signals): "create a dependent abort signal". */
-static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn, (void)this_obj;
-  if (!isl_require_args(ctx, argc, 1, "AbortSignal", "any", exc)) return NULL;
-  JSObjectRef list = isl_array_new_internal(ctx);
-  if (!isl_iterate(ctx, argv[0], any_collect, list, exc)) return NULL;
+/* "Create a dependent abort signal" from the signals in list (a JS array of AbortSignals). */
+static JSObjectRef create_dependent(JSContextRef ctx, JSObjectRef list) {
   unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, list, "length", NULL), NULL);
   /* 1. Let resultSignal be a new object. */
   isl_abort_signal_t *result = signal_create(ctx);
@@ -499,6 +494,22 @@ static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef th
     JSObjectSetPropertyAtIndex(ctx, sources, (unsigned)k, result->sources.v[k].sig->self, NULL);
   isl_slot_set(ctx, result->self, "abort.sources", sources);
   return result->self;
+}
+
+JSObjectRef isl_abort_signal_follow(JSContextRef ctx, isl_abort_signal_t *s) {
+  JSObjectRef list = isl_array_new_internal(ctx);
+  JSObjectSetPropertyAtIndex(ctx, list, 0, s->self, NULL);
+  return create_dependent(ctx, list);
+}
+
+/* AbortSignal.any(signals). */
+static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn, (void)this_obj;
+  if (!isl_require_args(ctx, argc, 1, "AbortSignal", "any", exc)) return NULL;
+  JSObjectRef list = isl_array_new_internal(ctx);
+  if (!isl_iterate(ctx, argv[0], any_collect, list, exc)) return NULL;
+  return create_dependent(ctx, list);
 }
 
 static const isl_accessor_t signal_accessors[] = {

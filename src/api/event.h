@@ -11,7 +11,6 @@
 #include "api.h"
 
 /* The realm->api_state slot holding event.c's per-realm state. */
-#define ISL_STATE_EVENTS 9
 
 enum { ISL_PHASE_NONE = 0, ISL_PHASE_CAPTURING = 1, ISL_PHASE_AT_TARGET = 2,
        ISL_PHASE_BUBBLING = 3 };

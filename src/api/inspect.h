@@ -15,7 +15,6 @@
 #include "api.h"
 
 /* The realm->api_state slot holding the inspect helper (a protected JS object). */
-#define ISL_STATE_INSPECT 1
 
 typedef struct {
   int depth;        /* nesting shown before [Object]; Node's default 2; -1: unlimited */

@@ -4,9 +4,9 @@
 #define ISL_STRUCTURED_CLONE_H
 
 #include "../jsc/jsc.h"
+#include "api.h"
 
 /* The realm->api_state slot holding structured_clone.c's per-realm state. */
-#define ISL_STATE_CLONE 11
 
 /* StructuredDeserializeWithTransfer(StructuredSerializeWithTransfer(value, transfer)) into
  * ctx's realm: a deep copy of value. transfer holds ntransfer objects (the caller keeps them

@@ -42,6 +42,9 @@ JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
 int jsc_options_set_boolean(const char *option, int value);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+/* WTF::releaseFastMallocFreeMemory(): JSC's allocator (libpas) hands its free pages back
+ * to the system. Exported C++; declared by its symbol name. */
+void isl_jsc_release_free_memory(void) __asm__("_ZN3WTF27releaseFastMallocFreeMemoryEv");
 
 typedef JSObjectCallAsFunctionCallback isl_fn_t;
 
@@ -147,9 +150,9 @@ struct isl_realm {
   uv_loop_t *loop;
   void *owner;          /* the worker that runs in this realm (src/worker) */
   /* Where the global fetch() sends requests (the worker's globalOutbound), set by the
-   * worker layer: an isl_service_t *, or NULL when that is a network service, which
-   * does not exist yet (fetch() then rejects, naming outbound_name; NULL name: the
-   * default "internet"). Borrowed: the service and the name outlive the realm. */
+   * worker layer: an isl_service_t *, or NULL for none (fetch() then rejects). Its name
+   * (NULL: the default "internet") is for messages. Borrowed: the service and the name
+   * outlive the realm. */
   void *outbound;
   const char *outbound_name;
   /* Maps a column in generated code back to the user's source (module transforms change
@@ -326,6 +329,13 @@ void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out);
  * iterator if cb fails. false with *exc set on any failure. */
 typedef bool (*isl_iter_cb)(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc);
 bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc);
+/* For unions that choose by the presence of @@iterator (e.g. sequence or record):
+ * GetMethod(o, @@iterator), *method NULL when it is undefined or null; false if getting
+ * it threw or it is not callable. */
+bool isl_iter_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method, JSValueRef *exc);
+/* The iterator protocol over o with a method isl_iter_method found, as isl_iterate. */
+bool isl_iterate_with(JSContextRef ctx, JSObjectRef o, JSObjectRef method, isl_iter_cb cb,
+                      void *data, JSValueRef *exc);
 
 /* Bytes. BufferSource: an ArrayBuffer or any ArrayBufferView. */
 bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n);

@@ -168,6 +168,7 @@ static void on_idle_gc(uv_timer_t *t) {
   isl_worker_t *w = t->data;
   if (w->active != 0 || !w->realm) return;
   JSSynchronousGarbageCollectForDebugging(w->realm->ctx);
+  isl_jsc_release_free_memory();
   /* A heap that stays over the memory limit once idle (a cache that grew for good) is
    * found here, even if no run noticed it. */
   if (w->limits.memory_bytes && isl_realm_heap_over(w->realm))

@@ -79,8 +79,8 @@ typedef struct {
   const isl_worker_binding_t *bindings;
   size_t nbindings;
   /* globalOutbound: where the global fetch() sends requests (borrowed, must outlive the
-   * worker). NULL: a network service named outbound_name (NULL: "internet"), which does
-   * not exist yet, so fetch() rejects with a TypeError saying so. */
+   * worker), named outbound_name (NULL: "internet") in messages. NULL: fetch() rejects
+   * every http(s) request with a TypeError saying the worker has no outbound. */
   isl_service_t *outbound;
   const char *outbound_name;
   /* NULL: isl_worker_default_limits(). Copied. */

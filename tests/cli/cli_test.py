@@ -9,22 +9,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 import islet_server  # noqa: E402
 from islet_server import free_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def run(*args, timeout=20):
@@ -114,5 +104,4 @@ check("timeout signal does not keep the test alive",
 r = run("test", os.path.join(FIX, "syntax_error.js"))
 check("test of a broken module fails", r.returncode == 1 and "0 passed, 1 failed" in r.stdout, r.stdout + r.stderr)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
