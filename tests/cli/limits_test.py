@@ -14,22 +14,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 from islet_server import free_port, http_get, wait_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "limits")
 CPU_MS = 150
 SLACK_S = 2.0  # a loaded test machine; the limit itself is checked in the log
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def timed_get(port, path, timeout=20):
@@ -148,5 +138,4 @@ check("a subrequest limit past 32 bits is refused", r.returncode == 2, r.stderr)
 r = subprocess.run([ISLET, "test", "--no-such-flag", "x.js"], capture_output=True, text=True)
 check("test refuses unknown flags", r.returncode == 2 and "unknown option" in r.stderr, r.stderr)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
