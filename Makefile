@@ -37,7 +37,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := transform capnp config url mime multipart
+FUZZ_TARGETS := transform capnp config url mime multipart http_conn http_fields
 
 .PHONY: all test clean
 all: $(BUILD)/islet
@@ -144,3 +144,17 @@ $(BUILD)/fuzz/mime_fuzz: fuzz/mime_fuzz.c $(FUZZ_SRC_mime) src/base/mime.h
 $(BUILD)/fuzz/multipart_fuzz: fuzz/multipart_fuzz.c $(FUZZ_SRC_mime) src/base/multipart.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)
+
+# The HTTP drivers build src/http with llhttp's C in strict mode, as the server does.
+FUZZ_SRC_http := $(wildcard src/http/*.c) $(wildcard src/base/*.c) \
+  $(LLHTTP_DIR)/api.c $(LLHTTP_DIR)/http.c $(LLHTTP_DIR)/llhttp.c
+FUZZ_HTTP_FLAGS := -I$(LLHTTP_INC) -DLLHTTP_STRICT_MODE=1 $(shell pkg-config --cflags libuv)
+$(BUILD)/fuzz/http_conn_fuzz: fuzz/http_conn_fuzz.c $(FUZZ_SRC_http) $(wildcard src/http/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_HTTP_FLAGS) -o $@ $< $(FUZZ_SRC_http) \
+	  $(shell pkg-config --libs libuv)
+
+$(BUILD)/fuzz/http_fields_fuzz: fuzz/http_fields_fuzz.c $(FUZZ_SRC_http) $(wildcard src/http/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_HTTP_FLAGS) -o $@ $< $(FUZZ_SRC_http) \
+	  $(shell pkg-config --libs libuv)

@@ -75,6 +75,7 @@ struct timeout {
   timeout_t *prev, *next;
   isl_realm_t *realm;
   isl_abort_signal_t *signal; /* its wrapper is protected while the timer is pending */
+  isl_budget_t *budget;       /* the request that made it (a reference), or NULL */
 };
 
 typedef struct {
@@ -373,6 +374,8 @@ static void timeout_clear(isl_realm_t *r, timeout_t *t) {
   else st->timers = t->next;
   if (t->next) t->next->prev = t->prev;
   t->signal->timer = NULL;
+  isl_budget_unref(t->budget);
+  t->budget = NULL;
   uv_timer_stop(&t->handle);
   uv_close((uv_handle_t *)&t->handle, timeout_on_close);
 }
@@ -383,10 +386,20 @@ static void timeout_fire(uv_timer_t *h) {
   JSContextRef ctx = r->ctx;
   isl_abort_signal_t *s = t->signal;
   JSObjectRef self = s->self;
+  /* The listeners run on behalf of the request that made the signal, like a timer's
+   * callback; a request that is over gets no more events (see timers.c). */
+  isl_budget_t *b = t->budget;
+  t->budget = NULL;
   timeout_clear(r, t);
-  /* Signal abort with a new "TimeoutError" DOMException. */
-  isl_abort_signal_abort(ctx, s, isl_dom_error_new(ctx, "TimeoutError",
-                                                   "The operation was aborted due to timeout"));
+  if (isl_budget_live(b)) {
+    isl_run_t run;
+    isl_run_begin(r, b, &run);
+    /* Signal abort with a new "TimeoutError" DOMException. */
+    isl_abort_signal_abort(ctx, s, isl_dom_error_new(ctx, "TimeoutError",
+                                                     "The operation was aborted due to timeout"));
+    isl_run_end(r, &run);
+  }
+  isl_budget_unref(b);
   isl_unprotect(ctx, self);
 }
 
@@ -422,6 +435,8 @@ static JSValueRef js_signal_timeout(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   timeout_t *t = isl_calloc(1, sizeof(*t));
   t->realm = r;
   t->signal = s;
+  t->budget = r->current;
+  isl_budget_ref(t->budget);
   s->timer = t;
   isl_protect(ctx, s->self);
   t->next = st->timers;

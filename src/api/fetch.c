@@ -64,6 +64,8 @@ struct call {
   int redirects;       /* followed so far */
   isl_cancel_t *cancel; /* when a signal was given */
   abort_link_t *link;   /* while the signal's abort algorithm is registered */
+  isl_budget_t *budget; /* the request that made the call (a reference), or NULL */
+  isl_response_t *answer; /* the service's answer, while it waits for runs to end */
   call_t *prev, *next;
 };
 
@@ -105,6 +107,7 @@ static void free_call(call_t *c) {
   isl_headers_dispose(&c->headers);
   isl_body_unref(c->body);
   isl_cancel_unref(c->cancel);
+  isl_budget_unref(c->budget);
   free(c);
 }
 
@@ -229,13 +232,10 @@ static char *url_without_fragment(const char *url) {
   return isl_strndup(url, strcspn(url, "#"));
 }
 
-static void on_response(void *data, isl_response_t *res) {
-  call_t *c = data;
-  if (!c->realm) {
-    isl_response_free(res);
-    free_call(c);
-    return;
-  }
+/* The service's answer, handled on behalf of the request that made the call (limits.c):
+ * what it settles runs for that request, even one that is over by now, since other
+ * requests may await the same promise. */
+static void handle_response(call_t *c, isl_response_t *res) {
   if (res->error) {
     isl_buf_t m = {0};
     isl_buf_printf(&m, "fetch() to %s failed: %s", c->url, res->error);
@@ -266,6 +266,33 @@ static void on_response(void *data, isl_response_t *res) {
   JSValueRef v = isl_response_from_c(c->realm->ctx, res);
   settle(c, true, v);
   free_call(c);
+}
+
+static void deliver(void *data) {
+  call_t *c = data;
+  isl_response_t *res = c->answer;
+  isl_realm_t *r = c->realm;
+  c->answer = NULL;
+  if (!r) {
+    isl_response_free(res);
+    free_call(c);
+    return;
+  }
+  isl_budget_t *b = c->budget;
+  isl_budget_ref(b); /* handle_response may free c */
+  isl_run_t run;
+  isl_run_begin(r, b, &run);
+  handle_response(c, res);
+  isl_run_end(r, &run);
+  isl_budget_unref(b);
+}
+
+static void on_response(void *data, isl_response_t *res) {
+  call_t *c = data;
+  c->answer = res;
+  /* A worker may answer from inside its own run of JS: the caller's JS runs after that
+   * run, not nested in it. */
+  isl_after_runs(deliver, c);
 }
 
 /* ---- AbortSignal ------------------------------------------------------------------------ */
@@ -366,6 +393,8 @@ static JSObjectRef send_request(JSContextRef ctx, isl_service_t *svc, isl_reques
   req->body = NULL;
   isl_request_free(req);
   c->realm = r;
+  c->budget = r->current;
+  isl_budget_ref(c->budget);
   JSObjectRef p = isl_promise_new(ctx, &c->resolve, &c->reject);
   isl_protect(ctx, c->resolve);
   isl_protect(ctx, c->reject);
@@ -393,7 +422,12 @@ JSObjectRef isl_fetch_to_service(JSContextRef ctx, isl_service_t *svc, size_t ar
   if (!req) return isl_promise_rejected(ctx, err);
   fetch_opts_t o;
   JSObjectRef rejected = read_options(ctx, ISL_ARG(1), req, signal, &o);
-  return rejected ? rejected : send_request(ctx, svc, req, &o);
+  if (rejected) return rejected;
+  if (!isl_subrequest_begin(ctx, &err)) {
+    isl_request_free(req);
+    return isl_promise_rejected(ctx, err);
+  }
+  return send_request(ctx, svc, req, &o);
 }
 
 static JSObjectRef reject_type(JSContextRef ctx, const char *msg) {
@@ -459,6 +493,10 @@ static JSValueRef js_fetch(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_ob
     JSObjectRef p = reject_type(ctx, m.p);
     isl_buf_free(&m);
     return p;
+  }
+  if (!isl_subrequest_begin(ctx, &err)) {
+    isl_request_free(req);
+    return isl_promise_rejected(ctx, err);
   }
   return send_request(ctx, r->outbound, req, &o);
 }

@@ -53,6 +53,11 @@ static const char helpers_src[] =
 
 isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   if (!global_class) {
+    /* The execution time limit (limits.c) needs JIT code to see the watchdog's request to
+     * stop. By default JSC delivers it by signalling the thread and patching the running
+     * code, which here misses now and then, and a `while (true) {}` then runs forever;
+     * with polling traps every loop checks a flag instead (a load and a branch). */
+    jsc_options_set_boolean("usePollingTraps", 1);
     JSClassDefinition d = kJSClassDefinitionEmpty;
     d.className = "global";
     global_class = JSClassCreate(&d);
@@ -98,6 +103,7 @@ void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r)) {
 void isl_realm_teardown(isl_realm_t *r) {
   while (r->nteardown > 0) r->teardown[--r->nteardown](r);
   isl_promise_realm_dispose(r);
+  isl_limits_realm_dispose(r);
 }
 
 void isl_realm_free(isl_realm_t *r) {

@@ -17,11 +17,27 @@ void isl_reqctx_ref(isl_reqctx_t *rc) { rc->refs++; }
 void isl_reqctx_unref(isl_reqctx_t *rc) {
   if (--rc->refs > 0) return;
   ISL_CHECK(rc->cb == NULL);
+  ISL_CHECK(!rc->in_wait_list);
   free(rc);
 }
 
+/* The budget is embedded in the context: work scheduled on the request's behalf (timers,
+ * subrequests) keeps the whole context alive through it. */
+static void budget_ref(isl_budget_t *b) { isl_reqctx_ref((isl_reqctx_t *)b); }
+static void budget_unref(isl_budget_t *b) { isl_reqctx_unref((isl_reqctx_t *)b); }
+
+/* A run for this request was stopped (CPU or memory): the client gets a bare 503, as
+ * workerd answers a request over its limits, and the request is over. */
+static void budget_stopped(isl_budget_t *b, isl_stop_t why) {
+  (void)why;
+  isl_reqctx_abandon((isl_reqctx_t *)b, 503);
+}
+
+static const isl_budget_ops_t reqctx_budget_ops = {budget_ref, budget_unref, budget_stopped};
+
 isl_reqctx_t *isl_reqctx_new(isl_worker_t *w, isl_response_cb cb, void *cb_data) {
   isl_reqctx_t *rc = isl_calloc(1, sizeof(*rc));
+  rc->budget.ops = &reqctx_budget_ops;
   rc->refs = 1; /* held until finished */
   rc->w = w;
   rc->cb = cb;
@@ -33,12 +49,56 @@ isl_reqctx_t *isl_reqctx_new(isl_worker_t *w, isl_response_cb cb, void *cb_data)
   return rc;
 }
 
-/* Unlinks rc once it is answered and nothing waits on it. */
-static void maybe_finish(isl_reqctx_t *rc) {
-  if (rc->finished || rc->cb || rc->waiting > 0) return;
+/* ---- The waitUntil() bound ------------------------------------------------------------
+ * Once a request is answered its waitUntil() work may go on for w->wait_until_ns (30 s by
+ * default, as workerd allows); then the request is abandoned. The worker keeps these
+ * requests in a list ordered by deadline and one timer for the first. */
+
+static void wait_list_remove(isl_reqctx_t *rc) {
+  if (!rc->in_wait_list) return;
+  isl_worker_t *w = rc->w;
+  if (rc->wprev) rc->wprev->wnext = rc->wnext;
+  else w->wait_head = rc->wnext;
+  if (rc->wnext) rc->wnext->wprev = rc->wprev;
+  else w->wait_tail = rc->wprev;
+  rc->wnext = rc->wprev = NULL;
+  rc->in_wait_list = false;
+}
+
+static void wait_bound_start(isl_reqctx_t *rc) {
+  isl_worker_t *w = rc->w;
+  if (!w || rc->cb || rc->finished || rc->in_wait_list || rc->waiting <= 0) return;
+  if (!w->wait_until_ns) return;
+  rc->wait_deadline_ns = isl_now_ns() + w->wait_until_ns;
+  rc->in_wait_list = true;
+  rc->wprev = w->wait_tail;
+  if (w->wait_tail) w->wait_tail->wnext = rc;
+  else w->wait_head = rc;
+  w->wait_tail = rc;
+  if (w->wait_head == rc) isl_worker_arm_wait_timer(w);
+}
+
+void isl_reqctx_wait_expired(isl_worker_t *w) {
+  uint64_t now = isl_now_ns();
+  while (w->wait_head && w->wait_head->wait_deadline_ns <= now) {
+    isl_reqctx_t *rc = w->wait_head;
+    isl_log(ISL_LOG_WARN, "worker '%s': waitUntil() work still pending %llu ms after the "
+                          "response; abandoned (--wait-until-limit-ms)",
+            w->main_path, (unsigned long long)(w->wait_until_ns / 1000000));
+    isl_reqctx_abandon(rc, 503);
+  }
+  isl_worker_arm_wait_timer(w);
+}
+
+/* Unlinks rc: it is answered and nothing waits on it any more (or it was abandoned). Its
+ * budget closes, so timers it set no longer fire. */
+static void finish(isl_reqctx_t *rc) {
+  if (rc->finished) return;
   rc->finished = true;
+  rc->budget.closed = true;
   isl_worker_t *w = rc->w;
   if (w) {
+    wait_list_remove(rc);
     if (rc->prev) rc->prev->next = rc->next;
     else w->requests = rc->next;
     if (rc->next) rc->next->prev = rc->prev;
@@ -46,6 +106,11 @@ static void maybe_finish(isl_reqctx_t *rc) {
     if (w->active == 0) isl_worker_became_idle(w);
   }
   isl_reqctx_unref(rc);
+}
+
+static void maybe_finish(isl_reqctx_t *rc) {
+  if (rc->finished || rc->cb || rc->waiting > 0) return;
+  finish(rc);
 }
 
 void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res) {
@@ -56,10 +121,47 @@ void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res) {
   isl_response_cb cb = rc->cb;
   rc->cb = NULL;
   cb(rc->cb_data, res);
+  wait_bound_start(rc);
   maybe_finish(rc);
 }
 
+void isl_reqctx_abandon(isl_reqctx_t *rc, int status) {
+  isl_reqctx_ref(rc);
+  if (rc->cb) {
+    isl_response_cb cb = rc->cb;
+    rc->cb = NULL;
+    cb(rc->cb_data, isl_response_text(status, status == 503 ? "Service Unavailable"
+                                                            : "Internal Server Error"));
+  }
+  finish(rc);
+  isl_reqctx_unref(rc);
+}
+
+void isl_reqctx_detach_all(isl_worker_t *w) {
+  while (w->requests) {
+    isl_reqctx_t *rc = w->requests;
+    w->requests = rc->next;
+    wait_list_remove(rc);
+    rc->w = NULL;
+    rc->finished = true;
+    rc->budget.closed = true;
+    if (rc->cb) {
+      isl_response_cb cb = rc->cb;
+      rc->cb = NULL;
+      cb(rc->cb_data, isl_response_text(503, "Service Unavailable"));
+    }
+    isl_reqctx_unref(rc);
+  }
+  w->active = 0;
+}
+
 void isl_reqctx_fail(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef exc, const char *what) {
+  if (rc->budget.exceeded) {
+    /* Stopped for its limits: the exception is JSC's termination, and the worker logs
+     * why. */
+    isl_reqctx_abandon(rc, 503);
+    return;
+  }
   if (exc) {
     char *d = isl_exception_describe(ctx, exc);
     isl_log(ISL_LOG_ERROR, "%s: %s", what, d);
@@ -120,6 +222,11 @@ static void on_wait_settled(JSContextRef ctx, void *data, bool ok, JSValueRef va
     isl_reqctx_unref(rc);
     return;
   }
+  if (rc->finished) {
+    /* Abandoned (its bound passed, or it was stopped): nothing to count any more. */
+    isl_reqctx_unref(rc);
+    return;
+  }
   if (!ok) {
     char *d = isl_exception_describe(ctx, value);
     isl_log(ISL_LOG_ERROR, "waitUntil() promise rejected: %s", d);
@@ -139,6 +246,7 @@ static void wait_until(JSContextRef ctx, isl_reqctx_t *rc, JSValueRef p) {
   rc->waiting++;
   isl_reqctx_ref(rc);
   isl_promise_then(ctx, p, on_wait_settled, rc);
+  wait_bound_start(rc); /* called after the response was sent */
 }
 
 static JSValueRef js_ctx_wait_until(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
