@@ -36,16 +36,21 @@ static int64_t stream_length(JSContextRef ctx, JSValueRef stream) {
 
 /* ---- JS → C --------------------------------------------------------------------------- */
 
+/* Lives while the JS stream may still be read or canceled: freed when the JS side ended
+ * (on_js_end) or was canceled (on_js_chunk, run_js_cancel), once no deferred call waits. */
 typedef struct {
   isl_realm_t *realm;
+  isl_budget_t *budget;  /* the request the stream's JS runs for (a reference), or NULL */
   isl_rreader_t *reader; /* NULL once the JS stream ended or was canceled */
   isl_body_t *body;      /* the body's handle; NULL once it ended or was canceled */
-  bool starting;         /* inside isl_rreader_new */
-  bool cancel_posted;    /* a task will cancel the reader and free this */
-  char *reason;          /* why the body's reader canceled */
+  int holds;             /* starting, a deferred resume or cancel: not freed before */
+  bool resume_posted;
+  char *reason; /* why the body's reader canceled; set: a cancel is on its way */
 } js_source_t;
 
-static void js_source_free(js_source_t *j) {
+static void js_source_release(js_source_t *j) {
+  if (j->holds > 0 || j->reader) return;
+  isl_budget_unref(j->budget);
   free(j->reason);
   free(j);
 }
@@ -65,7 +70,7 @@ static bool on_js_chunk(JSContextRef ctx, isl_rreader_t *r, void *data, const ui
   j->body = NULL;
   j->reader = NULL;
   isl_rreader_cancel(ctx, r, cancel_reason(ctx, "The body's reader stopped reading"));
-  if (!j->starting && !j->cancel_posted) js_source_free(j);
+  js_source_release(j);
   return false;
 }
 
@@ -74,9 +79,9 @@ static void on_js_end(JSContextRef ctx, isl_rreader_t *r, void *data, isl_rread_
   (void)r;
   js_source_t *j = data;
   j->reader = NULL;
-  if (j->body) {
-    isl_body_t *b = j->body;
-    j->body = NULL;
+  isl_body_t *b = j->body;
+  j->body = NULL;
+  if (b) {
     if (how == ISL_RREAD_CLOSED) {
       isl_body_end(b, NULL);
     } else if (how == ISL_RREAD_ABORTED || !ctx) {
@@ -90,15 +95,36 @@ static void on_js_end(JSContextRef ctx, isl_rreader_t *r, void *data, isl_rread_
       free(d);
     }
   }
-  if (!j->starting && !j->cancel_posted) js_source_free(j);
+  js_source_release(j);
 }
 
 static const isl_rreader_ops_t js_reader_ops = {.chunk = on_js_chunk, .end = on_js_end};
 
+/* The stream's JS (its pull, the reactions it queues) runs for the request that made the
+ * body, and never inside another run (another worker's pull asking for more): like a
+ * service binding's answer, it waits until the run in progress has ended. */
+static void run_js_resume(void *data) {
+  js_source_t *j = data;
+  j->resume_posted = false;
+  if (j->reader && j->body) {
+    /* The JS stream may end (on_js_end) inside: j is held until this returns. */
+    isl_realm_t *r = j->realm;
+    isl_run_t run;
+    isl_run_begin(r, j->budget, &run);
+    isl_rreader_resume(r->ctx, j->reader);
+    isl_run_end(r, &run);
+  }
+  j->holds--;
+  js_source_release(j);
+}
+
 static void js_source_flow(isl_body_t *b, void *data) {
   (void)b;
   js_source_t *j = data;
-  if (j->reader) isl_rreader_resume(j->realm->ctx, j->reader);
+  if (!j->reader || j->resume_posted) return;
+  j->resume_posted = true;
+  j->holds++;
+  isl_after_runs(run_js_resume, j);
 }
 
 static void run_js_cancel(void *data) {
@@ -107,9 +133,13 @@ static void run_js_cancel(void *data) {
     JSContextRef ctx = j->realm->ctx;
     isl_rreader_t *r = j->reader;
     j->reader = NULL;
+    isl_run_t run;
+    isl_run_begin(j->realm, j->budget, &run);
     isl_rreader_cancel(ctx, r, cancel_reason(ctx, j->reason));
+    isl_run_end(j->realm, &run);
   }
-  js_source_free(j);
+  j->holds--;
+  js_source_release(j);
 }
 
 static void js_source_cancel(isl_body_t *b, void *data, const char *reason) {
@@ -117,13 +147,13 @@ static void js_source_cancel(isl_body_t *b, void *data, const char *reason) {
   js_source_t *j = data;
   j->body = NULL;
   if (!j->reader) {
-    /* Never started (the stream could not be locked), or already ended. */
-    if (!j->starting) js_source_free(j);
+    js_source_release(j); /* never started (the stream could not be locked) */
     return;
   }
-  /* Possibly inside a finalizer: the JS stream is canceled on the next turn. */
+  /* Possibly inside a garbage collector's finalizer (a Response dropped unread): the JS
+   * stream is canceled on the loop's next turn. */
   j->reason = isl_strdup(reason);
-  j->cancel_posted = true;
+  j->holds++;
   isl_task_post(j->realm->loop, run_js_cancel, j);
 }
 
@@ -137,49 +167,124 @@ isl_body_t *isl_body_from_js_stream(JSContextRef ctx, JSValueRef stream, JSValue
   }
   js_source_t *j = isl_calloc(1, sizeof(*j));
   j->realm = isl_realm_of(ctx);
+  j->budget = j->realm->current;
+  isl_budget_ref(j->budget);
   j->body = isl_body_stream_new(&js_source_ops, j, stream_length(ctx, stream));
   isl_body_t *body = j->body;
   /* Locking the stream starts reading it: the first chunk may be pushed (and kept by the
    * body until its reader comes), or the stream may even end, before this returns. */
-  j->starting = true;
+  j->holds++;
   isl_rreader_t *r = isl_rreader_new(ctx, stream, &js_reader_ops, j, exc);
-  j->starting = false;
+  j->holds--;
   if (!r) {
-    isl_body_unref(body); /* cancel: frees j */
+    isl_body_unref(body); /* its cancel releases j */
     return NULL;
   }
-  bool live = j->body || j->cancel_posted;
-  if (j->body) j->reader = r;
-  else if (!live) js_source_free(j); /* ended (or canceled) while starting */
+  if (j->body) j->reader = r; /* still reading */
+  else js_source_release(j);  /* ended (or canceled) while starting */
   return body;
 }
 
 /* ---- C → JS --------------------------------------------------------------------------- */
 
+/* Chunks from the C side are copied and pushed into the JS stream outside any run in
+ * progress (a producing worker's run calls the body's reader from inside its JS): the
+ * reactions they wake run for the request that made the stream, not inside another
+ * request's time. */
+typedef struct chunk {
+  struct chunk *next;
+  size_t n;
+  char p[];
+} chunk_t;
+
 typedef struct {
   isl_realm_t *realm;
-  isl_rsource_t *src; /* the JS stream's source handle; NULL once it ended */
-  isl_body_t *body;   /* a reference */
-  bool started;
+  isl_budget_t *budget; /* the request the JS stream was made for (a reference), or NULL */
+  isl_rsource_t *src;   /* the JS stream's source handle; NULL once it ended */
+  isl_body_t *body;     /* a reference */
+  chunk_t *queue, *tail; /* copied chunks waiting to be pushed */
+  size_t queued;
+  char *end_error;  /* the body ended with this error (after the queue) */
+  bool ended;       /* the body ended (after the queue) */
+  bool flush_posted, flushing, started, released;
 } c_source_t;
+
+static void c_source_free(c_source_t *c) {
+  while (c->queue) {
+    chunk_t *k = c->queue;
+    c->queue = k->next;
+    free(k);
+  }
+  isl_budget_unref(c->budget);
+  free(c->end_error);
+  free(c);
+}
+
+/* Pushes what is queued, then the end. The pushes run JS (the reactions of reads), which
+ * may cancel the stream and so release c: c waits (flushing) until the pushes are done.
+ * Ending the run runs what was deferred meanwhile (another flush among them), so c is not
+ * touched after that. */
+static void run_c_flush(void *data) {
+  c_source_t *c = data;
+  c->flush_posted = false;
+  if (c->released) {
+    c_source_free(c);
+    return;
+  }
+  isl_realm_t *r = c->realm;
+  JSContextRef ctx = r->ctx;
+  isl_run_t run;
+  isl_run_begin(r, c->budget, &run);
+  c->flushing = true;
+  while (c->queue && c->src) {
+    chunk_t *k = c->queue;
+    c->queue = k->next;
+    if (!c->queue) c->tail = NULL;
+    c->queued -= k->n;
+    isl_rsource_push(ctx, c->src, k->p, k->n);
+    free(k);
+  }
+  if (c->ended && c->src && !c->queue) {
+    isl_rsource_t *s = c->src;
+    c->src = NULL;
+    if (c->end_error) isl_rsource_error(ctx, s, NULL, c->end_error);
+    else isl_rsource_close(ctx, s); /* either ends the source, which releases c */
+  }
+  c->flushing = false;
+  if (c->released && !c->flush_posted) c_source_free(c);
+  isl_run_end(r, &run);
+}
+
+static void post_flush(c_source_t *c) {
+  if (c->flush_posted) return;
+  c->flush_posted = true;
+  isl_after_runs(run_c_flush, c);
+}
 
 static bool on_c_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
   (void)b;
   c_source_t *c = data;
-  if (!c->src || !isl_rsource_push(c->realm->ctx, c->src, p, n)) return false;
-  /* More while the stream's queue is below its high water mark. */
-  return c->src && isl_rsource_desired_size(c->src) > 0;
+  if (!c->src) return false;
+  chunk_t *k = isl_malloc(sizeof(*k) + n);
+  k->next = NULL;
+  k->n = n;
+  memcpy(k->p, p, n);
+  if (c->tail) c->tail->next = k;
+  else c->queue = k;
+  c->tail = k;
+  c->queued += n;
+  post_flush(c); /* at once when no run is in progress */
+  /* More while the stream's queue (and what waits to join it) is below its mark. */
+  return c->src && isl_rsource_desired_size(c->src) - (double)c->queued > 0;
 }
 
 static void on_c_end(void *data, isl_body_t *b, const char *error) {
   (void)b;
   c_source_t *c = data;
-  isl_rsource_t *s = c->src;
-  if (!s) return;
-  c->src = NULL;
-  /* Either call ends the source, which releases c. */
-  if (error) isl_rsource_error(c->realm->ctx, s, NULL, error);
-  else isl_rsource_close(c->realm->ctx, s);
+  if (!c->src) return;
+  c->ended = true;
+  c->end_error = error ? isl_strdup(error) : NULL;
+  post_flush(c);
 }
 
 static const isl_body_sink_t c_sink_ops = {.chunk = on_c_chunk, .end = on_c_end};
@@ -196,16 +301,22 @@ static void c_source_pull(JSContextRef ctx, isl_rsource_t *s, void *data) {
 }
 
 static void c_source_cancel(JSContextRef ctx, isl_rsource_t *s, void *data, JSValueRef reason) {
-  (void)ctx, (void)s, (void)reason;
+  (void)s, (void)reason;
   c_source_t *c = data;
   c->src = NULL;
   isl_body_cancel(c->body, ctx ? "the ReadableStream was canceled" : "the worker stopped");
 }
 
+/* The source ended (closed, errored, canceled): the body is let go now; c itself when no
+ * flush is on its way. */
 static void c_source_release(void *data) {
   c_source_t *c = data;
-  isl_body_unref(c->body);
-  free(c);
+  c->src = NULL;
+  c->released = true;
+  isl_body_t *b = c->body;
+  c->body = NULL;
+  isl_body_unref(b);
+  if (!c->flush_posted && !c->flushing) c_source_free(c);
 }
 
 static const isl_rsource_ops_t c_source_ops = {
@@ -219,6 +330,8 @@ JSObjectRef isl_body_js_stream(JSContextRef ctx, isl_body_t *body) {
   }
   c_source_t *c = isl_calloc(1, sizeof(*c));
   c->realm = isl_realm_of(ctx);
+  c->budget = c->realm->current;
+  isl_budget_ref(c->budget);
   c->body = isl_body_ref(body);
   JSObjectRef s = isl_rsource_new(ctx, &c_source_ops, c, JS_STREAM_HIGH_WATER_MARK,
                                   ISL_RSOURCE_ASYNC, &c->src);

@@ -28,6 +28,8 @@ struct isl_body_stream {
   bool in_flow;      /* inside the source's flow() */
   bool reflow;       /* resumed during flow(): call it again when it returns */
   int in_push;       /* inside isl_body_push (the reader's chunk()) */
+  void (*on_finish)(void *data); /* told once when the source is finished */
+  void *finish_data;
   char *end_error;
   isl_buf_t pending; /* pushed while the reader was not taking chunks */
 };
@@ -83,14 +85,32 @@ int64_t isl_body_length(const isl_body_t *b) {
   return b->stream ? b->stream->length : (int64_t)b->len;
 }
 
+/* The source is finished (ended, canceled, or nobody will read): whoever waits for that
+ * (the request context of the worker producing the body) hears it once. */
+static void source_gone(isl_body_stream_t *s) {
+  s->src_live = false;
+  void (*fn)(void *) = s->on_finish;
+  s->on_finish = NULL;
+  if (fn) fn(s->finish_data);
+}
+
+bool isl_body_on_finish(isl_body_t *b, void (*fn)(void *data), void *data) {
+  isl_body_stream_t *s = b->stream;
+  ISL_CHECK(s && !s->on_finish);
+  if (!s->src_live) return false;
+  s->on_finish = fn;
+  s->finish_data = data;
+  return true;
+}
+
 /* The last reference of a stream is gone. */
 static void stream_free(isl_body_t *b) {
   isl_body_stream_t *s = b->stream;
   /* Nobody will read the rest: the source stops (from inside a push, the push's answer
    * tells it). */
   if (s->src_live) {
-    s->src_live = false;
     s->canceled = true;
+    source_gone(s);
     if (!s->in_push && s->src->cancel) s->src->cancel(b, s->src_data, "the body was not read");
   }
   isl_buf_free(&s->pending);
@@ -178,7 +198,7 @@ void isl_body_cancel(isl_body_t *b, const char *reason) {
   s->want = false;
   isl_buf_free(&s->pending);
   if (s->src_live) {
-    s->src_live = false;
+    source_gone(s);
     if (!s->in_push && s->src->cancel) {
       isl_body_ref(b);
       s->src->cancel(b, s->src_data, reason ? reason : "canceled");
@@ -191,7 +211,7 @@ void isl_body_cancel(isl_body_t *b, const char *reason) {
  * that is silently longer or shorter than announced. */
 static void end_with(isl_body_stream_t *s, const char *error) {
   s->ended = true;
-  s->src_live = false;
+  source_gone(s);
   free(s->end_error);
   s->end_error = error ? isl_strdup(error) : NULL;
 }
@@ -227,8 +247,8 @@ isl_push_t isl_body_push(isl_body_t *b, const void *p, size_t n) {
   if (b->refs == 1 && s->src_live) {
     /* The reader dropped the body inside chunk(): this push's answer tells the source,
      * so freeing it must not call cancel() as well. */
-    s->src_live = false;
     s->canceled = true;
+    source_gone(s);
     r = ISL_PUSH_CANCELED;
   }
   isl_body_unref(b);

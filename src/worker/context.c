@@ -1,7 +1,8 @@
 /* Request contexts and the objects handlers see: ExecutionContext (the `ctx` argument of
  * module handlers) and FetchEvent, which classic scripts' "fetch" listeners receive.
  *
- * A request context lives from dispatch until the response is handed back and every
+ * A request context lives from dispatch until the response is handed back, its body is
+ * all produced (when the worker's JS produces it: a ReadableStream) and every
  * waitUntil() promise has settled; JS wrappers that point at it hold references, so a
  * handler that keeps `ctx` around after the request cannot reach freed memory (its calls
  * then do nothing). */
@@ -67,7 +68,8 @@ static void wait_list_remove(isl_reqctx_t *rc) {
 
 static void wait_bound_start(isl_reqctx_t *rc) {
   isl_worker_t *w = rc->w;
-  if (!w || rc->cb || rc->finished || rc->in_wait_list || rc->waiting <= 0) return;
+  if (!w || rc->cb || rc->finished || rc->in_wait_list || rc->waiting <= 0 || rc->streaming > 0)
+    return;
   if (!w->wait_until_ns) return;
   rc->wait_deadline_ns = isl_now_ns() + w->wait_until_ns;
   rc->in_wait_list = true;
@@ -109,8 +111,31 @@ static void finish(isl_reqctx_t *rc) {
 }
 
 static void maybe_finish(isl_reqctx_t *rc) {
-  if (rc->finished || rc->cb || rc->waiting > 0) return;
+  if (rc->finished || rc->cb || rc->waiting > 0 || rc->streaming > 0) return;
   finish(rc);
+}
+
+/* The response body's stream is all produced (or canceled): the request may finish, and
+ * its waitUntil() bound starts now. Possibly called from a finalizer: no JS here. */
+static void body_produced(void *data) {
+  isl_reqctx_t *rc = data;
+  rc->streaming--;
+  wait_bound_start(rc);
+  maybe_finish(rc);
+  isl_reqctx_unref(rc);
+}
+
+/* A response whose body the worker's JS still produces keeps the request going (its
+ * timers fire, its CPU time counts) until the stream is done, as in workerd, where the
+ * request's I/O context lives while the response body streams. */
+static void hold_for_body(isl_reqctx_t *rc, isl_body_t *body) {
+  if (!isl_body_is_stream(body)) return;
+  isl_reqctx_ref(rc);
+  rc->streaming++;
+  if (!isl_body_on_finish(body, body_produced, rc)) {
+    rc->streaming--;
+    isl_reqctx_unref(rc);
+  }
 }
 
 void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res) {
@@ -191,6 +216,7 @@ static void on_result(JSContextRef ctx, void *data, bool ok, JSValueRef value) {
       isl_response_free(res);
       isl_reqctx_fail(rc, ctx, NULL, "fetch handler returned Response.error()");
     } else if (res) {
+      hold_for_body(rc, res->body);
       isl_reqctx_respond(rc, res);
     } else {
       isl_reqctx_fail(rc, ctx, exc, "fetch handler did not return a Response");

@@ -64,6 +64,7 @@ struct isl_reqctx {
   isl_response_cb cb;    /* cleared once answered */
   void *cb_data;
   int waiting;           /* ctx.waitUntil() promises not yet settled */
+  int streaming;         /* response bodies its JS still produces (a ReadableStream) */
   bool finished;         /* answered and nothing waiting: no longer active */
   bool dispatching;      /* inside the synchronous part of a FetchEvent dispatch */
   bool respond_called;   /* FetchEvent.respondWith() was called */
