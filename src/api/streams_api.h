@@ -127,4 +127,20 @@ JSObjectRef isl_stream_cancel(JSContextRef ctx, JSValueRef stream, JSValueRef re
 bool isl_stream_tee(JSContextRef ctx, JSValueRef stream, JSObjectRef *branch1, JSObjectRef *branch2,
                     JSValueRef *exc);
 
+/* ---- TransformStream for subclasses (workerd's IdentityTransformStream) ------------------ */
+
+/* TransformStream's class, as a parent for subclasses: a subclass's def has it as parent
+ * and its finalize. */
+isl_class_def_t *isl_transform_stream_class(void);
+/* new TransformStream(transformer) as an instance of def (a subclass), its prototype from
+ * new_target (NULL: def's own). NULL with *exc set if it threw. */
+JSObjectRef isl_transform_stream_new(JSContextRef ctx, isl_class_def_t *def,
+                                     JSObjectRef new_target, JSValueRef transformer,
+                                     JSValueRef *exc);
+/* Its readable side (NULL if ts is not a TransformStream). */
+JSObjectRef isl_transform_stream_readable(JSContextRef ctx, JSObjectRef ts);
+/* TransformStreamDefaultController's enqueue(chunk), without going through JS. */
+bool isl_transform_controller_enqueue(JSContextRef ctx, JSValueRef controller, JSValueRef chunk,
+                                      JSValueRef *exc);
+
 #endif

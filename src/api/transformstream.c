@@ -10,6 +10,7 @@
  * readable side resolves. */
 #include <stdlib.h>
 
+#include "streams_api.h"
 #include "streams_internal.h"
 
 enum { TS_J_READABLE, TS_J_WRITABLE, TS_J_CONTROLLER, TS_J_BP_CHANGE, TS_J_BP_RESOLVE };
@@ -310,8 +311,10 @@ JSValueRef st_rx_ts_cancel_fail(JSContextRef ctx, JSValueRef target, JSValueRef 
 
 /* ---- The TransformStream class -------------------------------------------------------------- */
 
-static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, size_t argc,
-                                   const JSValueRef argv[], JSValueRef *exc) {
+/* The constructor's steps, making an instance of def (TransformStream, or a subclass
+ * made in C: its instances carry its own class, so they report its name). */
+static JSObjectRef ts_construct(JSContextRef ctx, isl_class_def_t *def, JSObjectRef new_target,
+                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   JSValueRef transformer = ISL_ARG(0);
   if (!JSValueIsUndefined(ctx, transformer) && !JSValueIsObject(ctx, transformer)) {
     isl_throw_type(ctx, exc,
@@ -343,7 +346,7 @@ static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, siz
   if (!st_extract_hwm(ctx, &ws_strategy, 1, &whwm, exc)) return NULL;
 
   ts_t *t = isl_calloc(1, sizeof(*t));
-  JSObjectRef self = isl_wrap_new(ctx, &ts_class, t, new_target);
+  JSObjectRef self = isl_wrap_new(ctx, def, t, new_target);
   st_obj_init(ctx, &t->o, self);
   st_deferred_t start_promise = st_deferred(ctx);
   /* InitializeTransformStream. */
@@ -375,6 +378,11 @@ static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, siz
   }
   st_settle(ctx, start_promise.resolve, result);
   return self;
+}
+
+static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, size_t argc,
+                                   const JSValueRef argv[], JSValueRef *exc) {
+  return ts_construct(ctx, &ts_class, new_target, argc, argv, exc);
 }
 
 static JSValueRef js_ts_readable(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -463,6 +471,28 @@ static isl_class_def_t tdc_class = {
     .accessors = tdc_accessors,
     .finalize = tdc_finalize,
 };
+
+/* ---- For subclasses (streams_api.h) ------------------------------------------------------- */
+
+isl_class_def_t *isl_transform_stream_class(void) { return &ts_class; }
+
+JSObjectRef isl_transform_stream_new(JSContextRef ctx, isl_class_def_t *def,
+                                     JSObjectRef new_target, JSValueRef transformer,
+                                     JSValueRef *exc) {
+  ISL_CHECK(def->finalize == ts_class.finalize);
+  return ts_construct(ctx, def, new_target, 1, &transformer, exc);
+}
+
+JSObjectRef isl_transform_stream_readable(JSContextRef ctx, JSObjectRef ts) {
+  ts_t *t = isl_priv(ctx, ts, &ts_class);
+  return t ? t->readable->o.self : NULL;
+}
+
+bool isl_transform_controller_enqueue(JSContextRef ctx, JSValueRef controller, JSValueRef chunk,
+                                      JSValueRef *exc) {
+  st_tdc_t *c = isl_unwrap(ctx, controller, &tdc_class, exc);
+  return c && tdc_enqueue(ctx, c, chunk, exc);
+}
 
 void isl_api_transformstream_install(isl_realm_t *r) {
   isl_class_install(r, &ts_class);

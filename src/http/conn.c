@@ -5,7 +5,8 @@
  * (header timer, started once, a deadline) → BODY if it has one (body timer, restarted by
  * every read) → SERVICE (parser paused at on_message_complete; input still read and
  * buffered up to a cap so a disconnect is noticed) → WRITING (one uv_write of head + body;
- * the timer watches the socket take it) → IDLE again and any buffered pipelined bytes are
+ * the timer watches the socket take it; a streaming body is written chunk by chunk as it
+ * comes, see "Streaming bodies" below) → IDLE again and any buffered pipelined bytes are
  * parsed. A response that closes the connection (errors, Connection: close, HTTP/1.0,
  * shutdown) goes to ENDING instead: shut down the write side, drain input for a short
  * linger, close.
@@ -18,6 +19,10 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/* A streaming body is paused while the socket holds this much unsent, and resumed below
+ * half of it. */
+#define ISL_HTTP_STREAM_HIGH_WATER (64 * 1024)
 
 struct isl_http_conn {
   uv_tcp_t tcp;
@@ -38,6 +43,13 @@ struct isl_http_conn {
   uint8_t http_minor;
   size_t served;      /* responses written */
   size_t write_left;  /* bytes of the pending write not yet taken by the socket */
+  /* A response whose body is a stream, while it is written (see send_stream). */
+  isl_response_t *sres;
+  int swrites;        /* its writes libuv still holds */
+  bool skeep_alive;   /* the connection goes on after it */
+  bool schunked;      /* framed with chunked transfer coding */
+  bool spaused;       /* the body was asked to pause: the socket is behind */
+  bool sdone;         /* the body ended: the response is complete once written */
   /* The request being parsed. */
   isl_headers_t headers;
   isl_request_t *req; /* made when the head is complete */
@@ -98,9 +110,13 @@ static void on_handle_closed(uv_handle_t *h) {
   if (!c->in_service) conn_free(c);
 }
 
+static void stream_drop(isl_http_conn_t *c, const char *why);
+
 void isl_http_conn_close(isl_http_conn_t *c) {
   if (c->closing) return;
   c->closing = true;
+  /* A body still streaming has nobody to go to: its producer is told. */
+  stream_drop(c, "the client disconnected");
   uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
   uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
@@ -149,7 +165,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
      * finish what is in service or being written, close once there is nothing left. */
     c->eof = true;
     stop_reading(c);
-    if (c->phase == ISL_CONN_SERVICE || c->phase == ISL_CONN_WRITING || c->write_pending)
+    if (c->phase == ISL_CONN_SERVICE || c->phase == ISL_CONN_WRITING || c->write_pending ||
+        c->sres)
       return;
     if (c->phase == ISL_CONN_ENDING) {
       isl_http_conn_close(c);
@@ -189,8 +206,14 @@ static void on_write_timer(isl_http_conn_t *c) {
   isl_http_conn_close(c);
 }
 
+static void stream_complete(isl_http_conn_t *c);
+
 static void on_timer(uv_timer_t *t) {
   isl_http_conn_t *c = t->data;
+  if (c->sres && c->sdone && c->swrites == 0) {
+    stream_complete(c);
+    return;
+  }
   if (c->write_pending) {
     on_write_timer(c);
     return;
@@ -284,7 +307,16 @@ static void on_written(uv_write_t *req, int status) {
  * takes only part) uv_write finishes it and its callback parses what follows. The head is
  * serialised into the server's scratch buffer and copied into a write request of its own
  * only when uv_write has to keep it. */
+static void send_stream(isl_http_conn_t *c, isl_response_t *res, bool keep_alive);
+
 static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_alive) {
+  /* A stream that goes out (not for HEAD, nor with a status that has no body: then the
+   * head alone is sent, and freeing the response tells the stream's producer). */
+  if (isl_body_is_stream(res->body) && !c->head_request &&
+      isl_http_framing(res, c->http_minor) != ISL_FRAME_NONE) {
+    send_stream(c, res, keep_alive);
+    return;
+  }
   c->phase = keep_alive ? ISL_CONN_WRITING : ISL_CONN_ENDING;
   isl_buf_t *head = &c->server->head_scratch;
   head->len = 0;
@@ -329,6 +361,174 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
   c->write_pending = true;
   c->write_left = c->tcp.write_queue_size;
   timer_start(c, c->server->lim.body_timeout_ms);
+}
+
+/* ---- Streaming bodies ----
+ *
+ * A response whose body is a stream (message.h) is written as the body comes: the head
+ * first, then each chunk (framed as a chunk of chunked transfer coding, or as is under
+ * Content-Length or close-delimited framing), tried at once on the socket when nothing is
+ * queued and copied into a write request when it must wait. When the socket's write queue
+ * passes ISL_HTTP_STREAM_HIGH_WATER the body is paused, and resumed once the queue has
+ * drained below half of it, so a fast producer and a slow client never pile up more than
+ * that in memory. A client that goes away cancels the body (its producer, a worker's
+ * ReadableStream, sees the cancel); a body that fails ends the connection without the
+ * final chunk, so the client can tell the response is incomplete. The response completes
+ * (keep-alive, the next pipelined request) from a libuv callback, never from inside the
+ * body's callbacks, which may run inside a worker's JS. */
+
+typedef struct {
+  uv_write_t req;
+  isl_http_conn_t *c;
+  size_t n;
+  char data[];
+} swrite_t;
+
+static void on_stream_written(uv_write_t *req, int status) {
+  swrite_t *w = (swrite_t *)req;
+  isl_http_conn_t *c = w->c;
+  free(w);
+  c->swrites--;
+  c->write_pending = c->swrites > 0;
+  if (c->closing) return;
+  if (status < 0) {
+    isl_http_conn_close(c); /* cancels the body */
+    return;
+  }
+  if (!c->sres) return;
+  if (c->sdone && c->swrites == 0) {
+    stream_complete(c);
+    return;
+  }
+  if (c->write_pending) {
+    c->write_left = c->tcp.write_queue_size;
+    timer_start(c, c->server->lim.body_timeout_ms);
+  } else {
+    uv_timer_stop(&c->timer); /* the producer's pace, not the client's */
+  }
+  if (c->spaused && c->tcp.write_queue_size < ISL_HTTP_STREAM_HIGH_WATER / 2) {
+    c->spaused = false;
+    isl_body_resume(c->sres->body);
+  }
+}
+
+/* Writes bufs in order after whatever is queued: at once if the socket takes them and
+ * nothing waits, the rest copied into a write request. false: the connection failed. */
+static bool stream_write(isl_http_conn_t *c, uv_buf_t *bufs, unsigned nbufs) {
+  size_t total = 0, skip = 0;
+  for (unsigned i = 0; i < nbufs; i++) total += bufs[i].len;
+  if (c->swrites == 0 && c->tcp.write_queue_size == 0) {
+    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+    if (n < 0 && n != UV_EAGAIN) return false;
+    if (n > 0) skip = (size_t)n;
+    if (skip == total) return true;
+  }
+  swrite_t *w = isl_malloc(sizeof(*w) + (total - skip));
+  w->c = c;
+  w->n = 0;
+  for (unsigned i = 0; i < nbufs; i++) {
+    size_t len = bufs[i].len;
+    if (skip >= len) {
+      skip -= len;
+      continue;
+    }
+    memcpy(w->data + w->n, bufs[i].base + skip, len - skip);
+    w->n += len - skip;
+    skip = 0;
+  }
+  uv_buf_t b = uv_buf_init(w->data, (unsigned)w->n);
+  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_stream_written) < 0) {
+    free(w);
+    return false;
+  }
+  if (c->swrites++ == 0) {
+    c->write_pending = true;
+    c->write_left = c->tcp.write_queue_size;
+    timer_start(c, c->server->lim.body_timeout_ms);
+  }
+  return true;
+}
+
+static bool on_stream_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
+  (void)b;
+  isl_http_conn_t *c = data;
+  char size[24];
+  uv_buf_t bufs[3];
+  unsigned nb = 0;
+  if (c->schunked) {
+    int k = snprintf(size, sizeof(size), "%zx\r\n", n);
+    bufs[nb++] = uv_buf_init(size, (unsigned)k);
+  }
+  bufs[nb++] = uv_buf_init((char *)p, (unsigned)n);
+  if (c->schunked) bufs[nb++] = uv_buf_init("\r\n", 2);
+  if (!stream_write(c, bufs, nb)) {
+    isl_http_conn_close(c); /* cancels the body (we are inside its push: it is told so) */
+    return false;
+  }
+  if (c->tcp.write_queue_size >= ISL_HTTP_STREAM_HIGH_WATER) c->spaused = true;
+  return !c->spaused;
+}
+
+static void on_stream_end(void *data, isl_body_t *b, const char *error) {
+  (void)b;
+  isl_http_conn_t *c = data;
+  if (error) {
+    /* The head is out: all that can be said is that the body is incomplete. */
+    isl_log(ISL_LOG_WARN, "response body failed: %s", error);
+    stream_drop(c, NULL);
+    isl_http_conn_close(c);
+    return;
+  }
+  c->sdone = true;
+  if (c->schunked) {
+    uv_buf_t last = uv_buf_init("0\r\n\r\n", 5);
+    if (!stream_write(c, &last, 1)) {
+      isl_http_conn_close(c);
+      return;
+    }
+  }
+  /* Completed from a libuv callback: the last write's, or the timer's now. */
+  if (c->swrites == 0) timer_start(c, 0);
+}
+
+static const isl_body_sink_t stream_sink = {.chunk = on_stream_chunk, .end = on_stream_end};
+
+/* The connection lets go of the streaming response (done, or gone: why says so, and the
+ * body is canceled then). */
+static void stream_drop(isl_http_conn_t *c, const char *why) {
+  isl_response_t *res = c->sres;
+  if (!res) return;
+  c->sres = NULL;
+  if (why) isl_body_cancel(res->body, why);
+  isl_response_free(res);
+}
+
+static void stream_complete(isl_http_conn_t *c) {
+  stream_drop(c, NULL);
+  after_write(c, 0, c->skeep_alive, true);
+}
+
+static void send_stream(isl_http_conn_t *c, isl_response_t *res, bool keep_alive) {
+  isl_http_frame_t frame = isl_http_framing(res, c->http_minor);
+  if (frame == ISL_FRAME_CLOSE) keep_alive = false;
+  c->phase = keep_alive ? ISL_CONN_WRITING : ISL_CONN_ENDING;
+  isl_buf_t *head = &c->server->head_scratch;
+  head->len = 0;
+  isl_http_write_head(head, res, c->head_request, keep_alive, c->http_minor);
+  c->sres = res;
+  c->swrites = 0;
+  c->skeep_alive = keep_alive;
+  c->schunked = frame == ISL_FRAME_CHUNKED;
+  c->spaused = c->sdone = false;
+  uv_buf_t hb = uv_buf_init(head->p, (unsigned)head->len);
+  if (!stream_write(c, &hb, 1)) {
+    isl_http_conn_close(c);
+    return;
+  }
+  if (!isl_body_read(res->body, &stream_sink, c)) {
+    stream_drop(c, NULL);
+    isl_http_conn_close(c);
+  }
 }
 
 /* Answers a request that will not reach the service and closes the connection after it;
@@ -671,6 +871,7 @@ void isl_http_conn_shutdown(isl_http_conn_t *c) {
   /* In-flight requests finish (their response says Connection: close); idle ones go now. */
   if (c->phase == ISL_CONN_IDLE) isl_http_conn_close(c);
   /* A connection lingering after its last response is done too. */
-  if (c->phase == ISL_CONN_ENDING && !c->write_pending && uv_is_active((uv_handle_t *)&c->timer))
+  if (c->phase == ISL_CONN_ENDING && !c->write_pending && !c->sres &&
+      uv_is_active((uv_handle_t *)&c->timer))
     isl_http_conn_close(c);
 }

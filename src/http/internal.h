@@ -60,11 +60,20 @@ int isl_http_te_status(const isl_headers_t *h, int http_minor);
  * second per thread. Borrowed until the next call on the same thread. */
 const char *isl_http_date(void);
 
+/* How a response's body is delimited on the wire: none (1xx, 204, 304), Content-Length
+ * (complete bytes, or a stream of known length), chunked (a stream of unknown length in
+ * HTTP/1.1), or the end of the connection (the same in HTTP/1.0: the connection cannot be
+ * kept alive). */
+typedef enum { ISL_FRAME_NONE, ISL_FRAME_LENGTH, ISL_FRAME_CHUNKED, ISL_FRAME_CLOSE } isl_http_frame_t;
+isl_http_frame_t isl_http_framing(const isl_response_t *res, int http_minor);
+
 /* Serialises the status line and headers of res into out: the worker's Content-Length,
- * Transfer-Encoding, Connection and Keep-Alive are dropped and correct ones written, Date is
- * added unless present, header lines with bytes that would break framing are dropped.
- * Returns the number of body bytes to write after the head (0 for HEAD and for 1xx, 204,
- * 304). http_minor is the request's (HTTP/1.0 keep-alive needs it said). */
+ * Transfer-Encoding, Connection and Keep-Alive are dropped and correct ones written (by
+ * isl_http_framing), Date is added unless present, header lines with bytes that would
+ * break framing are dropped. Returns the number of body bytes to write after the head
+ * when the body is complete bytes (0 for HEAD, for 1xx, 204, 304, and for a stream, which
+ * the caller writes as it comes). http_minor is the request's (HTTP/1.0 keep-alive needs
+ * it said). */
 size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_request,
                            bool keep_alive, int http_minor);
 

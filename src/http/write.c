@@ -1,5 +1,7 @@
-/* Response heads. The body is complete bytes today, so framing is always Content-Length
- * (never chunked); whatever framing headers the worker set are replaced by correct ones. */
+/* Response heads: whatever framing headers the worker set are replaced by correct ones.
+ * Complete bytes, and a stream whose length is known, are framed by Content-Length; a
+ * stream of unknown length by chunked transfer coding in HTTP/1.1, and by closing the
+ * connection in HTTP/1.0. */
 #include <string.h>
 #include <strings.h>
 
@@ -25,6 +27,14 @@ static bool valid_value(const char *s) { return strpbrk(s, "\r\n") == NULL; }
 static bool is_framing(const char *name) {
   return strcasecmp(name, "content-length") == 0 || strcasecmp(name, "transfer-encoding") == 0 ||
          strcasecmp(name, "connection") == 0 || strcasecmp(name, "keep-alive") == 0;
+}
+
+isl_http_frame_t isl_http_framing(const isl_response_t *res, int http_minor) {
+  int status = res->status;
+  /* 1xx, 204 and 304 never have a body (RFC 9112 §6.3). */
+  if (status < 200 || status == 204 || status == 304) return ISL_FRAME_NONE;
+  if (isl_body_length(res->body) >= 0) return ISL_FRAME_LENGTH;
+  return http_minor >= 1 ? ISL_FRAME_CHUNKED : ISL_FRAME_CLOSE;
 }
 
 size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_request,
@@ -57,14 +67,18 @@ size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_
     isl_buf_append(out, "\r\n", 2);
   }
 
-  /* 1xx, 204 and 304 never have a body (RFC 9112 §6.3); everything else is framed by
-   * Content-Length, which for HEAD is the length of the body a GET would get. */
-  bool no_body = status < 200 || status == 204 || status == 304;
-  size_t body_len = res->body ? res->body->len : 0;
-  if (!no_body) {
+  /* Content-Length is, for HEAD, the length of the body a GET would get; a HEAD of a
+   * body whose length is unknown says nothing about it (RFC 9110 §9.3.2 allows leaving
+   * out what is only known while producing the content). */
+  isl_http_frame_t frame = isl_http_framing(res, http_minor);
+  bool no_body = frame == ISL_FRAME_NONE;
+  size_t body_len = res->body && !res->body->stream ? res->body->len : 0;
+  if (frame == ISL_FRAME_CHUNKED && !head_request)
+    isl_buf_puts(out, "Transfer-Encoding: chunked\r\n");
+  if (frame == ISL_FRAME_LENGTH) {
     char digits[24];
     int k = (int)sizeof(digits);
-    size_t v = body_len;
+    uint64_t v = (uint64_t)isl_body_length(res->body);
     do {
       digits[--k] = (char)('0' + v % 10);
       v /= 10;
@@ -78,5 +92,5 @@ size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_
   else if (http_minor == 0)
     isl_buf_puts(out, "Connection: keep-alive\r\n");
   isl_buf_append(out, "\r\n", 2);
-  return (no_body || head_request) ? 0 : body_len;
+  return (no_body || head_request) ? 0 : body_len; /* a stream is written as it comes */
 }

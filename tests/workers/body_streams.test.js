@@ -343,6 +343,91 @@ export const blobStreamIsBytes = {
   },
 };
 
+// ---- IdentityTransformStream and FixedLengthStream (workerd) -----------------------------
+
+export const identityTransformStreamPassesBytes = {
+  async test() {
+    const its = new IdentityTransformStream();
+    ok(its instanceof TransformStream);
+    ok(its.readable instanceof ReadableStream && its.writable instanceof WritableStream);
+    eq(IdentityTransformStream.length, 0);
+    const w = its.writable.getWriter();
+    w.write(enc.encode("ab"));
+    w.write(new Uint16Array([0x6463]).buffer); // an ArrayBuffer: "cd" on little endian
+    w.write(new DataView(enc.encode("ef").buffer));
+    w.close();
+    const reader = its.readable.getReader();
+    const first = await reader.read();
+    ok(first.value instanceof Uint8Array);
+    let rest = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest += dec.decode(value);
+    }
+    eq(dec.decode(first.value) + rest, "abcdef");
+  },
+};
+
+export const identityTransformStreamRefusesNonBytes = {
+  async test() {
+    const its = new IdentityTransformStream();
+    const read = its.readable.getReader().read(); // a reader is waiting: writes go through
+    const w = its.writable.getWriter();
+    await rejects(w.write("text"), TypeError, /byte stream/);
+    await rejects(read, TypeError);
+  },
+};
+
+export const fixedLengthStream = {
+  async test() {
+    const f = new FixedLengthStream(5);
+    ok(f instanceof IdentityTransformStream && f instanceof TransformStream);
+    eq(FixedLengthStream.length, 1);
+    const w = f.writable.getWriter();
+    w.write(enc.encode("hel"));
+    w.write(enc.encode("lo"));
+    w.close();
+    eq(await new Response(f.readable).text(), "hello");
+    eq(Object.prototype.toString.call(f), "[object FixedLengthStream]");
+    const empty = new FixedLengthStream(0n);
+    empty.writable.close();
+    eq(await new Response(empty.readable).text(), "");
+  },
+};
+
+export const fixedLengthStreamTooManyOrTooFew = {
+  async test() {
+    const f = new FixedLengthStream(3);
+    const all = new Response(f.readable).text(); // read as written
+    const w = f.writable.getWriter();
+    await w.write(enc.encode("ab"));
+    await rejects(w.write(enc.encode("cd")), TypeError, /too many bytes/);
+    await rejects(all, TypeError, /too many bytes/);
+    const g = new FixedLengthStream(3);
+    const gw = g.writable.getWriter();
+    const text = new Response(g.readable).text();
+    await gw.write(enc.encode("a"));
+    await rejects(gw.close(), TypeError, /did not see all expected bytes/);
+    await rejects(text, TypeError);
+  },
+};
+
+export const fixedLengthStreamArguments = {
+  test() {
+    throws(() => new FixedLengthStream(), TypeError, /1 argument/);
+    throws(() => new FixedLengthStream(-1), TypeError, /whole number/);
+    throws(() => new FixedLengthStream(1.5), TypeError, /whole number/);
+    throws(() => new FixedLengthStream(2 ** 53), TypeError, /whole number/);
+    throws(() => new FixedLengthStream(NaN), TypeError);
+    throws(() => new FixedLengthStream(-1n), TypeError);
+    ok(new FixedLengthStream(2 ** 53 - 1));
+    ok(new FixedLengthStream("7"), "converted like a number");
+    throws(() => FixedLengthStream(1), TypeError);
+    throws(() => new IdentityTransformStream(5), TypeError, /queuing strategy/);
+  },
+};
+
 // ---- Across a service binding (env.SELF): streams leave and arrive as C streams ---------
 
 const canceled = [];
@@ -370,6 +455,18 @@ export default {
       }));
     }
     if (path === "/blob") return new Response(new Blob(["from a blob"]).stream());
+    if (path === "/fixed") {
+      const { readable, writable } = new FixedLengthStream(6);
+      (async () => {
+        const w = writable.getWriter();
+        await delay(2);
+        await w.write(enc.encode("fix"));
+        await w.write(enc.encode("ed"));
+        await w.write(enc.encode("!"));
+        await w.close();
+      })();
+      return new Response(readable);
+    }
     return new Response("?", { status: 404 });
   },
 };
@@ -429,6 +526,13 @@ export const cancelingAResponseFromAServiceCancelsTheSource = {
     await delay(5);
     eq(canceled.length, 1, "the worker's stream saw the cancel");
     ok(canceled[0] instanceof DOMException && canceled[0].name === "AbortError", String(canceled[0]));
+  },
+};
+
+export const fixedLengthResponseThroughServiceBinding = {
+  async test(ctrl, env) {
+    const r = await env.SELF.fetch("http://w/fixed");
+    eq(await r.text(), "fixed!");
   },
 };
 
