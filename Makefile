@@ -87,8 +87,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libislet.a
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libislet.a $(LDFLAGS) $(LDLIBS)
 
 # The suite includes a short run of every fuzz driver (FUZZ_TEST_SECONDS each, default 10).
-test: all $(UNIT_BIN) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
-	@tests/run.sh $(BUILD)
+# FUZZ_IN_SUITE=0 leaves the fuzz drivers out (the sanitizer pass of test-all: they are
+# sanitized builds already and ran in the first pass).
+FUZZ_IN_SUITE ?= 1
+ifeq ($(FUZZ_IN_SUITE),1)
+SUITE_FUZZ := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+endif
+test: all $(UNIT_BIN) $(SUITE_FUZZ)
+	@FUZZ_IN_SUITE=$(FUZZ_IN_SUITE) tests/run.sh $(BUILD)
+
+# The whole suite twice: as built, then under AddressSanitizer + UndefinedBehaviorSanitizer
+# in build-asan, where a leak fails the run. The README's test command and CI run this.
+.PHONY: test-all
+test-all: test
+	$(MAKE) BUILD=build-asan SANITIZE=1 FUZZ_IN_SUITE=0 test
 
 clean:
 	rm -rf $(BUILD)

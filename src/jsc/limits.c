@@ -92,13 +92,15 @@ static void arm(isl_realm_t *r) {
   JSContextGroupSetExecutionTimeLimit(r->group, (double)slice_ns(r) / 1e9, on_watchdog, r);
 }
 
-/* The process's resident size in bytes, or 0 if /proc is not there. */
+/* The process's resident size in bytes, or 0 if /proc is not there. The file is opened
+ * for each reading (at most about once a second): a descriptor kept open would count
+ * against the connection budget and look like a leak to fd checks. */
 static uint64_t process_rss(void) {
-  static int fd = -2;
-  if (fd == -2) fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   char buf[128];
   ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+  close(fd);
   if (n <= 0) return 0;
   buf[n] = 0;
   char *p = buf;
