@@ -64,6 +64,7 @@ struct isl_http_transfer {
   isl_decoder_t *decoder;
   const char *decode_error; /* static */
   bool sink_stopped;
+  bool pause_recv; /* the sink asked for no more body for now */
   /* Connection attempts, for messages: the last address tried, and the policy's verdicts. */
   char last_addr[INET6_ADDRSTRLEN + 16];
   char refused_addr[INET6_ADDRSTRLEN];
@@ -275,6 +276,8 @@ static size_t on_body(char *p, size_t size, size_t nitems, void *data) {
   isl_http_transfer_t *t = data;
   size_t n = size * nitems;
   if (!t->head_sent) return n; /* cannot happen: curl delivers the head first */
+  /* Not taken: curl keeps the bytes (and stops reading the socket) until resumed. */
+  if (t->pause_recv) return CURL_WRITEFUNC_PAUSE;
   bool ok = t->decoder ? isl_decoder_write(t->decoder, p, n, emit_chunk, t, &t->decode_error)
                        : emit_chunk(t, p, n);
   return ok ? n : 0; /* 0: curl stops with CURLE_WRITE_ERROR */
@@ -522,7 +525,10 @@ isl_http_transfer_t *isl_http_start(isl_http_client_t *c, const isl_http_request
   return t;
 }
 
+void isl_http_transfer_pause(isl_http_transfer_t *t) { t->pause_recv = true; }
+
 void isl_http_transfer_resume(isl_http_transfer_t *t) {
+  t->pause_recv = false;
   curl_easy_pause(t->easy, CURLPAUSE_CONT);
 }
 

@@ -13,9 +13,9 @@
  * service 'N'". A connection in the pool was checked when it was opened; a client serves
  * one policy, so reusing it never crosses policies.
  *
- * Bodies go through a seam meant for streams: the request body is pulled from a source
- * (read() may say "not yet", and isl_http_transfer_resume() restarts it), and the response
- * is pushed to a sink: the head once, then the body in chunks, then done. The response body
+ * Bodies stream: the request body is pulled from a source (read() may say "not yet", and
+ * isl_http_transfer_resume() restarts it), and the response is pushed to a sink: the head
+ * once, then the body in chunks (paused by isl_http_transfer_pause), then done. The response body
  * is decoded from its Content-Encoding (gzip, deflate, br; see decode.h) unless the request
  * asks for it raw; a decoded response loses its Content-Encoding and Content-Length headers
  * (they described the bytes on the wire). */
@@ -92,7 +92,12 @@ typedef struct {
  * done() has already been called. */
 isl_http_transfer_t *isl_http_start(isl_http_client_t *c, const isl_http_request_t *r);
 
-/* A paused request body has bytes again. */
+/* The sink wants no more response body for now: from the next chunk on, the transfer
+ * stops taking data (curl holds what it has and stops reading the socket). Called from
+ * anywhere, a sink's chunk() included. */
+void isl_http_transfer_pause(isl_http_transfer_t *t);
+/* A paused request body has bytes again, or the sink wants the response body again
+ * (chunks may be delivered before this returns). Not from inside the client's callbacks. */
 void isl_http_transfer_resume(isl_http_transfer_t *t);
 
 /* Stops a transfer: done(data, error) is called, with error as given, before this

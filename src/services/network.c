@@ -1,15 +1,28 @@
 /* The network service (see network.h): requests go out through the HTTP client
  * (http_client.h), whose every connection this service's policy allows first.
  *
- * Until bodies stream, the request body is a source over the request's bytes and the
- * response sink appends each chunk to a buffer, which becomes the response's body when the
- * transfer is done. The streams work replaces these two with a stream on each side. */
+ * Bodies stream both ways (message.h's streaming bodies):
+ * - The response is answered as soon as its head arrives, with a streaming body whose
+ *   chunks are the client's sink chunks. When the body's reader pauses, or more than
+ *   NET_HIGH_WATER bytes wait, the transfer stops taking data from the socket
+ *   (isl_http_transfer_pause) until the reader wants more.
+ * - A request body that is a stream is read as curl sends it: chunks are kept (up to
+ *   NET_HIGH_WATER, then the body is paused) and handed to curl's read callback, which
+ *   pauses the transfer when nothing is there yet.
+ * curl's callbacks only keep bytes and set flags: everything that may call out (answering
+ * the caller, pushing into the response body, resuming or cancelling a body or the
+ * transfer) happens in one "kick" task on the loop's next turn, never inside curl, whose
+ * functions must not be re-entered, and never inside a worker's JS. */
 #include "network.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loop/task.h"
 #include "http_client.h"
+
+/* Bytes kept on either side before the producer is paused. */
+#define NET_HIGH_WATER (64 * 1024)
 
 typedef struct {
   isl_service_t svc; /* first: the service pointer is the struct's */
@@ -19,21 +32,65 @@ typedef struct {
   isl_http_client_t *client; /* made at the first request */
 } network_t;
 
-/* One request in flight. */
+/* One request in flight. Freed when nothing holds it: the transfer (until done), the
+ * response body's source (until it ends or is canceled), the request body's reading
+ * (until it ends or is canceled), a posted kick. */
 typedef struct {
-  network_t *n;
+  int holds;
+  uv_loop_t *loop;
   isl_http_transfer_t *transfer; /* NULL once done */
-  isl_body_t *body;              /* the request body (a reference), read from `sent` on */
-  size_t sent;
   isl_cancel_t *cancel;
-  isl_response_t *res; /* from the head on */
-  isl_buf_t bytes;     /* the response body so far */
-  bool too_large;
-  isl_response_cb cb;
+  isl_response_cb cb; /* NULL once answered */
   void *cb_data;
+  bool kick_posted;
+  /* The request body: complete bytes (read from `sent` on), or a stream read into `up`. */
+  isl_body_t *body;
+  size_t sent; /* bytes handed to curl */
+  bool up_stream, up_reading, up_paused, up_ended, read_paused;
+  char *up_error;
+  isl_buf_t up;
+  size_t up_off;
+  /* The response. */
+  isl_response_t *res;    /* the head, until it is answered */
+  isl_body_t *down;       /* the response body's handle (a stream), NULL once it ended */
+  isl_buf_t down_buf;     /* received, not pushed yet */
+  bool down_paused;       /* the body's reader wants no more for now */
+  bool down_canceled;     /* the body's reader gave up: the transfer is not wanted */
+  bool head_only;         /* HEAD, 204, 304: no body follows */
+  bool done;              /* the transfer finished; done_error says how */
+  char *done_error;
 } net_req_t;
 
-static size_t body_read(void *data, char *buf, size_t n) {
+static void kick(void *data);
+
+static void hold(net_req_t *q) { q->holds++; }
+
+static void release(net_req_t *q) {
+  if (--q->holds > 0) return;
+  if (q->cancel) {
+    isl_cancel_on(q->cancel, NULL, NULL);
+    isl_cancel_unref(q->cancel);
+  }
+  isl_body_unref(q->body);
+  isl_response_free(q->res);
+  isl_buf_free(&q->up);
+  isl_buf_free(&q->down_buf);
+  free(q->up_error);
+  free(q->done_error);
+  free(q);
+}
+
+static void post_kick(net_req_t *q) {
+  if (q->kick_posted) return;
+  q->kick_posted = true;
+  hold(q);
+  isl_task_post(q->loop, kick, q);
+}
+
+/* ---- The request body --------------------------------------------------------------------- */
+
+/* Complete bytes: copied out as curl asks. */
+static size_t bytes_read(void *data, char *buf, size_t n) {
   net_req_t *q = data;
   size_t left = q->body->len - q->sent;
   if (n > left) n = left;
@@ -42,67 +99,202 @@ static size_t body_read(void *data, char *buf, size_t n) {
   return n;
 }
 
-static bool body_rewind(void *data) {
+static bool bytes_rewind(void *data) {
   ((net_req_t *)data)->sent = 0;
   return true;
 }
 
+/* A stream: what has arrived so far; a pause when nothing has and the body goes on. */
+static size_t stream_read(void *data, char *buf, size_t n) {
+  net_req_t *q = data;
+  size_t left = q->up.len - q->up_off;
+  if (left == 0) {
+    if (q->up_ended && !q->up_error) return 0;
+    q->read_paused = true; /* resumed by the kick once there are bytes (or the end) */
+    if (q->up_paused || q->up_error) post_kick(q);
+    return ISL_HTTP_READ_PAUSE;
+  }
+  if (n > left) n = left;
+  memcpy(buf, q->up.p + q->up_off, n);
+  q->up_off += n;
+  q->sent += n;
+  if (q->up_off == q->up.len) q->up.len = q->up_off = 0;
+  if (q->up_paused && q->up.len - q->up_off < NET_HIGH_WATER / 2) post_kick(q);
+  return n;
+}
+
+/* Sending again from the start is possible only while nothing was handed to curl. */
+static bool stream_rewind(void *data) { return ((net_req_t *)data)->sent == 0; }
+
+static bool up_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
+  (void)b;
+  net_req_t *q = data;
+  isl_buf_append(&q->up, p, n);
+  if (q->read_paused) post_kick(q);
+  q->up_paused = q->up.len - q->up_off >= NET_HIGH_WATER;
+  return !q->up_paused;
+}
+
+static void up_end(void *data, isl_body_t *b, const char *error) {
+  (void)b;
+  net_req_t *q = data;
+  q->up_ended = true;
+  q->up_reading = false;
+  if (error) q->up_error = isl_strdup(error);
+  post_kick(q);
+  release(q); /* the reading's hold */
+}
+
+static const isl_body_sink_t up_sink = {.chunk = up_chunk, .end = up_end};
+static const isl_http_source_t bytes_source = {.read = bytes_read, .rewind = bytes_rewind};
+static const isl_http_source_t stream_source = {.read = stream_read, .rewind = stream_rewind};
+
+/* ---- The response body -------------------------------------------------------------------- */
+
+static void down_flow(isl_body_t *b, void *data) {
+  (void)b;
+  net_req_t *q = data;
+  q->down_paused = false;
+  post_kick(q);
+}
+
+static void down_cancel(isl_body_t *b, void *data, const char *reason) {
+  (void)b, (void)reason;
+  net_req_t *q = data;
+  q->down = NULL;
+  q->down_canceled = true;
+  post_kick(q); /* stops the transfer */
+  release(q);   /* the body source's hold */
+}
+
+static const isl_body_source_t down_source = {.flow = down_flow, .cancel = down_cancel};
+
+static bool no_body_status(int s) { return s < 200 || s == 204 || s == 304; }
+
 static void sink_head(void *data, int status, const char *reason, isl_headers_t *headers) {
   net_req_t *q = data;
-  q->res = isl_response_new(status);
-  if (*reason) q->res->status_text = isl_strdup(reason);
-  q->res->headers = *headers;
+  isl_response_t *res = isl_response_new(status);
+  if (*reason) res->status_text = isl_strdup(reason);
+  res->headers = *headers;
   *headers = (isl_headers_t){0};
+  if (!q->head_only && !no_body_status(status)) {
+    /* The length when the server said it (and it was not decoded: then it is gone). */
+    const char *cl = isl_headers_get(&res->headers, "content-length");
+    char *end = NULL;
+    long long len = cl ? strtoll(cl, &end, 10) : -1;
+    if (!cl || *end || len < 0) len = ISL_BODY_LENGTH_UNKNOWN;
+    hold(q); /* the body source's */
+    q->down = res->body = isl_body_stream_new(&down_source, q, len);
+  }
+  q->res = res;
+  post_kick(q);
 }
 
 static bool sink_chunk(void *data, const char *p, size_t n) {
   net_req_t *q = data;
-  if (q->bytes.len + n > ISL_NETWORK_MAX_BODY) {
-    q->too_large = true;
-    return false;
-  }
-  isl_buf_append(&q->bytes, p, n);
+  if (!q->down) return false; /* nobody reads: stop */
+  isl_buf_append(&q->down_buf, p, n);
+  if (q->down_paused || q->down_buf.len >= NET_HIGH_WATER) isl_http_transfer_pause(q->transfer);
+  post_kick(q);
   return true;
-}
-
-static void answer(net_req_t *q, isl_response_t *res) {
-  if (q->cancel) {
-    isl_cancel_on(q->cancel, NULL, NULL);
-    isl_cancel_unref(q->cancel);
-  }
-  isl_body_unref(q->body);
-  isl_buf_free(&q->bytes);
-  isl_response_cb cb = q->cb;
-  void *cb_data = q->cb_data;
-  free(q);
-  cb(cb_data, res);
 }
 
 static void sink_done(void *data, const char *error) {
   net_req_t *q = data;
   q->transfer = NULL;
-  isl_response_t *res = q->res;
-  q->res = NULL;
-  if (q->too_large) {
-    isl_buf_t m = {0};
-    isl_buf_printf(&m, "the response body is larger than %zu bytes, which islet cannot hold "
-                       "yet (bodies do not stream)", (size_t)ISL_NETWORK_MAX_BODY);
-    isl_response_free(res);
-    res = isl_response_network_error(m.p);
-    isl_buf_free(&m);
-  } else if (error) {
-    isl_response_free(res);
-    res = isl_response_network_error(error);
-  } else if (q->bytes.len) {
-    size_t len = q->bytes.len;
-    res->body = isl_body_new(isl_buf_take(&q->bytes), len);
-  }
-  answer(q, res);
+  q->done = true;
+  if (error) q->done_error = isl_strdup(error);
+  post_kick(q);
+  release(q); /* the transfer's hold */
 }
 
-static const isl_http_source_t body_source = {.read = body_read, .rewind = body_rewind};
-static const isl_http_sink_t buffer_sink = {
+static const isl_http_sink_t stream_sink = {
     .head = sink_head, .chunk = sink_chunk, .done = sink_done};
+
+/* ---- The kick: everything that calls out ------------------------------------------------ */
+
+static void answer(net_req_t *q, isl_response_t *res) {
+  isl_response_cb cb = q->cb;
+  q->cb = NULL;
+  cb(q->cb_data, res);
+}
+
+static void kick_request_body(net_req_t *q) {
+  if (!q->up_stream) return;
+  if (q->transfer && q->up_error) {
+    isl_buf_t m = {0};
+    isl_buf_printf(&m, "the request body failed: %s", q->up_error);
+    isl_http_transfer_cancel(q->transfer, m.p); /* done() comes back: the kick posted */
+    isl_buf_free(&m);
+    return;
+  }
+  if (q->transfer && q->read_paused && (q->up.len > q->up_off || q->up_ended)) {
+    q->read_paused = false;
+    isl_http_transfer_resume(q->transfer);
+  }
+  if (q->up_reading && q->up_paused && q->up.len - q->up_off < NET_HIGH_WATER / 2) {
+    q->up_paused = false;
+    isl_body_resume(q->body);
+  }
+  if (!q->transfer && q->up_reading) {
+    /* The exchange is over: the rest of the request body is not wanted. */
+    q->up_reading = false;
+    isl_body_cancel(q->body, "the request to the network ended");
+    release(q);
+  }
+}
+
+static void kick_response(net_req_t *q) {
+  if (q->cb && q->res) {
+    isl_response_t *res = q->res;
+    q->res = NULL;
+    answer(q, res);
+  }
+  if (q->cb && q->done) {
+    /* Done before any head: a network error. */
+    answer(q, isl_response_network_error(q->done_error ? q->done_error : "no response"));
+    return;
+  }
+  if (q->down && q->down_buf.len) {
+    isl_buf_t b = q->down_buf;
+    q->down_buf = (isl_buf_t){0};
+    isl_push_t r = isl_body_push(q->down, b.p, b.len);
+    isl_buf_free(&b);
+    if (r == ISL_PUSH_CANCELED) {
+      q->down = NULL;
+      q->down_canceled = true;
+      release(q); /* the body source's hold: canceled inside the push, no cancel() */
+    } else if (r == ISL_PUSH_PAUSE) {
+      q->down_paused = true;
+    }
+  }
+  if (q->down && q->done && !q->down_buf.len) {
+    isl_body_t *b = q->down;
+    q->down = NULL;
+    isl_body_end(b, q->done_error);
+    release(q);
+    return;
+  }
+  if (q->transfer && q->down_canceled) {
+    /* The response body's reader gave up: the transfer is not wanted any more. */
+    isl_http_transfer_cancel(q->transfer, "the response body was canceled");
+    return;
+  }
+  if (q->transfer && q->down && !q->down_paused && q->down_buf.len < NET_HIGH_WATER)
+    isl_http_transfer_resume(q->transfer);
+}
+
+static void kick(void *data) {
+  net_req_t *q = data;
+  q->kick_posted = false;
+  hold(q);
+  kick_request_body(q);
+  kick_response(q);
+  release(q);
+  release(q); /* the posted kick's hold */
+}
+
+/* ---- The service -------------------------------------------------------------------------- */
 
 static void on_cancel(void *data) {
   net_req_t *q = data;
@@ -141,11 +333,14 @@ static void network_fetch(isl_service_t *svc, isl_request_t *req, isl_response_c
     }
   }
   net_req_t *q = isl_calloc(1, sizeof(*q));
-  q->n = n;
+  q->holds = 2; /* the transfer's, and ours until this returns */
+  q->loop = n->loop;
   q->cb = cb;
   q->cb_data = data;
   q->body = req->body;
   req->body = NULL;
+  q->up_stream = isl_body_is_stream(q->body);
+  q->head_only = strcmp(req->method, "HEAD") == 0;
   q->cancel = req->cancel;
   req->cancel = NULL;
   if (q->cancel) isl_cancel_on(q->cancel, on_cancel, q);
@@ -153,18 +348,30 @@ static void network_fetch(isl_service_t *svc, isl_request_t *req, isl_response_c
       .method = req->method,
       .url = req->url,
       .headers = &req->headers,
-      .source = q->body ? &body_source : NULL,
+      .source = !q->body ? NULL : q->up_stream ? &stream_source : &bytes_source,
       .source_data = q,
-      .length = q->body ? (int64_t)q->body->len : 0,
+      .length = isl_body_length(q->body),
       .raw_encoding = req->raw_encoding,
-      .sink = &buffer_sink,
+      .sink = &stream_sink,
       .sink_data = q,
   };
-  /* isl_http_start may finish (and free q) before it returns; it copies what it needs of
-   * req, which is freed only after. */
+  if (q->up_stream) {
+    /* Read from now on: the first chunks wait in `up` for curl to ask. */
+    hold(q);
+    q->up_reading = true;
+    if (!isl_body_read(q->body, &up_sink, q)) {
+      q->up_reading = false;
+      q->up_ended = true;
+      q->up_error = isl_strdup("the body was already read");
+      release(q);
+    }
+  }
+  /* isl_http_start may finish (calling done) before it returns; it copies what it needs
+   * of req, which is freed only after. */
   isl_http_transfer_t *t = isl_http_start(n->client, &hr);
-  if (t) q->transfer = t;
+  if (t && !q->done) q->transfer = t;
   isl_request_free(req);
+  release(q);
 }
 
 isl_service_t *isl_network_new(uv_loop_t *loop, const char *name, isl_netpolicy_t *policy) {
@@ -180,7 +387,7 @@ isl_service_t *isl_network_new(uv_loop_t *loop, const char *name, isl_netpolicy_
 void isl_network_free(isl_service_t *svc) {
   if (!svc) return;
   network_t *n = (network_t *)svc;
-  isl_http_client_free(n->client); /* answers requests still in flight */
+  isl_http_client_free(n->client); /* ends the transfers still in flight */
   free(n->name);
   isl_netpolicy_free(n->policy);
   free(n);

@@ -7,8 +7,9 @@
  * connection that ends early) is answered with a network error: a 502 whose `error` says
  * what happened (message.h), which fetch() turns into a TypeError. Redirects are returned
  * as they are: fetch() follows them. A request's `cancel` stops its transfer. The response
- * body is held whole until bodies stream: one larger than ISL_NETWORK_MAX_BODY is a
- * network error. */
+ * is answered when its head arrives, with a streaming body (message.h) that follows the
+ * transfer with back-pressure; a request body that is a stream is sent as it comes
+ * (chunked when its length is unknown). */
 #ifndef ISL_NETWORK_H
 #define ISL_NETWORK_H
 
@@ -16,8 +17,6 @@
 
 #include "../base/message.h"
 #include "netpolicy.h"
-
-#define ISL_NETWORK_MAX_BODY ((size_t)256 << 20)
 
 /* A new network service named name (copied) on loop, whose connections policy (owned; the
  * service's allow/deny lists, see netpolicy.h) permits. Free with isl_network_free, which

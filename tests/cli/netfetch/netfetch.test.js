@@ -209,9 +209,11 @@ export const encodeResponseBodyManualKeepsTheBytes = {
   },
 };
 
+// The head arrives first: fetch() resolves, and reading the body fails (it streams).
 export const corruptGzipIsANetworkError = {
   async test(ctrl, env) {
-    const e = await rejects(fetch(env.BASE + "/bad-gzip"), TypeError);
+    const res = await fetch(env.BASE + "/bad-gzip");
+    const e = await rejects(res.text(), TypeError);
     ok(/cannot decode the response from 127\.0\.0\.1: invalid gzip data/.test(e.message), e.message);
   },
 };
@@ -379,7 +381,10 @@ export const dnsFailure = {
 
 export const upstreamDyingMidBodyIsAnError = {
   async test(ctrl, env) {
-    const e = await rejects(fetch(env.BASE + "/die"), TypeError);
+    // The head came whole: fetch() resolves, and the body's stream errors.
+    const res = await fetch(env.BASE + "/die");
+    eq(res.status, 200);
+    const e = await rejects(res.arrayBuffer(), TypeError);
     ok(/ended before the response was complete/.test(e.message), e.message);
     const e2 = await rejects(fetch(env.BASE + "/hangup"), TypeError);
     ok(/127\.0\.0\.1/.test(e2.message), e2.message);
@@ -457,5 +462,100 @@ export const connectionsAreReused = {
     await fetch(env.BASE + "/echo", { method: "POST", body: "x" });
     const after = await stats();
     ok(after - before <= 1, `7 sequential requests opened ${after - before} connections`);
+  },
+};
+
+// ---- streaming bodies ----------------------------------------------------------------------
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const responseBodyStreamsFromTheNetwork = {
+  async test(ctrl, env) {
+    const t0 = Date.now();
+    const res = await fetch(env.BASE + "/drip?n=4&ms=250");
+    const head = Date.now() - t0;
+    ok(head < 500, `fetch() resolved when the head came (${head} ms), not after the body`);
+    const reader = res.body.getReader();
+    const times = [];
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      times.push(Date.now() - t0);
+      text += dec.decode(value);
+    }
+    eq(text, "drip 0\ndrip 1\ndrip 2\ndrip 3\n");
+    ok(times.length >= 4 && times[times.length - 1] - times[0] >= 500,
+       `chunks came over time: ${times}`);
+  },
+};
+
+export const streamBodyIsUploadedAsItComes = {
+  async test(ctrl, env) {
+    let i = 0;
+    const body = new ReadableStream({
+      async pull(c) {
+        await delay(20);
+        if (i === 3) return c.close();
+        c.enqueue(enc.encode(`part${i++};`));
+      },
+    });
+    const res = await fetch(env.BASE + "/echo", { method: "POST", body, duplex: "half" });
+    const j = await echo(res);
+    eq(j.body, "part0;part1;part2;");
+    eq(j.h["transfer-encoding"], "chunked", "no length is known");
+    // A FixedLengthStream says its length: Content-Length instead.
+    const { readable, writable } = new FixedLengthStream(5);
+    const w = writable.getWriter();
+    w.write(enc.encode("fix")).then(() => w.write(enc.encode("ed"))).then(() => w.close());
+    const j2 = await echo(await fetch(env.BASE + "/echo", { method: "PUT", body: readable }));
+    eq(j2.body, "fixed");
+    eq(j2.h["content-length"], "5");
+  },
+};
+
+export const largeDownloadStreams = {
+  async test(ctrl, env) {
+    const res = await fetch(env.BASE + "/big?mb=64");
+    eq(res.headers.get("content-length"), String(64 << 20));
+    const reader = res.body.getReader();
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      n += value.byteLength;
+    }
+    eq(n, 64 << 20);
+  },
+};
+
+export const cancelingAResponseBodyStopsTheTransfer = {
+  async test(ctrl, env) {
+    const res = await fetch(env.BASE + "/drip?n=1000&ms=10");
+    const reader = res.body.getReader();
+    eq(dec.decode((await reader.read()).value), "drip 0\n");
+    await reader.cancel();
+    eq((await fetch(env.BASE + "/echo")).status, 200, "later requests still work");
+  },
+};
+
+export const unreadResponseBodiesAreDropped = {
+  async test(ctrl, env) {
+    for (let i = 0; i < 5; i++) await fetch(env.BASE + "/drip?n=1000&ms=10");
+    eq((await fetch(env.BASE + "/echo")).status, 200);
+  },
+};
+
+export const redirectCannotResendAStreamBody = {
+  async test(ctrl, env) {
+    const body = () => new ReadableStream({ start(c) { c.enqueue(enc.encode("s")); c.close(); } });
+    const e = await rejects(fetch(env.BASE + "/redirect?status=307&to=/echo",
+                                  { method: "POST", body: body() }), TypeError);
+    ok(/cannot be sent again/.test(e.message), e.message);
+    // 303 drops the body: followed as a GET.
+    const res = await fetch(env.BASE + "/redirect?status=303&to=/echo", { method: "POST", body: body() });
+    eq((await echo(res)).method, "GET");
   },
 };

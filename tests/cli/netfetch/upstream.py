@@ -110,6 +110,34 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\n\r\n")
             return
+        if p == "/drip":
+            # n chunks "drip i\n", one every ms milliseconds (chunked framing).
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(int(q.get("n", "3"))):
+                part = b"drip %d\n" % i
+                try:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    self.wfile.flush()
+                except OSError:
+                    return  # the client went away (a canceled body)
+                time.sleep(int(q.get("ms", "100")) / 1000)
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        if p == "/big":
+            # mb MiB of "x" under Content-Length, written in 64 KiB pieces.
+            n = int(q.get("mb", "1")) << 20
+            self.send_response(200)
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            piece = b"x" * 65536
+            try:
+                for _ in range(n // 65536):
+                    self.wfile.write(piece)
+            except OSError:
+                pass
+            return
         if p == "/status":
             return self.reply(int(q["s"]), q.get("body", ""), reason=q.get("reason"))
         if p == "/no-body":
