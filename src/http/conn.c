@@ -23,6 +23,11 @@
 /* A streaming body is paused while the socket holds this much unsent, and resumed below
  * half of it. */
 #define ISL_HTTP_STREAM_HIGH_WATER (64 * 1024)
+/* A request body is read whole before the request goes to the service while it fits in
+ * this much (a typical request keeps the fast path of complete bytes, and every framing
+ * error is still answered 400 before the service sees anything); past it the request is
+ * dispatched with a streaming body (see "Streamed request bodies"). */
+#define ISL_HTTP_STREAM_REQUEST_MIN (64 * 1024)
 
 struct isl_http_conn {
   uv_tcp_t tcp;
@@ -50,6 +55,15 @@ struct isl_http_conn {
   bool schunked;      /* framed with chunked transfer coding */
   bool spaused;       /* the body was asked to pause: the socket is behind */
   bool sdone;         /* the body ended: the response is complete once written */
+  /* A request whose body is streamed to the service as it arrives (see "Streamed request
+   * bodies" below). */
+  bool ustream;       /* the current request's body is streamed: dispatched at its head */
+  bool uhead;         /* llhttp paused at the head of such a request: dispatch it now */
+  bool upaused;       /* the body's reader paused it: the socket is not read meanwhile */
+  bool udiscard;      /* the body's reader gave up: the rest is parsed and dropped */
+  isl_body_t *ubody;  /* the body's source handle, NULL once it ended or was canceled */
+  size_t ubytes;      /* its bytes so far (the request body limit counts them) */
+  int64_t ulength;    /* its Content-Length, or ISL_BODY_LENGTH_UNKNOWN (chunked) */
   /* The request being parsed. */
   isl_headers_t headers;
   isl_request_t *req; /* made when the head is complete */
@@ -111,12 +125,15 @@ static void on_handle_closed(uv_handle_t *h) {
 }
 
 static void stream_drop(isl_http_conn_t *c, const char *why);
+static void ubody_fail(isl_http_conn_t *c, const char *why);
 
 void isl_http_conn_close(isl_http_conn_t *c) {
   if (c->closing) return;
   c->closing = true;
-  /* A body still streaming has nobody to go to: its producer is told. */
+  /* A body still streaming has nobody to go to: its producer is told; a request body
+   * still arriving will not be complete. */
   stream_drop(c, "the client disconnected");
+  ubody_fail(c, "the client disconnected before the request body was complete");
   uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
   uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
@@ -165,6 +182,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
      * finish what is in service or being written, close once there is nothing left. */
     c->eof = true;
     stop_reading(c);
+    ubody_fail(c, "the client closed the connection before the request body was complete");
     if (c->phase == ISL_CONN_SERVICE || c->phase == ISL_CONN_WRITING || c->write_pending ||
         c->sres)
       return;
@@ -184,6 +202,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
     break;
   case ISL_CONN_SERVICE:
   case ISL_CONN_WRITING:
+    /* A streamed request body goes on arriving while its response is written. */
+    if (c->ustream) break;
     if (c->in.len - c->in_off > ISL_HTTP_MAX_PIPELINE_BYTES) stop_reading(c);
     return;
   }
@@ -253,6 +273,9 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
 
 /* The last response is written: shut down the write side, then close. */
 static void end_conn(isl_http_conn_t *c) {
+  /* A request body still arriving is not read any more. */
+  ubody_fail(c, "the response ended the connection before the request body was read");
+  c->ustream = false;
   c->phase = ISL_CONN_ENDING;
   uv_timer_stop(&c->timer);
   c->shutdown_req.data = c;
@@ -273,6 +296,19 @@ static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool mo
   }
   if (!keep_alive || c->server->shutting_down) {
     end_conn(c);
+    return;
+  }
+  if (c->ustream) {
+    /* The response is out and the request body is still arriving: the rest is read and
+     * dropped before the next request (a body the response needed, echoed or forwarded,
+     * has ended before the response could). */
+    ubody_fail(c, "the response was sent before the request body was read");
+    c->udiscard = true;
+    c->upaused = false;
+    c->phase = ISL_CONN_BODY;
+    timer_start(c, c->server->lim.body_timeout_ms);
+    start_reading(c);
+    if (more_input) process(c);
     return;
   }
   c->phase = ISL_CONN_IDLE;
@@ -535,6 +571,16 @@ static void send_stream(isl_http_conn_t *c, isl_response_t *res, bool keep_alive
  * nothing after the rejected bytes is parsed. */
 static void reject(isl_http_conn_t *c, int status) {
   if (c->closing || c->phase == ISL_CONN_ENDING) return;
+  if (c->ustream && !c->uhead) {
+    /* The request is in the service already and owns the answer: the body fails and the
+     * connection ends. */
+    isl_buf_t m = {0};
+    isl_buf_printf(&m, "the request body was refused: %d %s", status, isl_status_reason(status));
+    ubody_fail(c, m.p);
+    isl_buf_free(&m);
+    isl_http_conn_close(c);
+    return;
+  }
   uv_timer_stop(&c->timer);
   send_response(c, isl_response_text(status, isl_status_reason(status)), false);
 }
@@ -578,6 +624,101 @@ static void dispatch(isl_http_conn_t *c) {
   svc->fetch(svc, req, on_response, c);
 }
 
+/* ---- Streamed request bodies ----
+ *
+ * A request body larger than ISL_HTTP_STREAM_REQUEST_MIN is not read whole before the
+ * request goes to the service: once that much has arrived, llhttp pauses, the request is
+ * dispatched with a streaming body (message.h) whose source is this connection, and each
+ * piece llhttp parses from then on is pushed to it. When the body's reader pauses, the socket is no longer read
+ * (what was already read is kept by the body) and the body timeout stops: the reader's
+ * pace, not the client's. The request body limit still applies as it grows; a body that
+ * breaks the framing, exceeds the limit, times out or is cut off by the client ends with
+ * an error, and the connection is closed (the service owns the answer by then). The
+ * response may go out while the body still arrives (a worker echoing or forwarding it as
+ * it comes); the body is then read to its end before the next request, and dropped if its
+ * reader gave up. */
+
+static void ubody_flow(isl_body_t *b, void *data) {
+  (void)b;
+  isl_http_conn_t *c = data;
+  if (!c->upaused) return;
+  c->upaused = false;
+  start_reading(c);
+  if (c->phase == ISL_CONN_BODY) timer_start(c, c->server->lim.body_timeout_ms);
+}
+
+static void ubody_cancel(isl_body_t *b, void *data, const char *reason) {
+  (void)b, (void)reason;
+  isl_http_conn_t *c = data;
+  c->ubody = NULL;
+  c->udiscard = true;
+  ubody_flow(NULL, c); /* read on, to find where the next request starts */
+}
+
+static const isl_body_source_t ubody_source = {.flow = ubody_flow, .cancel = ubody_cancel};
+
+/* The body will not arrive whole: its reader hears why. */
+static void ubody_fail(isl_http_conn_t *c, const char *why) {
+  isl_body_t *b = c->ubody;
+  if (!b) return;
+  c->ubody = NULL;
+  isl_body_end(b, why);
+}
+
+/* A piece of the body, from llhttp's on_body. */
+static void ubody_push(isl_http_conn_t *c, const char *p, size_t n) {
+  if (c->udiscard || !c->ubody) return;
+  isl_push_t r = isl_body_push(c->ubody, p, n);
+  if (r == ISL_PUSH_CANCELED) {
+    c->ubody = NULL;
+    c->udiscard = true;
+  } else if (r == ISL_PUSH_PAUSE && !c->upaused) {
+    c->upaused = true;
+    stop_reading(c);
+    if (c->phase == ISL_CONN_BODY) uv_timer_stop(&c->timer);
+  }
+}
+
+/* Dispatches the request whose body outgrew ISL_HTTP_STREAM_REQUEST_MIN, with a streaming
+ * body that starts with what was read so far (kept by the body until its reader comes). */
+static void dispatch_streaming(isl_http_conn_t *c, int64_t length) {
+  isl_request_t *req = c->req;
+  c->req = NULL;
+  c->uhead = false;
+  c->udiscard = c->upaused = false;
+  c->ubody = req->body = isl_body_stream_new(&ubody_source, c, length);
+  c->ubytes = c->body.len;
+  ubody_push(c, c->body.p, c->body.len);
+  c->body.len = 0;
+  c->phase = ISL_CONN_BODY;
+  c->in_service = true;
+  isl_service_t *svc = c->server->svc;
+  svc->fetch(svc, req, on_response, c);
+}
+
+/* The body's last byte was parsed: its reader gets the end, and the connection goes on
+ * with the response (still in the service, being written, or written already). */
+static void ubody_complete(isl_http_conn_t *c) {
+  c->ustream = false;
+  isl_body_t *b = c->ubody;
+  c->ubody = NULL;
+  if (b) isl_body_end(b, NULL);
+  if (c->closing) return;
+  if (c->in_service) {
+    c->phase = ISL_CONN_SERVICE;
+    uv_timer_stop(&c->timer);
+  } else if (c->phase == ISL_CONN_BODY) {
+    /* The response went out before the body ended: now the next request. */
+    c->phase = ISL_CONN_IDLE;
+    timer_start(c, c->server->lim.idle_timeout_ms);
+    if (c->upaused) {
+      c->upaused = false;
+      start_reading(c);
+    }
+    isl_http_server_conn_idle();
+  }
+}
+
 /* ---- parsing ---- */
 
 static void compact(isl_http_conn_t *c) {
@@ -601,7 +742,7 @@ static int error_status(const isl_http_conn_t *c, llhttp_errno_t e) {
 }
 
 static void process(isl_http_conn_t *c) {
-  while (!c->closing && c->phase <= ISL_CONN_BODY && c->in_off < c->in.len) {
+  while (!c->closing && (c->phase <= ISL_CONN_BODY || c->ustream) && c->in_off < c->in.len) {
     if (c->phase == ISL_CONN_IDLE) {
       c->phase = ISL_CONN_HEAD;
       c->head_request = false; /* a rejection before llhttp's message begins has a body */
@@ -636,11 +777,24 @@ static void process(isl_http_conn_t *c) {
       c->scan_off = c->in_off;
       continue;
     }
+    if (e == HPE_PAUSED && c->uhead) {
+      /* Paused in a body too large to wait for: the request goes to the service now, and
+       * parsing goes on with the rest of its body. */
+      c->in_off += (size_t)(llhttp_get_error_pos(&c->parser) - p);
+      llhttp_resume(&c->parser);
+      dispatch_streaming(c, c->ulength);
+      continue;
+    }
     if (e == HPE_PAUSED && c->message_done) {
       /* Paused in on_message_complete: the next request starts at the error position. */
       c->in_off += (size_t)(llhttp_get_error_pos(&c->parser) - p);
       llhttp_resume(&c->parser);
-      dispatch(c);
+      if (!c->ustream) {
+        dispatch(c);
+        break;
+      }
+      ubody_complete(c);
+      if (c->phase == ISL_CONN_IDLE) continue; /* answered already: the next request */
       break;
     }
     reject(c, error_status(c, e));
@@ -661,7 +815,7 @@ static int on_message_begin(llhttp_t *p) {
   isl_headers_dispose(&c->headers);
   isl_request_free(c->req);
   c->req = NULL;
-  c->url.len = c->field.len = c->value.len = c->body.len = 0;
+  c->url.len = c->field.len = c->value.len = c->body.len = c->ubytes = 0;
   c->message_done = c->headers_done = c->head_request = c->trailers_next = false;
   c->reject = 0;
   return 0;
@@ -761,6 +915,10 @@ static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
     if (expect && p->http_minor == 1) send_continue(c);
     c->phase = ISL_CONN_BODY;
     timer_start(c, c->server->lim.body_timeout_ms);
+    /* The response may go out before a streamed body ends: its Connection and length
+     * are known now (llhttp counts content_length down as the body is parsed). */
+    c->keep_alive = llhttp_should_keep_alive(p) && !llhttp_get_upgrade(p);
+    c->ulength = (p->flags & F_CHUNKED) ? ISL_BODY_LENGTH_UNKNOWN : (int64_t)p->content_length;
   }
   return 0;
 }
@@ -779,7 +937,7 @@ static int on_headers_complete(llhttp_t *p) {
 static int on_chunk_header(llhttp_t *p) {
   isl_http_conn_t *c = conn_of(p);
   /* p->content_length is the announced chunk size: refuse before reading it. */
-  if (p->content_length > c->server->lim.max_body_bytes - c->body.len) {
+  if (p->content_length > c->server->lim.max_body_bytes - c->body.len - c->ubytes) {
     c->reject = 413;
     return -1;
   }
@@ -794,11 +952,22 @@ static int on_chunk_header(llhttp_t *p) {
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
   isl_http_conn_t *c = conn_of(p);
-  if (n > c->server->lim.max_body_bytes - c->body.len) {
+  if (n > c->server->lim.max_body_bytes - c->body.len - c->ubytes) {
     c->reject = 413;
     return HPE_USER;
   }
+  if (c->ustream) {
+    c->ubytes += n;
+    ubody_push(c, at, n);
+    return 0;
+  }
   isl_buf_append(&c->body, at, n);
+  if (c->body.len > ISL_HTTP_STREAM_REQUEST_MIN) {
+    /* Too large to wait for: llhttp pauses here, and process() dispatches the request
+     * with a streaming body that starts with these bytes. */
+    c->ustream = c->uhead = true;
+    return HPE_PAUSED;
+  }
   return 0;
 }
 

@@ -7,12 +7,16 @@
 //   /fixed                a FixedLengthStream: Content-Length framing
 //   /blob                 a Blob's stream: Content-Length framing
 //   /echo                 the request's body as the response's body (a stream)
+//   /count?id=ID&ms=M     reads the request's body chunk by chunk (M ms between reads),
+//                         answers "count N"; progress and any error are recorded under ID
+//   /progress?id=ID       bytes /count has read so far, or "error: ..." 
 //   /error                one chunk, then the stream errors
 //   anything else         "plain"
 const enc = new TextEncoder();
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 const seen = new Map();
 const pulled = new Map();
+const progress = new Map();
 
 function params(url) {
   const q = url.indexOf("?");
@@ -70,6 +74,26 @@ export default {
     }
     if (path === "/blob") return new Response(new Blob(["blob ", "bytes"]).stream());
     if (path === "/echo") return new Response(request.body);
+    if (path === "/count") {
+      const id = p.id ?? "", ms = Number(p.ms ?? 0);
+      progress.set(id, 0);
+      let n = 0;
+      try {
+        const reader = request.body.getReader();
+        for (;;) {
+          if (ms) await delay(ms);
+          const { done, value } = await reader.read();
+          if (done) break;
+          n += value.byteLength;
+          progress.set(id, n);
+        }
+      } catch (e) {
+        progress.set(id, `error: ${e.message}`);
+        throw e;
+      }
+      return new Response(`count ${n}`);
+    }
+    if (path === "/progress") return new Response(String(progress.get(p.id ?? "") ?? "unknown"));
     if (path === "/error") {
       return new Response(new ReadableStream({
         start(c) { c.enqueue(enc.encode("partial\n")); },
