@@ -197,19 +197,23 @@ typedef struct chunk {
   char p[];
 } chunk_t;
 
+/* Lives while anything holds it: the JS stream's source (until it ends), a posted flush,
+ * a sink callback in progress (a flush run from inside it may end the stream). */
 typedef struct {
+  int holds;
   isl_realm_t *realm;
   isl_budget_t *budget; /* the request the JS stream was made for (a reference), or NULL */
   isl_rsource_t *src;   /* the JS stream's source handle; NULL once it ended */
-  isl_body_t *body;     /* a reference */
+  isl_body_t *body;     /* a reference, until the source ends */
   chunk_t *queue, *tail; /* copied chunks waiting to be pushed */
   size_t queued;
   char *end_error;  /* the body ended with this error (after the queue) */
   bool ended;       /* the body ended (after the queue) */
-  bool flush_posted, flushing, started, released;
+  bool flush_posted, started;
 } c_source_t;
 
-static void c_source_free(c_source_t *c) {
+static void c_source_release(c_source_t *c) {
+  if (--c->holds > 0) return;
   while (c->queue) {
     chunk_t *k = c->queue;
     c->queue = k->next;
@@ -221,44 +225,40 @@ static void c_source_free(c_source_t *c) {
 }
 
 /* Pushes what is queued, then the end. The pushes run JS (the reactions of reads), which
- * may cancel the stream and so release c: c waits (flushing) until the pushes are done.
- * Ending the run runs what was deferred meanwhile (another flush among them), so c is not
- * touched after that. */
+ * may cancel the stream; ending the run runs what was deferred meanwhile. The flush's hold
+ * keeps c through both. */
 static void run_c_flush(void *data) {
   c_source_t *c = data;
   c->flush_posted = false;
-  if (c->released) {
-    c_source_free(c);
-    return;
+  if (c->src) {
+    isl_realm_t *r = c->realm;
+    JSContextRef ctx = r->ctx;
+    isl_run_t run;
+    isl_run_begin(r, c->budget, &run);
+    while (c->queue && c->src) {
+      chunk_t *k = c->queue;
+      c->queue = k->next;
+      if (!c->queue) c->tail = NULL;
+      c->queued -= k->n;
+      isl_rsource_push(ctx, c->src, k->p, k->n);
+      free(k);
+    }
+    if (c->ended && c->src && !c->queue) {
+      isl_rsource_t *s = c->src;
+      c->src = NULL;
+      if (c->end_error) isl_rsource_error(ctx, s, NULL, c->end_error);
+      else isl_rsource_close(ctx, s); /* either ends the source (c_source_end) */
+    }
+    isl_run_end(r, &run);
   }
-  isl_realm_t *r = c->realm;
-  JSContextRef ctx = r->ctx;
-  isl_run_t run;
-  isl_run_begin(r, c->budget, &run);
-  c->flushing = true;
-  while (c->queue && c->src) {
-    chunk_t *k = c->queue;
-    c->queue = k->next;
-    if (!c->queue) c->tail = NULL;
-    c->queued -= k->n;
-    isl_rsource_push(ctx, c->src, k->p, k->n);
-    free(k);
-  }
-  if (c->ended && c->src && !c->queue) {
-    isl_rsource_t *s = c->src;
-    c->src = NULL;
-    if (c->end_error) isl_rsource_error(ctx, s, NULL, c->end_error);
-    else isl_rsource_close(ctx, s); /* either ends the source, which releases c */
-  }
-  c->flushing = false;
-  if (c->released && !c->flush_posted) c_source_free(c);
-  isl_run_end(r, &run);
+  c_source_release(c);
 }
 
 static void post_flush(c_source_t *c) {
   if (c->flush_posted) return;
   c->flush_posted = true;
-  isl_after_runs(run_c_flush, c);
+  c->holds++;
+  isl_after_runs(run_c_flush, c); /* at once when no run is in progress */
 }
 
 static bool on_c_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
@@ -273,9 +273,12 @@ static bool on_c_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
   else c->queue = k;
   c->tail = k;
   c->queued += n;
-  post_flush(c); /* at once when no run is in progress */
+  c->holds++;
+  post_flush(c);
   /* More while the stream's queue (and what waits to join it) is below its mark. */
-  return c->src && isl_rsource_desired_size(c->src) - (double)c->queued > 0;
+  bool more = c->src && isl_rsource_desired_size(c->src) - (double)c->queued > 0;
+  c_source_release(c);
+  return more;
 }
 
 static void on_c_end(void *data, isl_body_t *b, const char *error) {
@@ -307,20 +310,19 @@ static void c_source_cancel(JSContextRef ctx, isl_rsource_t *s, void *data, JSVa
   isl_body_cancel(c->body, ctx ? "the ReadableStream was canceled" : "the worker stopped");
 }
 
-/* The source ended (closed, errored, canceled): the body is let go now; c itself when no
- * flush is on its way. */
-static void c_source_release(void *data) {
+/* The JS stream's source ended (closed, errored, canceled): the body is let go now, c
+ * once nothing else holds it. */
+static void c_source_end(void *data) {
   c_source_t *c = data;
   c->src = NULL;
-  c->released = true;
   isl_body_t *b = c->body;
   c->body = NULL;
   isl_body_unref(b);
-  if (!c->flush_posted && !c->flushing) c_source_free(c);
+  c_source_release(c);
 }
 
 static const isl_rsource_ops_t c_source_ops = {
-    .pull = c_source_pull, .cancel = c_source_cancel, .release = c_source_release};
+    .pull = c_source_pull, .cancel = c_source_cancel, .release = c_source_end};
 
 JSObjectRef isl_body_js_stream(JSContextRef ctx, isl_body_t *body) {
   if (!isl_body_is_stream(body)) {
@@ -329,6 +331,7 @@ JSObjectRef isl_body_js_stream(JSContextRef ctx, isl_body_t *body) {
     return s;
   }
   c_source_t *c = isl_calloc(1, sizeof(*c));
+  c->holds = 1; /* the JS stream's source */
   c->realm = isl_realm_of(ctx);
   c->budget = c->realm->current;
   isl_budget_ref(c->budget);

@@ -101,6 +101,13 @@ class Conn:
         self.sock.close()
 
 
+def sanitized(pid):
+    """True for an AddressSanitizer build: its allocator keeps freed memory in quarantine,
+    so resident memory says nothing about what islet holds, and those checks are skipped."""
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 def get_text(port, path):
     c = Conn(port)
     c.send(request(path, extra=b"Connection: close\r\n"))
@@ -223,7 +230,8 @@ def memory_stays_bounded(srv):
     peak = max(peak, rawhttp.rss_kb(srv.pid))
     check("200 MB arrived", total == 200 * 1024 * 1024, total)
     growth = (peak - base) // 1024
-    check("RSS growth below 64 MB", growth < 64, "%d MB (from %d MB)" % (growth, base // 1024))
+    if not sanitized(srv.pid):
+        check("RSS growth below 64 MB", growth < 64, "%d MB (from %d MB)" % (growth, base // 1024))
     if os.environ.get("VERBOSE"):
         print("  paused after %d chunks; RSS %d MB -> peak %d MB" % (n1, base // 1024, peak // 1024))
     c.close()
@@ -355,8 +363,9 @@ def upload_waits_for_a_slow_reader(srv):
                                                                        peak - base))
     check("slow reader: the client is held back", sent < 64 << 20,
           "%d MB sent while the worker read %s bytes" % (sent >> 20, read.decode()))
-    check("slow reader: server memory bounded", (peak - base) // 1024 < 32,
-          "%d MB growth" % ((peak - base) // 1024))
+    if not sanitized(srv.pid):
+        check("slow reader: server memory bounded", (peak - base) // 1024 < 32,
+              "%d MB growth" % ((peak - base) // 1024))
     rawhttp.set_rst_on_close(c.sock)
     c.close()
     err = rawhttp.wait_for(lambda: get_text(srv.port, "/progress?id=slow")[2].startswith(b"error"), 5)
