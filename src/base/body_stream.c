@@ -12,6 +12,13 @@
 
 #include "message.h"
 
+/* Someone waiting for the source to finish (isl_body_on_finish). */
+typedef struct waiter {
+  void (*fn)(void *data);
+  void *data;
+  struct waiter *next;
+} waiter_t;
+
 struct isl_body_stream {
   const isl_body_source_t *src;
   void *src_data;
@@ -28,8 +35,7 @@ struct isl_body_stream {
   bool in_flow;      /* inside the source's flow() */
   bool reflow;       /* resumed during flow(): call it again when it returns */
   int in_push;       /* inside isl_body_push (the reader's chunk()) */
-  void (*on_finish)(void *data); /* told once when the source is finished */
-  void *finish_data;
+  struct waiter *waiters; /* told once when the source is finished */
   char *end_error;
   isl_buf_t pending; /* pushed while the reader was not taking chunks */
 };
@@ -89,17 +95,25 @@ int64_t isl_body_length(const isl_body_t *b) {
  * (the request context of the worker producing the body) hears it once. */
 static void source_gone(isl_body_stream_t *s) {
   s->src_live = false;
-  void (*fn)(void *) = s->on_finish;
-  s->on_finish = NULL;
-  if (fn) fn(s->finish_data);
+  waiter_t *w = s->waiters;
+  s->waiters = NULL;
+  while (w) {
+    waiter_t *next = w->next;
+    w->fn(w->data);
+    free(w);
+    w = next;
+  }
 }
 
 bool isl_body_on_finish(isl_body_t *b, void (*fn)(void *data), void *data) {
   isl_body_stream_t *s = b->stream;
-  ISL_CHECK(s && !s->on_finish);
+  ISL_CHECK(s != NULL);
   if (!s->src_live) return false;
-  s->on_finish = fn;
-  s->finish_data = data;
+  waiter_t *w = isl_malloc(sizeof(*w));
+  w->fn = fn;
+  w->data = data;
+  w->next = s->waiters;
+  s->waiters = w;
   return true;
 }
 

@@ -133,9 +133,10 @@ isl_push_t isl_body_push(isl_body_t *b, const void *p, size_t n);
 void isl_body_end(isl_body_t *b, const char *error);
 
 /* Someone who must stay around while the source produces (the request context of the
- * worker whose JS stream feeds the body): fn(data) is called once when the source is
- * finished (ended, canceled, or the body dropped), possibly from a garbage collector's
- * finalizer (so no JS). false, and fn never called, if it already is. One per body. */
+ * worker whose JS stream feeds the body, and of each worker that passes it on untouched):
+ * fn(data) is called once when the source is finished (ended, canceled, or the body
+ * dropped), possibly from a garbage collector's finalizer (so no JS). false, and fn never
+ * called, if it already is. */
 bool isl_body_on_finish(isl_body_t *b, void (*fn)(void *data), void *data);
 
 /* Reads a whole body into complete bytes and calls cb once with them (a new reference the
