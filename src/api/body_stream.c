@@ -190,7 +190,14 @@ isl_body_t *isl_body_from_js_stream(JSContextRef ctx, JSValueRef stream, JSValue
 /* Chunks from the C side are copied and pushed into the JS stream outside any run in
  * progress (a producing worker's run calls the body's reader from inside its JS): the
  * reactions they wake run for the request that made the stream, not inside another
- * request's time. */
+ * request's time.
+ *
+ * The JS stream is rooted only while the C side may call back: from a pull until the body
+ * is paused again and what came is pushed. A paused stream waits for nothing but its next
+ * pull, so it is let go: one nobody reads any more (a Response whose `body` was looked at
+ * and dropped) is collected, and that cancels the C body and its producer, instead of
+ * both living until the worker is torn down. An end that comes while the stream is let go
+ * waits for the next pull. */
 typedef struct chunk {
   struct chunk *next;
   size_t n;
@@ -210,6 +217,8 @@ typedef struct {
   char *end_error;  /* the body ended with this error (after the queue) */
   bool ended;       /* the body ended (after the queue) */
   bool flush_posted, started;
+  bool held;        /* the JS stream is rooted */
+  bool paused;      /* the C body was paused: nothing comes before the next pull */
 } c_source_t;
 
 static void c_source_release(c_source_t *c) {
@@ -249,6 +258,10 @@ static void run_c_flush(void *data) {
       if (c->end_error) isl_rsource_error(ctx, s, NULL, c->end_error);
       else isl_rsource_close(ctx, s); /* either ends the source (c_source_end) */
     }
+    if (c->src && c->held && c->paused && !c->flush_posted && !c->ended) {
+      c->held = false;
+      isl_rsource_hold(ctx, c->src, false);
+    }
     isl_run_end(r, &run);
   }
   c_source_release(c);
@@ -277,6 +290,7 @@ static bool on_c_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
   post_flush(c);
   /* More while the stream's queue (and what waits to join it) is below its mark. */
   bool more = c->src && isl_rsource_desired_size(c->src) - (double)c->queued > 0;
+  if (!more) c->paused = true;
   c_source_release(c);
   return more;
 }
@@ -287,15 +301,22 @@ static void on_c_end(void *data, isl_body_t *b, const char *error) {
   if (!c->src) return;
   c->ended = true;
   c->end_error = error ? isl_strdup(error) : NULL;
-  post_flush(c);
+  if (c->held) post_flush(c); /* else at the next pull */
 }
 
 static const isl_body_sink_t c_sink_ops = {.chunk = on_c_chunk, .end = on_c_end};
 
 static void c_source_pull(JSContextRef ctx, isl_rsource_t *s, void *data) {
-  (void)ctx, (void)s;
+  (void)ctx;
   c_source_t *c = data;
-  if (!c->started) {
+  if (!c->held) {
+    c->held = true;
+    isl_rsource_hold(ctx, s, true);
+  }
+  c->paused = false;
+  if (c->ended) {
+    post_flush(c); /* the end that came while the stream was let go */
+  } else if (!c->started) {
     c->started = true;
     isl_body_read(c->body, &c_sink_ops, c);
   } else {
@@ -332,6 +353,7 @@ JSObjectRef isl_body_js_stream(JSContextRef ctx, isl_body_t *body) {
   }
   c_source_t *c = isl_calloc(1, sizeof(*c));
   c->holds = 1; /* the JS stream's source */
+  c->held = true; /* made rooted (ISL_RSOURCE_ASYNC) */
   c->realm = isl_realm_of(ctx);
   c->budget = c->realm->current;
   isl_budget_ref(c->budget);

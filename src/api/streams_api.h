@@ -67,6 +67,12 @@ void isl_rsource_close(JSContextRef ctx, isl_rsource_t *s);
 void isl_rsource_error(JSContextRef ctx, isl_rsource_t *s, JSValueRef e, const char *message);
 /* The stream's desired size in bytes: ≤ 0 means back-pressure (pull will not be called). */
 double isl_rsource_desired_size(isl_rsource_t *s);
+/* Roots (hold true) or lets go of (false) the stream of an ISL_RSOURCE_ASYNC source that
+ * is still active. While it is not held the stream may be collected (release is then
+ * called from its finalizer), so the handle may be used only inside pull: a source that
+ * waits for nothing but the next pull (its producer paused by back-pressure) lets go, so
+ * a stream nobody reads any more does not stay until the realm is torn down. */
+void isl_rsource_hold(JSContextRef ctx, isl_rsource_t *s, bool hold);
 
 /* A stream of body's bytes (a reference is taken), served in slices of at most 64 KiB as
  * they are read. NULL body: an empty stream that is already closed. */

@@ -172,6 +172,20 @@ static void rsource_error(JSContextRef ctx, isl_rsource_t *s, JSValueRef e, cons
   csrc_end(isl_realm_of(ctx), s);
 }
 
+/* Roots or unroots an active source's stream (see isl_rsource_hold). */
+static void rsource_hold(JSContextRef ctx, isl_rsource_t *s, bool hold) {
+  if (!s->active || s->held == hold) return;
+  s->held = hold;
+  if (hold) {
+    s->root.abort = csrc_abort;
+    isl_protect(ctx, s->o.self);
+    st_croot_link(ctx, &s->root);
+  } else {
+    st_croot_unlink(ctx, &s->root);
+    isl_unprotect(ctx, s->o.self);
+  }
+}
+
 double isl_rsource_desired_size(isl_rsource_t *s) {
   double d;
   return st_rbc_desired_size(s->stream->bc, &d) ? d : 0;
@@ -523,6 +537,16 @@ JSObjectRef isl_stream_from_body_range(JSContextRef ctx, isl_body_t *body, size_
   call_t c = {.body = body, .off = off, .n = len};
   st_run(ctx, run_from_body, &c);
   return c.result;
+}
+
+static void run_hold(JSContextRef ctx, void *p) {
+  call_t *c = p;
+  rsource_hold(ctx, c->s, c->ok);
+}
+
+void isl_rsource_hold(JSContextRef ctx, isl_rsource_t *s, bool hold) {
+  call_t c = {.s = s, .ok = hold};
+  st_run(ctx, run_hold, &c);
 }
 
 static void run_rreader_new(JSContextRef ctx, void *p) {

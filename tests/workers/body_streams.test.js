@@ -446,6 +446,13 @@ export default {
         cancel(reason) { canceled.push(reason); },
       }));
     }
+    if (path === "/endless") {
+      const chunk = new Uint8Array(16384);
+      return new Response(new ReadableStream({
+        async pull(c) { await delay(1); c.enqueue(chunk.slice()); },
+        cancel(reason) { canceled.push(reason); },
+      }));
+    }
     if (path === "/echo-stream") return new Response(request.body);
     if (path === "/echo-text") return new Response(await request.text());
     if (path === "/error") {
@@ -540,5 +547,29 @@ export const unreadResponseFromAServiceIsDropped = {
   async test(ctrl, env) {
     for (let i = 0; i < 5; i++) await env.SELF.fetch("http://w/slow");
     eq((await (await env.SELF.fetch("http://w/blob")).text()), "from a blob");
+  },
+};
+
+// A Response whose body was looked at (its JS stream made) and then dropped unread: once
+// the stream is paused (its queue full) nothing roots it, so the garbage collector can
+// take it (its finalizer then cancels the producer in the other worker), instead of both
+// living until the worker is torn down.
+export const droppedStreamCanBeCollected = {
+  async test(ctrl, env) {
+    const refs = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await env.SELF.fetch("http://w/endless");
+      refs.push(new WeakRef(r.body));
+    }
+    await delay(100); // the three fill their queues and pause
+    // No deref() meanwhile: a WeakRef's target is kept until the end of the job that
+    // dereferenced it.
+    for (let k = 0; k < 150; k++) {
+      let junk = [];
+      for (let j = 0; j < 20000; j++) junk.push({ j, s: "x" + j });
+      junk = null;
+      await delay(1);
+    }
+    eq(refs.filter((w) => w.deref()).length, 0, "every dropped stream was collected");
   },
 };
