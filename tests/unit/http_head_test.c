@@ -184,6 +184,58 @@ static void test_write_head(void) {
   isl_response_free(r);
 }
 
+/* A stream body: never read here (freeing the response cancels it). */
+static const isl_body_source_t idle_source = {0};
+
+static isl_response_t *streaming(int status, int64_t length) {
+  isl_response_t *r = isl_response_new(status);
+  r->body = isl_body_stream_new(&idle_source, NULL, length);
+  isl_headers_add(&r->headers, "Content-Length", 14, "3", 1);
+  return r;
+}
+
+static void test_write_head_stream(void) {
+  size_t blen;
+  /* Unknown length: chunked in HTTP/1.1, the worker's Content-Length dropped. */
+  isl_response_t *r = streaming(200, ISL_BODY_LENGTH_UNKNOWN);
+  CHECK(isl_http_framing(r, 1) == ISL_FRAME_CHUNKED);
+  char *h = head_of(r, false, true, 1, &blen);
+  CHECK(blen == 0 && strstr(h, "\r\nTransfer-Encoding: chunked\r\n") != NULL);
+  CHECK(strstr(h, "Content-Length") == NULL);
+  free(h);
+  /* HEAD: neither (the length is not known without producing the body). */
+  h = head_of(r, true, true, 1, &blen);
+  CHECK(blen == 0 && strstr(h, "Transfer-Encoding") == NULL && strstr(h, "Content-Length") == NULL);
+  free(h);
+  /* HTTP/1.0: delimited by the connection's end. */
+  CHECK(isl_http_framing(r, 0) == ISL_FRAME_CLOSE);
+  h = head_of(r, false, false, 0, &blen);
+  CHECK(strstr(h, "Transfer-Encoding") == NULL && strstr(h, "Content-Length") == NULL);
+  CHECK(strstr(h, "\r\nConnection: close\r\n") != NULL);
+  free(h);
+  isl_response_free(r);
+
+  /* A known length (FixedLengthStream, a Blob's stream): Content-Length, for HEAD too. */
+  r = streaming(200, 123456789012LL);
+  CHECK(isl_http_framing(r, 1) == ISL_FRAME_LENGTH && isl_http_framing(r, 0) == ISL_FRAME_LENGTH);
+  h = head_of(r, false, true, 1, &blen);
+  CHECK(blen == 0 && strstr(h, "\r\nContent-Length: 123456789012\r\n") != NULL);
+  CHECK(strstr(h, "chunked") == NULL && strstr(h, ": 3\r\n") == NULL);
+  free(h);
+  h = head_of(r, true, true, 1, &blen);
+  CHECK(blen == 0 && strstr(h, "\r\nContent-Length: 123456789012\r\n") != NULL);
+  free(h);
+  isl_response_free(r);
+
+  /* 204 and 304 have no body whatever it is. */
+  r = streaming(204, ISL_BODY_LENGTH_UNKNOWN);
+  CHECK(isl_http_framing(r, 1) == ISL_FRAME_NONE);
+  h = head_of(r, false, true, 1, &blen);
+  CHECK(strstr(h, "Transfer-Encoding") == NULL && strstr(h, "Content-Length") == NULL);
+  free(h);
+  isl_response_free(r);
+}
+
 static void test_date(void) {
   const char *d = isl_http_date();
   CHECK(strlen(d) == 29 && strcmp(d + 25, " GMT") == 0 && d[3] == ',');
@@ -193,6 +245,7 @@ int main(void) {
   test_scan();
   test_scan_shapes();
   test_write_head();
+  test_write_head_stream();
   test_date();
   return check_summary();
 }
