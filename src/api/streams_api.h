@@ -10,8 +10,9 @@
  * until a slice is read) and keeps it; text()/arrayBuffer()/… on a stream body read it with
  * isl_stream_collect; handing a stream body to C (a response being sent, a request being
  * forwarded) reads it with an isl_rreader_t, one chunk at a time so the socket's pace is the
- * stream's pace; a body arriving from the network is a stream with an ISL_RSOURCE_ASYNC
- * source fed by the socket. clone() on a stream body is isl_stream_tee.
+ * stream's pace; a streaming body arriving from C (an upload, another worker's response,
+ * the network) becomes a stream with an ISL_RSOURCE_ASYNC source fed by it. clone() on a
+ * stream body is isl_stream_tee. body.c and body_stream.c are those users.
  *
  * Threading: everything here runs on the realm's loop thread. Callbacks receive the
  * realm's context; a callback given a NULL ctx runs during teardown and must not call into
