@@ -33,7 +33,7 @@ isl_http_frame_t isl_http_framing(const isl_response_t *res, int http_minor) {
   int status = res->status;
   /* 1xx, 204 and 304 never have a body (RFC 9112 §6.3). */
   if (status < 200 || status == 204 || status == 304) return ISL_FRAME_NONE;
-  if (isl_body_length(res->body) >= 0) return ISL_FRAME_LENGTH;
+  if (!isl_body_is_stream(res->body) || isl_body_length(res->body) >= 0) return ISL_FRAME_LENGTH;
   return http_minor >= 1 ? ISL_FRAME_CHUNKED : ISL_FRAME_CLOSE;
 }
 
@@ -78,7 +78,7 @@ size_t isl_http_write_head(isl_buf_t *out, const isl_response_t *res, bool head_
   if (frame == ISL_FRAME_LENGTH) {
     char digits[24];
     int k = (int)sizeof(digits);
-    uint64_t v = (uint64_t)isl_body_length(res->body);
+    uint64_t v = res->body && res->body->stream ? (uint64_t)isl_body_length(res->body) : body_len;
     do {
       digits[--k] = (char)('0' + v % 10);
       v /= 10;
