@@ -74,6 +74,25 @@ struct isl_class_def {
 
 #define ISL_MAX_CLASSES 64
 
+/* A JS helper compiled on first use instead of in every realm (the URLPattern engine,
+ * console's inspector): most workers never call it. Evaluating it late must not let user
+ * code that ran first reach it, so it comes in two parts. `capture` (source of a function
+ * expression taking the global object) runs at install, before any user code, and
+ * returns an object holding every built-in the helper will use. `body` (source of a
+ * function expression taking that object) is evaluated on first use and may take
+ * built-ins only from it, never from the global object or a prototype; what it returns
+ * is the helper. */
+typedef struct {
+  const char *url; /* script name in stacks, "islet:…" */
+  const char *capture;
+  size_t capture_len;
+  const char *body;
+  size_t body_len;
+  int id; /* filled in by the layer */
+} isl_lazy_def_t;
+
+#define ISL_MAX_LAZY 8
+
 typedef struct isl_realm isl_realm_t;
 struct isl_realm {
   JSContextGroupRef group;
@@ -104,6 +123,10 @@ struct isl_realm {
   size_t nrx, caprx;
   size_t *rx_free;                 /* free tokens */
   size_t nrx_free;
+  /* Lazy helpers by def->id: what capture returned until lazy_ready, then the helper
+   * (both protected). */
+  JSValueRef lazy[ISL_MAX_LAZY];
+  bool lazy_ready[ISL_MAX_LAZY];
   /* Per-API state, owned by the API that sets it (e.g. the timer list). */
   void *api_state[16];
   void (*teardown[16])(isl_realm_t *r);
@@ -122,6 +145,12 @@ void isl_realm_free(isl_realm_t *r);
 /* Registers fn to run at isl_realm_teardown (for APIs that own handles or roots). */
 void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r));
 isl_realm_t *isl_realm_of(JSContextRef ctx);
+
+/* Lazy helpers (see isl_lazy_def_t). Install runs def's capture now. */
+void isl_lazy_install(isl_realm_t *r, isl_lazy_def_t *def);
+/* The helper, compiled and set up on the first call in this realm. NULL with *exc set if
+ * that threw (e.g. the stack was nearly exhausted); a later call tries again. */
+JSObjectRef isl_lazy_get(JSContextRef ctx, isl_lazy_def_t *def, JSValueRef *exc);
 
 /* Classes. */
 JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def);

@@ -95,6 +95,8 @@ void isl_realm_free(isl_realm_t *r) {
     if (r->protos[i]) JSValueUnprotect(r->ctx, r->protos[i]);
     if (r->ctors[i]) JSValueUnprotect(r->ctx, r->ctors[i]);
   }
+  for (int i = 0; i < ISL_MAX_LAZY; i++)
+    if (r->lazy[i]) JSValueUnprotect(r->ctx, r->lazy[i]);
   JSValueUnprotect(r->ctx, r->helpers);
   JSObjectSetPrivate(r->global, NULL);
   if (cached_realm == r) {
@@ -104,6 +106,48 @@ void isl_realm_free(isl_realm_t *r) {
   JSGlobalContextRelease(r->ctx);
   JSContextGroupRelease(r->group);
   free(r);
+}
+
+static int next_lazy_id;
+
+/* Evaluates src, a function expression, and calls it with one argument. */
+static JSValueRef call_source(JSContextRef ctx, const char *src, size_t len, const char *url,
+                              JSValueRef arg, JSValueRef *exc) {
+  JSValueRef fn = isl_eval(ctx, src, len, url, 1, exc);
+  if (!fn) return NULL;
+  ISL_CHECK(JSValueIsObject(ctx, fn) && JSObjectIsFunction(ctx, (JSObjectRef)fn));
+  return isl_call(ctx, (JSObjectRef)fn, NULL, 1, &arg, exc);
+}
+
+void isl_lazy_install(isl_realm_t *r, isl_lazy_def_t *def) {
+  if (!def->id) {
+    ISL_CHECK(next_lazy_id < ISL_MAX_LAZY - 1);
+    def->id = ++next_lazy_id; /* 0 means "not yet assigned" */
+  }
+  ISL_CHECK(!r->lazy[def->id]);
+  JSValueRef exc = NULL;
+  JSValueRef captured = call_source(r->ctx, def->capture, def->capture_len, def->url,
+                                    r->global, &exc);
+  ISL_CHECK(captured && !exc && JSValueIsObject(r->ctx, captured));
+  JSValueProtect(r->ctx, captured);
+  r->lazy[def->id] = captured;
+}
+
+JSObjectRef isl_lazy_get(JSContextRef ctx, isl_lazy_def_t *def, JSValueRef *exc) {
+  isl_realm_t *r = isl_realm_of(ctx);
+  ISL_CHECK(def->id && r->lazy[def->id]);
+  if (r->lazy_ready[def->id]) return (JSObjectRef)r->lazy[def->id];
+  /* The body runs in whatever state user code left the realm in, which is why it reads
+   * only what capture took. Its own exceptions (out of stack, a time limit) go to the
+   * caller, and the captured object stays for the next try. */
+  JSValueRef h = call_source(ctx, def->body, def->body_len, def->url, r->lazy[def->id], exc);
+  if (!h) return NULL;
+  ISL_CHECK(JSValueIsObject(ctx, h));
+  JSValueProtect(ctx, h);
+  JSValueUnprotect(ctx, r->lazy[def->id]);
+  r->lazy[def->id] = h;
+  r->lazy_ready[def->id] = true;
+  return (JSObjectRef)h;
 }
 
 void isl_protect(JSContextRef ctx, JSValueRef v) {
