@@ -85,69 +85,99 @@ static JSValueRef ctor_trampoline(JSContextRef ctx, void *data, JSObjectRef this
   return def->construct(ctx, nt, n, argv + 2, exc);
 }
 
-void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
-                      int flags) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
-  isl_set(ctx, desc, "value", v, NULL);
-  isl_set(ctx, desc, "writable", JSValueMakeBoolean(ctx, flags & ISL_W), NULL);
-  isl_set(ctx, desc, "enumerable", JSValueMakeBoolean(ctx, flags & ISL_E), NULL);
-  isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, flags & ISL_C), NULL);
-  JSValueRef args[3] = {o, isl_str(ctx, name), desc};
-  JSValueRef dp = isl_get(ctx, r->helpers, "defineProperty", NULL);
+/* Calls one of the realm's property helpers (realm.c), which cannot fail on the objects
+ * islet hands them. */
+static void call_helper(JSContextRef ctx, JSObjectRef helper, size_t argc,
+                        const JSValueRef argv[]) {
   JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, (JSObjectRef)dp, NULL, 3, args, &exc);
+  JSObjectCallAsFunction(ctx, helper, NULL, argc, argv, &exc);
   ISL_CHECK(exc == NULL);
 }
 
-/* Symbol-keyed variant for Symbol.toStringTag. */
-static void define_to_string_tag(JSContextRef ctx, JSObjectRef o, const char *tag) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
-  JSValueRef key = isl_get(ctx, sym, "toStringTag", NULL);
-  JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
-  isl_set(ctx, desc, "value", isl_str(ctx, tag), NULL);
-  isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, true), NULL);
-  JSValueRef args[3] = {o, key, desc};
-  JSValueRef dp = isl_get(ctx, r->helpers, "defineProperty", NULL);
-  JSObjectCallAsFunction(ctx, (JSObjectRef)dp, NULL, 3, args, NULL);
+void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
+                      int flags) {
+  JSValueRef args[4] = {o, isl_str(ctx, name), v, JSValueMakeNumber(ctx, flags)};
+  call_helper(ctx, isl_realm_of(ctx)->h_define_value, 4, args);
 }
 
-JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int length) {
+/* A native function named name (length 0: the caller sets it). */
+static JSObjectRef make_function(JSContextRef ctx, const char *name, isl_fn_t fn) {
   JSStringRef n = JSStringCreateWithUTF8CString(name);
   JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, n, fn);
   JSStringRelease(n);
+  return f;
+}
+
+JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int length) {
+  JSObjectRef f = make_function(ctx, name, fn);
   if (length) isl_define_value(ctx, f, "length", JSValueMakeNumber(ctx, length), ISL_C);
   return f;
 }
 
 void isl_define_method(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t fn,
                        int length) {
-  isl_define_value(ctx, o, name, isl_func_new(ctx, name, fn, length), ISL_W | ISL_E | ISL_C);
+  JSValueRef args[4] = {o, isl_str(ctx, name), make_function(ctx, name, fn),
+                        JSValueMakeNumber(ctx, length)};
+  call_helper(ctx, isl_realm_of(ctx)->h_define_method, 4, args);
+}
+
+/* The getter or setter of an accessor: "get name" / "set name" (or undefined). */
+static JSValueRef accessor_function(JSContextRef ctx, const char *prefix, const char *name,
+                                    isl_fn_t fn, isl_buf_t *scratch) {
+  if (!fn) return JSValueMakeUndefined(ctx);
+  scratch->len = 0;
+  isl_buf_printf(scratch, "%s %s", prefix, name);
+  return make_function(ctx, scratch->p, fn);
 }
 
 void isl_define_accessor(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t get,
                          isl_fn_t set) {
-  isl_realm_t *r = isl_realm_of(ctx);
   isl_buf_t b = {0};
-  JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
-  if (get) {
-    isl_buf_printf(&b, "get %s", name);
-    isl_set(ctx, desc, "get", isl_func_new(ctx, b.p, get, 0), NULL);
+  JSValueRef args[4] = {o, isl_str(ctx, name), accessor_function(ctx, "get", name, get, &b),
+                        accessor_function(ctx, "set", name, set, &b)};
+  isl_buf_free(&b);
+  call_helper(ctx, isl_realm_of(ctx)->h_define_accessor, 4, args);
+}
+
+/* The members of a class in the form the realm's defineClass helper takes: their names
+ * joined by ',' and two values each (see realm.c). */
+typedef struct {
+  isl_buf_t keys;
+  JSValueRef *fns;
+  size_t n, cap;
+} members_t;
+
+static void members_add(JSContextRef ctx, members_t *m, const char *name, JSValueRef a,
+                        JSValueRef b) {
+  (void)ctx;
+  ISL_CHECK(!strchr(name, ','));
+  if (m->keys.len) isl_buf_putc(&m->keys, ',');
+  isl_buf_puts(&m->keys, name);
+  if (m->n + 2 > m->cap) {
+    m->cap = m->cap ? m->cap * 2 : 32;
+    m->fns = isl_realloc(m->fns, m->cap * sizeof(JSValueRef));
   }
-  if (set) {
-    b.len = 0;
-    isl_buf_printf(&b, "set %s", name);
-    isl_set(ctx, desc, "set", isl_func_new(ctx, b.p, set, 1), NULL);
+  m->fns[m->n++] = a;
+  m->fns[m->n++] = b;
+}
+
+static int add_methods(JSContextRef ctx, members_t *m, const isl_method_t *list) {
+  int count = 0;
+  for (const isl_method_t *f = list; f && f->name; f++, count++)
+    members_add(ctx, m, f->name, make_function(ctx, f->name, f->fn),
+                JSValueMakeNumber(ctx, f->length));
+  return count;
+}
+
+static int add_accessors(JSContextRef ctx, members_t *m, const isl_accessor_t *list) {
+  int count = 0;
+  isl_buf_t b = {0};
+  for (const isl_accessor_t *a = list; a && a->name; a++, count++) {
+    JSValueRef get = accessor_function(ctx, "get", a->name, a->get, &b);
+    members_add(ctx, m, a->name, get, accessor_function(ctx, "set", a->name, a->set, &b));
   }
   isl_buf_free(&b);
-  isl_set(ctx, desc, "enumerable", JSValueMakeBoolean(ctx, true), NULL);
-  isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, true), NULL);
-  JSValueRef args[3] = {o, isl_str(ctx, name), desc};
-  JSValueRef dp = isl_get(ctx, r->helpers, "defineProperty", NULL);
-  JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, (JSObjectRef)dp, NULL, 3, args, &exc);
-  ISL_CHECK(exc == NULL);
+  return count;
 }
 
 JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
@@ -160,26 +190,32 @@ JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
   JSObjectRef probe = JSObjectMake(ctx, def->jsclass, NULL);
   JSObjectRef proto = (JSObjectRef)JSObjectGetPrototype(ctx, probe);
   ISL_CHECK(proto && JSValueIsObject(ctx, proto) && !JSValueIsObjectOfClass(ctx, proto, def->jsclass));
-  JSObjectSetPrototype(ctx, proto, def->parent ? r->protos[def->parent->id]
-                                               : JSObjectGetPrototype(ctx, JSObjectMake(ctx, NULL, NULL)));
-  for (const isl_method_t *m = def->methods; m && m->name; m++)
-    isl_define_method(ctx, proto, m->name, m->fn, m->length);
-  for (const isl_accessor_t *a = def->accessors; a && a->name; a++)
-    isl_define_accessor(ctx, proto, a->name, a->get, a->set);
-  define_to_string_tag(ctx, proto, def->name);
 
-  JSObjectRef native = isl_func_with_data(ctx, ctor_trampoline, def, NULL);
-  JSValueRef args[3] = {native, isl_str(ctx, def->name), JSValueMakeNumber(ctx, def->length)};
+  /* Everything else is one call to the realm's defineClass helper. */
+  members_t m = {0};
+  int nmethods = add_methods(ctx, &m, def->methods);
+  int naccessors = add_accessors(ctx, &m, def->accessors);
+  add_methods(ctx, &m, def->statics);
+  JSValueRef null = JSValueMakeNull(ctx);
+  JSValueRef args[11] = {
+      proto,
+      def->parent ? r->protos[def->parent->id] : null,
+      def->parent ? r->ctors[def->parent->id] : null,
+      isl_func_with_data(ctx, ctor_trampoline, def, NULL),
+      isl_str(ctx, def->name),
+      JSValueMakeNumber(ctx, def->length),
+      isl_str_n(ctx, m.keys.p ? m.keys.p : "", m.keys.len),
+      JSObjectMakeArray(ctx, m.n, m.fns, NULL),
+      JSValueMakeNumber(ctx, nmethods),
+      JSValueMakeNumber(ctx, naccessors),
+      def->not_global ? null : r->global,
+  };
+  isl_buf_free(&m.keys);
+  free(m.fns);
   JSValueRef exc = NULL;
-  JSValueRef c = isl_call_method(ctx, r->helpers, "ctor", 3, args, &exc);
-  ISL_CHECK(c && !exc);
+  JSValueRef c = JSObjectCallAsFunction(ctx, r->h_define_class, NULL, 11, args, &exc);
+  ISL_CHECK(c && !exc && JSValueIsObject(ctx, c));
   JSObjectRef ctor = (JSObjectRef)c;
-  if (def->parent) JSObjectSetPrototype(ctx, ctor, r->ctors[def->parent->id]);
-  isl_define_value(ctx, ctor, "prototype", proto, 0);
-  isl_define_value(ctx, proto, "constructor", ctor, ISL_W | ISL_C);
-  for (const isl_method_t *m = def->statics; m && m->name; m++)
-    isl_define_method(ctx, ctor, m->name, m->fn, m->length);
-  if (!def->not_global) isl_define_value(ctx, r->global, def->name, ctor, ISL_W | ISL_C);
 
   r->protos[def->id] = proto;
   r->ctors[def->id] = ctor;

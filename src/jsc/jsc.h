@@ -118,6 +118,8 @@ struct isl_realm {
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
   JSObjectRef h_call_then, h_then; /* hot helpers, looked up once (protected) */
+  /* Property definition helpers (class.c), looked up once (protected) */
+  JSObjectRef h_define_value, h_define_method, h_define_accessor, h_define_class;
   JSObjectRef rx_ok, rx_fail;      /* isl_call_then's settle functions (protected) */
   void **rx;                       /* isl_call_then reactions by token; NULL: free */
   size_t nrx, caprx;
