@@ -85,99 +85,99 @@ static JSValueRef ctor_trampoline(JSContextRef ctx, void *data, JSObjectRef this
   return def->construct(ctx, nt, n, argv + 2, exc);
 }
 
-/* Calls one of the realm's property helpers (realm.c), which cannot fail on the objects
- * islet hands them. */
-static void call_helper(JSContextRef ctx, JSObjectRef helper, size_t argc,
+/* Properties are defined by calling the natives realm.c captured (Object.defineProperty,
+ * __defineGetter__, __defineSetter__) straight from C: no JS runs per property (see
+ * realm.c for why). A data property's descriptor is one of eight per-realm objects, one
+ * per combination of flags, with a null prototype; only its value changes per call. */
+
+static JSStringRef value_key; /* "value", made once */
+
+/* The realm's data descriptor for flags, made on first use. */
+static JSObjectRef descriptor(JSContextRef ctx, isl_realm_t *r, int flags) {
+  if (r->descs[flags]) return r->descs[flags];
+  JSObjectRef d = JSObjectMake(ctx, NULL, NULL);
+  JSObjectSetPrototype(ctx, d, JSValueMakeNull(ctx));
+  isl_set(ctx, d, "writable", JSValueMakeBoolean(ctx, flags & ISL_W), NULL);
+  isl_set(ctx, d, "enumerable", JSValueMakeBoolean(ctx, flags & ISL_E), NULL);
+  isl_set(ctx, d, "configurable", JSValueMakeBoolean(ctx, flags & ISL_C), NULL);
+  JSValueProtect(ctx, d);
+  r->descs[flags] = d;
+  return d;
+}
+
+/* A call to a captured native that cannot fail on the objects islet hands it. */
+static void call_native(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                         const JSValueRef argv[]) {
   JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, helper, NULL, argc, argv, &exc);
+  JSObjectCallAsFunction(ctx, fn, this_obj, argc, argv, &exc);
   ISL_CHECK(exc == NULL);
+}
+
+/* Object.defineProperty(o, key, {value: v, writable, enumerable, configurable per flags}). */
+static void define_key(JSContextRef ctx, isl_realm_t *r, JSObjectRef o, JSValueRef key,
+                       JSValueRef v, int flags) {
+  if (!value_key) value_key = JSStringCreateWithUTF8CString("value");
+  JSObjectRef desc = descriptor(ctx, r, flags & (ISL_W | ISL_E | ISL_C));
+  JSObjectSetProperty(ctx, desc, value_key, v, 0, NULL);
+  JSValueRef args[3] = {o, key, desc};
+  call_native(ctx, r->h_define_property, NULL, 3, args);
 }
 
 void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
                       int flags) {
-  JSValueRef args[4] = {o, isl_str(ctx, name), v, JSValueMakeNumber(ctx, flags)};
-  call_helper(ctx, isl_realm_of(ctx)->h_define_value, 4, args);
+  define_key(ctx, isl_realm_of(ctx), o, isl_str(ctx, name), v, flags);
 }
 
-/* A native function named name (length 0: the caller sets it). */
-static JSObjectRef make_function(JSContextRef ctx, const char *name, isl_fn_t fn) {
+/* A native function named name, with its length (configurable, as for any function). */
+static JSObjectRef make_function(JSContextRef ctx, isl_realm_t *r, const char *name,
+                                 isl_fn_t fn, int length) {
   JSStringRef n = JSStringCreateWithUTF8CString(name);
   JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, n, fn);
   JSStringRelease(n);
+  if (length) define_key(ctx, r, f, isl_str(ctx, "length"), JSValueMakeNumber(ctx, length), ISL_C);
   return f;
 }
 
 JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int length) {
-  JSObjectRef f = make_function(ctx, name, fn);
-  if (length) isl_define_value(ctx, f, "length", JSValueMakeNumber(ctx, length), ISL_C);
-  return f;
+  return make_function(ctx, isl_realm_of(ctx), name, fn, length);
+}
+
+/* A Web IDL operation: writable, enumerable, configurable. */
+static void define_method(JSContextRef ctx, isl_realm_t *r, JSObjectRef o, const char *name,
+                          isl_fn_t fn, int length) {
+  define_key(ctx, r, o, isl_str(ctx, name), make_function(ctx, r, name, fn, length),
+             ISL_W | ISL_E | ISL_C);
 }
 
 void isl_define_method(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t fn,
                        int length) {
-  JSValueRef args[4] = {o, isl_str(ctx, name), make_function(ctx, name, fn),
-                        JSValueMakeNumber(ctx, length)};
-  call_helper(ctx, isl_realm_of(ctx)->h_define_method, 4, args);
+  define_method(ctx, isl_realm_of(ctx), o, name, fn, length);
 }
 
-/* The getter or setter of an accessor: "get name" / "set name" (or undefined). */
-static JSValueRef accessor_function(JSContextRef ctx, const char *prefix, const char *name,
-                                    isl_fn_t fn, isl_buf_t *scratch) {
-  if (!fn) return JSValueMakeUndefined(ctx);
-  scratch->len = 0;
-  isl_buf_printf(scratch, "%s %s", prefix, name);
-  return make_function(ctx, scratch->p, fn);
+/* A Web IDL attribute: an enumerable, configurable accessor, defined as
+ * __defineGetter__/__defineSetter__ define one. The functions are "get name" and
+ * "set name" (length 1). */
+static void define_accessor(JSContextRef ctx, isl_realm_t *r, JSObjectRef o, const char *name,
+                            isl_fn_t get, isl_fn_t set) {
+  isl_buf_t b = {0};
+  JSValueRef key = isl_str(ctx, name);
+  if (get) {
+    isl_buf_printf(&b, "get %s", name);
+    JSValueRef args[2] = {key, make_function(ctx, r, b.p, get, 0)};
+    call_native(ctx, r->h_define_getter, o, 2, args);
+  }
+  if (set) {
+    b.len = 0;
+    isl_buf_printf(&b, "set %s", name);
+    JSValueRef args[2] = {key, make_function(ctx, r, b.p, set, 1)};
+    call_native(ctx, r->h_define_setter, o, 2, args);
+  }
+  isl_buf_free(&b);
 }
 
 void isl_define_accessor(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t get,
                          isl_fn_t set) {
-  isl_buf_t b = {0};
-  JSValueRef args[4] = {o, isl_str(ctx, name), accessor_function(ctx, "get", name, get, &b),
-                        accessor_function(ctx, "set", name, set, &b)};
-  isl_buf_free(&b);
-  call_helper(ctx, isl_realm_of(ctx)->h_define_accessor, 4, args);
-}
-
-/* The members of a class in the form the realm's defineClass helper takes: their names
- * joined by ',' and two values each (see realm.c). */
-typedef struct {
-  isl_buf_t keys;
-  JSValueRef *fns;
-  size_t n, cap;
-} members_t;
-
-static void members_add(JSContextRef ctx, members_t *m, const char *name, JSValueRef a,
-                        JSValueRef b) {
-  (void)ctx;
-  ISL_CHECK(!strchr(name, ','));
-  if (m->keys.len) isl_buf_putc(&m->keys, ',');
-  isl_buf_puts(&m->keys, name);
-  if (m->n + 2 > m->cap) {
-    m->cap = m->cap ? m->cap * 2 : 32;
-    m->fns = isl_realloc(m->fns, m->cap * sizeof(JSValueRef));
-  }
-  m->fns[m->n++] = a;
-  m->fns[m->n++] = b;
-}
-
-static int add_methods(JSContextRef ctx, members_t *m, const isl_method_t *list) {
-  int count = 0;
-  for (const isl_method_t *f = list; f && f->name; f++, count++)
-    members_add(ctx, m, f->name, make_function(ctx, f->name, f->fn),
-                JSValueMakeNumber(ctx, f->length));
-  return count;
-}
-
-static int add_accessors(JSContextRef ctx, members_t *m, const isl_accessor_t *list) {
-  int count = 0;
-  isl_buf_t b = {0};
-  for (const isl_accessor_t *a = list; a && a->name; a++, count++) {
-    JSValueRef get = accessor_function(ctx, "get", a->name, a->get, &b);
-    members_add(ctx, m, a->name, get, accessor_function(ctx, "set", a->name, a->set, &b));
-  }
-  isl_buf_free(&b);
-  return count;
+  define_accessor(ctx, isl_realm_of(ctx), o, name, get, set);
 }
 
 JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
@@ -190,32 +190,28 @@ JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
   JSObjectRef probe = JSObjectMake(ctx, def->jsclass, NULL);
   JSObjectRef proto = (JSObjectRef)JSObjectGetPrototype(ctx, probe);
   ISL_CHECK(proto && JSValueIsObject(ctx, proto) && !JSValueIsObjectOfClass(ctx, proto, def->jsclass));
+  JSObjectSetPrototype(ctx, proto, def->parent ? r->protos[def->parent->id] : r->object_prototype);
+  for (const isl_method_t *m = def->methods; m && m->name; m++)
+    define_method(ctx, r, proto, m->name, m->fn, m->length);
+  for (const isl_accessor_t *a = def->accessors; a && a->name; a++)
+    define_accessor(ctx, r, proto, a->name, a->get, a->set);
+  /* JSC made Symbol.toStringTag writable on the prototype (Web IDL says read-only); it
+   * stays as it was, with the class's name. */
+  JSValueRef name = isl_str(ctx, def->name);
+  define_key(ctx, r, proto, r->to_string_tag, name, ISL_W | ISL_C);
 
-  /* Everything else is one call to the realm's defineClass helper. */
-  members_t m = {0};
-  int nmethods = add_methods(ctx, &m, def->methods);
-  int naccessors = add_accessors(ctx, &m, def->accessors);
-  add_methods(ctx, &m, def->statics);
-  JSValueRef null = JSValueMakeNull(ctx);
-  JSValueRef args[11] = {
-      proto,
-      def->parent ? r->protos[def->parent->id] : null,
-      def->parent ? r->ctors[def->parent->id] : null,
-      isl_func_with_data(ctx, ctor_trampoline, def, NULL),
-      isl_str(ctx, def->name),
-      JSValueMakeNumber(ctx, def->length),
-      isl_str_n(ctx, m.keys.p ? m.keys.p : "", m.keys.len),
-      JSObjectMakeArray(ctx, m.n, m.fns, NULL),
-      JSValueMakeNumber(ctx, nmethods),
-      JSValueMakeNumber(ctx, naccessors),
-      def->not_global ? null : r->global,
-  };
-  isl_buf_free(&m.keys);
-  free(m.fns);
+  JSValueRef args[3] = {isl_func_with_data(ctx, ctor_trampoline, def, NULL), name,
+                        JSValueMakeNumber(ctx, def->length)};
   JSValueRef exc = NULL;
-  JSValueRef c = JSObjectCallAsFunction(ctx, r->h_define_class, NULL, 11, args, &exc);
+  JSValueRef c = JSObjectCallAsFunction(ctx, r->h_ctor, NULL, 3, args, &exc);
   ISL_CHECK(c && !exc && JSValueIsObject(ctx, c));
   JSObjectRef ctor = (JSObjectRef)c;
+  if (def->parent) JSObjectSetPrototype(ctx, ctor, r->ctors[def->parent->id]);
+  define_key(ctx, r, ctor, isl_str(ctx, "prototype"), proto, 0);
+  define_key(ctx, r, proto, isl_str(ctx, "constructor"), ctor, ISL_W | ISL_C);
+  for (const isl_method_t *m = def->statics; m && m->name; m++)
+    define_method(ctx, r, ctor, m->name, m->fn, m->length);
+  if (!def->not_global) define_key(ctx, r, r->global, name, ctor, ISL_W | ISL_C);
 
   r->protos[def->id] = proto;
   r->ctors[def->id] = ctor;

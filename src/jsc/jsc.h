@@ -118,8 +118,12 @@ struct isl_realm {
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
   JSObjectRef h_call_then, h_then; /* hot helpers, looked up once (protected) */
-  /* Property definition helpers (class.c), looked up once (protected) */
-  JSObjectRef h_define_value, h_define_method, h_define_accessor, h_define_class;
+  /* What class.c defines properties with, looked up once (held by helpers): the
+   * captured natives, the constructor maker, Object.prototype, Symbol.toStringTag. */
+  JSObjectRef h_define_property, h_define_getter, h_define_setter, h_ctor;
+  JSObjectRef object_prototype;
+  JSValueRef to_string_tag;
+  JSObjectRef descs[8]; /* data descriptors by ISL_W|ISL_E|ISL_C flags (protected) */
   JSObjectRef rx_ok, rx_fail;      /* isl_call_then's settle functions (protected) */
   void **rx;                       /* isl_call_then reactions by token; NULL: free */
   size_t nrx, caprx;

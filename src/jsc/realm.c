@@ -10,84 +10,31 @@ static JSClassRef global_class;
 /* Small JS helpers the layer needs and the C API lacks, compiled once per realm. They are
  * not reachable from user code.
  *
- * Defining properties is most of what installing the Web APIs costs, and from C each
- * one would take a descriptor object built property by property, i.e. a dozen C API
- * calls. So the layer hands whole classes to defineClass (one call per class) and single
- * properties to defineValue/defineMethod/defineAccessor, which fill the descriptors in
- * here. Descriptors have a null prototype, so a getter user code put on
- * Object.prototype can never add a field to them. */
+ * Properties are defined by calling the captured natives (defineProperty,
+ * __defineGetter__, __defineSetter__) from C (class.c), not through JS helpers: a JS
+ * helper called for each of the few hundred properties a realm gets would be compiled by
+ * JSC's baseline JIT in every realm, which costs more time and memory than it saves.
+ * ctor runs once per class, too few times for that. */
 static const char helpers_src[] =
     "(() => {\n"
     "  'use strict';\n"
     "  // Captured now, so user code that replaces globals cannot redirect islet's calls.\n"
     "  const apply = Reflect.apply, defineProperty = Object.defineProperty;\n"
-    "  const setPrototypeOf = Object.setPrototypeOf, ObjectPrototype = Object.prototype;\n"
-    "  const split = String.prototype.split, toStringTag = Symbol.toStringTag;\n"
     "  const P = Promise, resolve = P.resolve.bind(P), then = P.prototype.then;\n"
-    "  // One descriptor object per shape, refilled for each property: no allocation per\n"
-    "  // property. defineProperty on islet's own objects runs no user code, so nothing\n"
-    "  // can see them half filled.\n"
-    "  const data = {__proto__: null, value: undefined, writable: false, enumerable: false,\n"
-    "    configurable: false};\n"
-    "  const accessor = {__proto__: null, get: undefined, set: undefined, enumerable: true,\n"
-    "    configurable: true};\n"
-    "  // flags: 1 writable, 2 enumerable, 4 configurable (ISL_W, ISL_E, ISL_C).\n"
-    "  const defineValue = (o, key, value, flags) => {\n"
-    "    data.value = value;\n"
-    "    data.writable = (flags & 1) !== 0;\n"
-    "    data.enumerable = (flags & 2) !== 0;\n"
-    "    data.configurable = (flags & 4) !== 0;\n"
-    "    defineProperty(o, key, data);\n"
-    "    data.value = undefined;\n"
-    "  };\n"
-    "  const setLength = (f, length) => { if (length) defineValue(f, 'length', length, 4); };\n"
-    "  // A Web IDL operation: writable, enumerable, configurable.\n"
-    "  const defineMethod = (o, key, f, length) => {\n"
-    "    setLength(f, length);\n"
-    "    defineValue(o, key, f, 7);\n"
-    "  };\n"
-    "  // A Web IDL attribute: enumerable, configurable; a setter's length is 1.\n"
-    "  const defineAccessor = (o, key, get, set) => {\n"
-    "    if (set !== undefined) setLength(set, 1);\n"
-    "    accessor.get = get;\n"
-    "    accessor.set = set;\n"
-    "    defineProperty(o, key, accessor);\n"
-    "    accessor.get = accessor.set = undefined;\n"
-    "  };\n"
-    "  const ctor = (native, name, length) => {\n"
-    "    const f = function (a, b, c, d) {\n"
-    "      if (new.target === undefined)\n"
-    "        throw new TypeError(\"Failed to construct '\" + name + \"': Please use the 'new' operator.\");\n"
-    "      return native(new.target, arguments.length, a, b, c, d);\n"
-    "    };\n"
-    "    defineProperty(f, 'name', {value: name});\n"
-    "    defineProperty(f, 'length', {value: length});\n"
-    "    return f;\n"
-    "  };\n"
+    "  const OP = Object.prototype;\n"
     "  return {\n"
-    "    ctor, defineProperty, defineValue, defineMethod, defineAccessor,\n"
-    "    // A class for isl_class_install. keys: the member names joined by ','; fns: two\n"
-    "    // values per key, (function, length) for the nMethods methods, then (getter,\n"
-    "    // setter or undefined) for the nAccessors accessors, then (function, length) for\n"
-    "    // the statics. global: the global object, or null for a class not put there.\n"
-    "    defineClass(proto, parentProto, parentCtor, native, name, length, keys, fns,\n"
-    "                nMethods, nAccessors, global) {\n"
-    "      setPrototypeOf(proto, parentProto === null ? ObjectPrototype : parentProto);\n"
-    "      const k = keys === '' ? [] : apply(split, keys, [',']);\n"
-    "      let i = 0;\n"
-    "      for (; i < nMethods; i++) defineMethod(proto, k[i], fns[2 * i], fns[2 * i + 1]);\n"
-    "      for (; i < nMethods + nAccessors; i++)\n"
-    "        defineAccessor(proto, k[i], fns[2 * i], fns[2 * i + 1]);\n"
-    "      // Writable as JSC made it for the class (Web IDL says read-only): kept as it was.\n"
-    "      defineValue(proto, toStringTag, name, 5);\n"
-    "      const c = ctor(native, name, length);\n"
-    "      if (parentCtor !== null) setPrototypeOf(c, parentCtor);\n"
-    "      defineValue(c, 'prototype', proto, 0);\n"
-    "      defineValue(proto, 'constructor', c, 5);\n"
-    "      for (; i < k.length; i++) defineMethod(c, k[i], fns[2 * i], fns[2 * i + 1]);\n"
-    "      if (global !== null) defineValue(global, name, c, 5);\n"
-    "      return c;\n"
+    "    ctor(native, name, length) {\n"
+    "      const f = function (a, b, c, d) {\n"
+    "        if (new.target === undefined)\n"
+    "          throw new TypeError(\"Failed to construct '\" + name + \"': Please use the 'new' operator.\");\n"
+    "        return native(new.target, arguments.length, a, b, c, d);\n"
+    "      };\n"
+    "      defineProperty(f, 'name', {value: name});\n"
+    "      defineProperty(f, 'length', {value: length});\n"
+    "      return f;\n"
     "    },\n"
+    "    defineProperty, defineGetter: OP.__defineGetter__, defineSetter: OP.__defineSetter__,\n"
+    "    objectPrototype: OP, toStringTag: Symbol.toStringTag,\n"
     "    symbolIterator: Symbol.iterator,\n"
     "    then(v, ok, fail) { apply(then, resolve(v), [ok, fail]); },\n"
     "    callThen(fn, self, n, a, b, c, token, ok, fail) {\n"
@@ -119,10 +66,12 @@ isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   JSValueProtect(r->ctx, h);
   r->h_call_then = (JSObjectRef)isl_get(r->ctx, r->helpers, "callThen", NULL);
   r->h_then = (JSObjectRef)isl_get(r->ctx, r->helpers, "then", NULL);
-  r->h_define_value = (JSObjectRef)isl_get(r->ctx, r->helpers, "defineValue", NULL);
-  r->h_define_method = (JSObjectRef)isl_get(r->ctx, r->helpers, "defineMethod", NULL);
-  r->h_define_accessor = (JSObjectRef)isl_get(r->ctx, r->helpers, "defineAccessor", NULL);
-  r->h_define_class = (JSObjectRef)isl_get(r->ctx, r->helpers, "defineClass", NULL);
+  r->h_define_property = (JSObjectRef)isl_get(r->ctx, r->helpers, "defineProperty", NULL);
+  r->h_define_getter = (JSObjectRef)isl_get(r->ctx, r->helpers, "defineGetter", NULL);
+  r->h_define_setter = (JSObjectRef)isl_get(r->ctx, r->helpers, "defineSetter", NULL);
+  r->h_ctor = (JSObjectRef)isl_get(r->ctx, r->helpers, "ctor", NULL);
+  r->object_prototype = (JSObjectRef)isl_get(r->ctx, r->helpers, "objectPrototype", NULL);
+  r->to_string_tag = isl_get(r->ctx, r->helpers, "toStringTag", NULL);
   isl_promise_realm_init(r);
   return r;
 }
@@ -162,6 +111,8 @@ void isl_realm_free(isl_realm_t *r) {
   }
   for (int i = 0; i < ISL_MAX_LAZY; i++)
     if (r->lazy[i]) JSValueUnprotect(r->ctx, r->lazy[i]);
+  for (int i = 0; i < 8; i++)
+    if (r->descs[i]) JSValueUnprotect(r->ctx, r->descs[i]);
   JSValueUnprotect(r->ctx, r->helpers);
   JSObjectSetPrivate(r->global, NULL);
   if (cached_realm == r) {
