@@ -1,5 +1,7 @@
 /* Realms: one context group + one global object each. The global object is an instance of
  * a private class so that its private pointer leads back to the realm from any callback. */
+#include <dlfcn.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,8 +49,21 @@ static const char helpers_src[] =
     "  };\n"
     "})()";
 
+/* JSC's allocator (bmalloc on libpas) in "mini mode": a faster scavenger and best-fit
+ * pages for what is not isoheaped. Many small isolates leave many partly used pages; this
+ * takes ~75 KB off each worker, with no measurable change in instructions per request (a
+ * hello-world and an allocation-heavy JSON worker, main thread and all threads). It is
+ * process-wide and exported but not public API (a C++ symbol), so it is looked up at run
+ * time and skipped if this JSC does not have it. */
+static void allocator_mini_mode(void) {
+  void (*enable)(bool force);
+  *(void **)&enable = dlsym(RTLD_DEFAULT, "_ZN7bmalloc3api14enableMiniModeEb");
+  if (enable) enable(true);
+}
+
 isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   if (!global_class) {
+    allocator_mini_mode();
     JSClassDefinition d = kJSClassDefinitionEmpty;
     d.className = "global";
     global_class = JSClassCreate(&d);
