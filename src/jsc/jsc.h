@@ -287,6 +287,14 @@ void isl_unprotect(JSContextRef ctx, JSValueRef v);
 /* Runs source as a classic script. Returns NULL and sets *exc on error. */
 JSValueRef isl_eval(JSContextRef ctx, const char *src, size_t len, const char *url, int line,
                     JSValueRef *exc);
+/* As isl_eval (from line 1), for islet's own source text that lives as long as the
+ * process (a static string or an embedded file): it is made UTF-16 once per process and
+ * every realm's engine reads that copy instead of keeping one of its own. */
+JSValueRef isl_eval_static(JSContextRef ctx, const char *src, size_t len, const char *url,
+                           JSValueRef *exc);
+/* Exported by JavaScriptCore but absent from the public headers: a string over chars,
+ * which must outlive it (and every script made from it). */
+JSStringRef JSStringCreateWithCharactersNoCopy(const JSChar *chars, size_t numChars);
 
 /* Helpers for argument checks with Web IDL messages:
  * "Failed to execute 'append' on 'Headers': 2 arguments required, but only 1 present." */

@@ -75,7 +75,7 @@ isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   r->global = JSContextGetGlobalObject(r->ctx);
   JSObjectSetPrivate(r->global, r);
   JSValueRef exc = NULL;
-  JSValueRef h = isl_eval(r->ctx, helpers_src, sizeof(helpers_src) - 1, "islet:internal", 1, &exc);
+  JSValueRef h = isl_eval_static(r->ctx, helpers_src, sizeof(helpers_src) - 1, "islet:internal", &exc);
   ISL_CHECK(h && JSValueIsObject(r->ctx, h));
   r->helpers = (JSObjectRef)h;
   JSValueProtect(r->ctx, h);
@@ -144,7 +144,7 @@ static int next_lazy_id;
 /* Evaluates src, a function expression, and calls it with one argument. */
 static JSValueRef call_source(JSContextRef ctx, const char *src, size_t len, const char *url,
                               JSValueRef arg, JSValueRef *exc) {
-  JSValueRef fn = isl_eval(ctx, src, len, url, 1, exc);
+  JSValueRef fn = isl_eval_static(ctx, src, len, url, exc);
   if (!fn) return NULL;
   ISL_CHECK(JSValueIsObject(ctx, fn) && JSObjectIsFunction(ctx, (JSObjectRef)fn));
   return isl_call(ctx, (JSObjectRef)fn, NULL, 1, &arg, exc);
@@ -191,6 +191,37 @@ void isl_unprotect(JSContextRef ctx, JSValueRef v) {
   JSValueUnprotect(ctx, v);
   isl_realm_t *r = isl_realm_of(ctx);
   if (r) r->protected_count--;
+}
+
+/* islet's own sources, each made UTF-16 once per process (see isl_eval_static). */
+typedef struct {
+  const char *src;
+  JSChar *text;
+  size_t n;
+} static_source_t;
+
+static static_source_t static_sources[32];
+static int nstatic_sources;
+
+static const static_source_t *static_source(const char *src, size_t len) {
+  for (int i = 0; i < nstatic_sources; i++)
+    if (static_sources[i].src == src) return &static_sources[i];
+  ISL_CHECK(nstatic_sources < (int)(sizeof(static_sources) / sizeof(static_sources[0])));
+  static_source_t *s = &static_sources[nstatic_sources++];
+  s->src = src;
+  s->text = isl_utf8_to_utf16(src, len, &s->n); /* never freed: realms point into it */
+  return s;
+}
+
+JSValueRef isl_eval_static(JSContextRef ctx, const char *src, size_t len, const char *url,
+                           JSValueRef *exc) {
+  const static_source_t *s = static_source(src, len);
+  JSStringRef text = JSStringCreateWithCharactersNoCopy(s->text, s->n);
+  JSStringRef u = JSStringCreateWithUTF8CString(url);
+  JSValueRef v = JSEvaluateScript(ctx, text, NULL, u, 1, exc);
+  JSStringRelease(text);
+  JSStringRelease(u);
+  return v;
 }
 
 JSValueRef isl_eval(JSContextRef ctx, const char *src, size_t len, const char *url, int line,

@@ -1143,7 +1143,7 @@ bool isl_loader_run_main(isl_worker_t *w, isl_buf_t *err) {
   l->roots = JSObjectMakeArray(ctx, 0, NULL, NULL);
   isl_protect(ctx, l->roots);
   JSValueRef exc = NULL;
-  JSValueRef g = isl_eval(ctx, glue_src, sizeof(glue_src) - 1, "islet:linker", 1, &exc);
+  JSValueRef g = isl_eval_static(ctx, glue_src, sizeof(glue_src) - 1, "islet:linker", &exc);
   ISL_CHECK(g && JSValueIsObject(ctx, g));
   l->glue = (JSObjectRef)g;
   keep(w, g);
