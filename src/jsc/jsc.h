@@ -148,6 +148,11 @@ void isl_realm_teardown(isl_realm_t *r);
 /* Phase 2: destroys the context and its group. isl_realm_teardown must have run and all
  * libuv handles the APIs owned must be closed. */
 void isl_realm_free(isl_realm_t *r);
+/* Runs fn(data) from inside a call made from JS, so the engine's lock is taken once:
+ * every C API call fn makes takes it again recursively, which costs a fraction of taking
+ * it afresh (used for the realm's installs, hundreds of calls). fn must not throw, run
+ * the loop or wait for microtasks: they run when the outermost call returns. */
+void isl_realm_batch(isl_realm_t *r, void (*fn)(void *data), void *data);
 /* Registers fn to run at isl_realm_teardown (for APIs that own handles or roots). */
 void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r));
 isl_realm_t *isl_realm_of(JSContextRef ctx);

@@ -91,6 +91,27 @@ isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   return r;
 }
 
+typedef struct {
+  void (*fn)(void *data);
+  void *data;
+} batch_t;
+
+static JSValueRef batch_trampoline(JSContextRef ctx, void *data, JSObjectRef this_obj,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)this_obj, (void)argc, (void)argv, (void)exc;
+  batch_t *b = data;
+  b->fn(b->data);
+  return JSValueMakeUndefined(ctx);
+}
+
+void isl_realm_batch(isl_realm_t *r, void (*fn)(void *data), void *data) {
+  batch_t b = {fn, data};
+  JSObjectRef f = isl_func_with_data(r->ctx, batch_trampoline, &b, NULL);
+  JSValueRef exc = NULL;
+  JSObjectCallAsFunction(r->ctx, f, NULL, 0, NULL, &exc);
+  ISL_CHECK(exc == NULL);
+}
+
 /* Every C API call takes the engine's lock, so finding the realm through the global
  * object costs hundreds of instructions; the last realm seen is remembered per thread.
  * A callback's ctx is its realm's global context, so one entry catches nearly all. */

@@ -222,6 +222,14 @@ static bool add_bindings(isl_worker_t *w, const isl_worker_config_t *cfg, isl_bu
   return true;
 }
 
+/* The Web APIs and the worker's own globals: hundreds of C API calls, made in one batch. */
+static void install_apis(void *data) {
+  isl_worker_t *w = data;
+  isl_api_install_all(w->realm);
+  isl_context_install(w);
+  isl_fetcher_install(w->realm);
+}
+
 isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   isl_worker_t *w = isl_calloc(1, sizeof(*w));
   w->loop = cfg->loop;
@@ -240,9 +248,7 @@ isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err) {
   uv_timer_init(w->loop, &w->idle_gc);
   w->idle_gc.data = w;
   uv_unref((uv_handle_t *)&w->idle_gc); /* never keeps the loop alive */
-  isl_api_install_all(w->realm);
-  isl_context_install(w);
-  isl_fetcher_install(w->realm);
+  isl_realm_batch(w->realm, install_apis, w);
   JSGlobalContextSetUnhandledRejectionCallback(
       ctx, isl_func_new(ctx, "onunhandledrejection", js_unhandled_rejection, 2), NULL);
 
