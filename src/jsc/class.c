@@ -88,9 +88,17 @@ static JSValueRef ctor_trampoline(JSContextRef ctx, void *data, JSObjectRef this
 /* Properties are defined by calling the natives realm.c captured (Object.defineProperty,
  * __defineGetter__, __defineSetter__) straight from C: no JS runs per property (see
  * realm.c for why). A data property's descriptor is one of eight per-realm objects, one
- * per combination of flags, with a null prototype; only its value changes per call. */
+ * per combination of flags, with a null prototype; only its value changes per call (the
+ * last value stays there: properties are defined while a realm is set up, with values
+ * that live as long as the realm). */
 
-static JSStringRef value_key; /* "value", made once */
+/* Property names used for every class, made once per process. */
+static JSStringRef value_key, length_key, prototype_key, constructor_key;
+
+static JSValueRef key_of(JSContextRef ctx, JSStringRef *cache, const char *name) {
+  if (!*cache) *cache = JSStringCreateWithUTF8CString(name);
+  return JSValueMakeString(ctx, *cache);
+}
 
 /* The realm's data descriptor for flags, made on first use. */
 static JSObjectRef descriptor(JSContextRef ctx, isl_realm_t *r, int flags) {
@@ -129,12 +137,20 @@ void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValue
 }
 
 /* A native function named name, with its length (configurable, as for any function). */
+static JSObjectRef make_function_n(JSContextRef ctx, isl_realm_t *r, JSStringRef name,
+                                   isl_fn_t fn, int length) {
+  JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, name, fn);
+  if (length)
+    define_key(ctx, r, f, key_of(ctx, &length_key, "length"), JSValueMakeNumber(ctx, length),
+               ISL_C);
+  return f;
+}
+
 static JSObjectRef make_function(JSContextRef ctx, isl_realm_t *r, const char *name,
                                  isl_fn_t fn, int length) {
   JSStringRef n = JSStringCreateWithUTF8CString(name);
-  JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, n, fn);
+  JSObjectRef f = make_function_n(ctx, r, n, fn, length);
   JSStringRelease(n);
-  if (length) define_key(ctx, r, f, isl_str(ctx, "length"), JSValueMakeNumber(ctx, length), ISL_C);
   return f;
 }
 
@@ -142,11 +158,14 @@ JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int le
   return make_function(ctx, isl_realm_of(ctx), name, fn, length);
 }
 
-/* A Web IDL operation: writable, enumerable, configurable. */
+/* A Web IDL operation: writable, enumerable, configurable. The name is both the key and
+ * the function's name. */
 static void define_method(JSContextRef ctx, isl_realm_t *r, JSObjectRef o, const char *name,
                           isl_fn_t fn, int length) {
-  define_key(ctx, r, o, isl_str(ctx, name), make_function(ctx, r, name, fn, length),
-             ISL_W | ISL_E | ISL_C);
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSObjectRef f = make_function_n(ctx, r, n, fn, length);
+  define_key(ctx, r, o, JSValueMakeString(ctx, n), f, ISL_W | ISL_E | ISL_C);
+  JSStringRelease(n);
 }
 
 void isl_define_method(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t fn,
@@ -207,8 +226,8 @@ JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
   ISL_CHECK(c && !exc && JSValueIsObject(ctx, c));
   JSObjectRef ctor = (JSObjectRef)c;
   if (def->parent) JSObjectSetPrototype(ctx, ctor, r->ctors[def->parent->id]);
-  define_key(ctx, r, ctor, isl_str(ctx, "prototype"), proto, 0);
-  define_key(ctx, r, proto, isl_str(ctx, "constructor"), ctor, ISL_W | ISL_C);
+  define_key(ctx, r, ctor, key_of(ctx, &prototype_key, "prototype"), proto, 0);
+  define_key(ctx, r, proto, key_of(ctx, &constructor_key, "constructor"), ctor, ISL_W | ISL_C);
   for (const isl_method_t *m = def->statics; m && m->name; m++)
     define_method(ctx, r, ctor, m->name, m->fn, m->length);
   if (!def->not_global) define_key(ctx, r, r->global, name, ctor, ISL_W | ISL_C);
