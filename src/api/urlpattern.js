@@ -16,7 +16,7 @@
  *
  * Robustness: this file is compiled only when a realm makes its first URLPattern, which
  * may be long after user code ran. So it reads nothing from the global object or the
- * built-in prototypes: src/api/urlpattern.c's capture function takes every built-in used
+ * built-in prototypes: src/api/urlpattern.c's capture (capture_src) takes every built-in used
  * here (and the URL class with its accessors) at install, before any user code, and this
  * function receives them as its argument. A worker that replaces String.prototype
  * methods, RegExp.prototype.exec or the URL accessors, before or after its first

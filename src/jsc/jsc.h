@@ -76,12 +76,12 @@ struct isl_class_def {
 
 /* A JS helper compiled on first use instead of in every realm (the URLPattern engine,
  * console's inspector): most workers never call it. Evaluating it late must not let user
- * code that ran first reach it, so it comes in two parts. `capture` (source of a function
- * expression taking the global object) runs at install, before any user code, and
- * returns an object holding every built-in the helper will use. `body` (source of a
- * function expression taking that object) is evaluated on first use and may take
- * built-ins only from it, never from the global object or a prototype; what it returns
- * is the helper. */
+ * code that ran first reach it, so it comes in two parts. `capture` (source of one
+ * expression, a classic script) is evaluated at install, before any user code, and gives
+ * an object holding every built-in the helper will use. `body` (source of a function
+ * expression taking that object) is evaluated on first use and may take built-ins only
+ * from it, never from the global object or a prototype; what it returns is the helper.
+ * Both must live as long as the process (see isl_eval_static). */
 typedef struct {
   const char *url; /* script name in stacks, "islet:…" */
   const char *capture;

@@ -178,8 +178,7 @@ void isl_lazy_install(isl_realm_t *r, isl_lazy_def_t *def) {
   }
   ISL_CHECK(!r->lazy[def->id]);
   JSValueRef exc = NULL;
-  JSValueRef captured = call_source(r->ctx, def->capture, def->capture_len, def->url,
-                                    r->global, &exc);
+  JSValueRef captured = isl_eval_static(r->ctx, def->capture, def->capture_len, def->url, &exc);
   ISL_CHECK(captured && !exc && JSValueIsObject(r->ctx, captured));
   JSValueProtect(r->ctx, captured);
   r->lazy[def->id] = captured;
