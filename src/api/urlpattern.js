@@ -16,8 +16,8 @@
  *
  * Robustness: this file is compiled only when a realm makes its first URLPattern, which
  * may be long after user code ran. So it reads nothing from the global object or the
- * built-in prototypes: src/api/urlpattern.c's capture (capture_src) takes every built-in used
- * here (and the URL class with its accessors) at install, before any user code, and this
+ * built-in prototypes: capture_src in src/api/urlpattern.c takes every built-in used here
+ * (and the URL class with its accessors) at install, before any user code, and this
  * function receives them as its argument. A worker that replaces String.prototype
  * methods, RegExp.prototype.exec or the URL accessors, before or after its first
  * URLPattern, cannot change how its patterns compile or match.
@@ -34,7 +34,7 @@
 (function (I) {
   'use strict';
 
-  /* ---- Captured built-ins (urlpattern.c's capture) --------------------------------------- */
+  /* ---- Captured built-ins (urlpattern.c's capture_src) ------------------------------ */
 
   const ReflectApply = I.ReflectApply;
   const uncurry = (fn) => (self, ...args) => ReflectApply(fn, self, args);
