@@ -2,14 +2,16 @@
 # BUILD=build-asan SANITIZE=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer.
 CC ?= cc
 BUILD ?= build
-PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n
+PKGS := javascriptcoregtk-4.1 libuv icu-uc icu-i18n zlib libbrotlidec
+# libcurl's headers only: the library is loaded on first use (src/services/curl_dl.h).
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl)
 LLHTTP_DIR ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -D_GNU_SOURCE -MMD -MP
-CFLAGS += $(shell pkg-config --cflags $(PKGS)) -I$(LLHTTP_INC)
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS += $(shell pkg-config --cflags $(PKGS)) $(CURL_CFLAGS) -I$(LLHTTP_INC)
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -ldl -lm
 ifdef SANITIZE
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -35,7 +37,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := transform capnp config url mime multipart
+FUZZ_TARGETS := transform capnp config url mime multipart http_conn http_fields
 
 .PHONY: all test clean
 all: $(BUILD)/islet
@@ -85,8 +87,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libislet.a
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libislet.a $(LDFLAGS) $(LDLIBS)
 
 # The suite includes a short run of every fuzz driver (FUZZ_TEST_SECONDS each, default 10).
-test: all $(UNIT_BIN) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
-	@tests/run.sh $(BUILD)
+# FUZZ_IN_SUITE=0 leaves the fuzz drivers out (the sanitizer pass of test-all: they are
+# sanitized builds already and ran in the first pass).
+FUZZ_IN_SUITE ?= 1
+ifeq ($(FUZZ_IN_SUITE),1)
+SUITE_FUZZ := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+endif
+test: all $(UNIT_BIN) $(SUITE_FUZZ)
+	@FUZZ_IN_SUITE=$(FUZZ_IN_SUITE) tests/run.sh $(BUILD)
+
+# The whole suite twice: as built, then under AddressSanitizer + UndefinedBehaviorSanitizer
+# in build-asan, where a leak fails the run. The README's test command and CI run this.
+.PHONY: test-all
+test-all: test
+	$(MAKE) BUILD=build-asan SANITIZE=1 FUZZ_IN_SUITE=0 test
 
 clean:
 	rm -rf $(BUILD)
@@ -142,3 +156,17 @@ $(BUILD)/fuzz/mime_fuzz: fuzz/mime_fuzz.c $(FUZZ_SRC_mime) src/base/mime.h
 $(BUILD)/fuzz/multipart_fuzz: fuzz/multipart_fuzz.c $(FUZZ_SRC_mime) src/base/multipart.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_mime)
+
+# The HTTP drivers build src/http with llhttp's C in strict mode, as the server does.
+FUZZ_SRC_http := $(wildcard src/http/*.c) $(wildcard src/base/*.c) \
+  $(LLHTTP_DIR)/api.c $(LLHTTP_DIR)/http.c $(LLHTTP_DIR)/llhttp.c
+FUZZ_HTTP_FLAGS := -I$(LLHTTP_INC) -DLLHTTP_STRICT_MODE=1 $(shell pkg-config --cflags libuv)
+$(BUILD)/fuzz/http_conn_fuzz: fuzz/http_conn_fuzz.c $(FUZZ_SRC_http) $(wildcard src/http/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_HTTP_FLAGS) -o $@ $< $(FUZZ_SRC_http) \
+	  $(shell pkg-config --libs libuv)
+
+$(BUILD)/fuzz/http_fields_fuzz: fuzz/http_fields_fuzz.c $(FUZZ_SRC_http) $(wildcard src/http/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_HTTP_FLAGS) -o $@ $< $(FUZZ_SRC_http) \
+	  $(shell pkg-config --libs libuv)

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libjavascriptcoregtk-4.1-dev libuv1-dev node-llhttp \
       libssl-dev zlib1g-dev libbrotli-dev libcurl4-openssl-dev libsqlite3-dev libicu-dev libmimalloc-dev \
-      python3 curl clang libclang-rt-14-dev"
+      python3 curl clang libclang-rt-14-dev openssl ca-certificates"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

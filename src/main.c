@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "http/server.h"
 #include "loop/task.h"
+#include "services/network.h"
 #include "worker/worker.h"
 
 const char isl_version[] = "0.1.0";
@@ -18,7 +19,7 @@ const char isl_version[] = "0.1.0";
 static const char usage_text[] =
     "usage: islet serve WORKER.js [--listen HOST:PORT] [options]\n"
     "       islet serve CONFIG.capnp [CONST] [-s NAME=ADDR ...] [options]\n"
-    "       islet test FILE.js | CONFIG.capnp\n"
+    "       islet test [limits] FILE.js | CONFIG.capnp\n"
     "       islet --version | --help\n"
     "\n"
     "serve    Serves a module worker (export default { fetch }) or a service-worker\n"
@@ -35,7 +36,16 @@ static const char usage_text[] =
     "  --body-timeout-ms N       longest pause inside a request body (default 30000)\n"
     "  --idle-timeout-ms N       idle keep-alive connections close after (default 60000)\n"
     "  --shutdown-grace-ms N     time in-flight requests get on SIGINT/SIGTERM (default 10000)\n"
-    "  --quiet                   log errors only\n";
+    "  --quiet                   log errors only\n"
+    "\n"
+    "limits, for every worker (serve and test; 0 means none):\n"
+    "  --cpu-limit-ms N          CPU time a request's JavaScript may use, across its awaits\n"
+    "                            and timers (default 30000); over it: 503\n"
+    "  --memory-limit-mb N       heap size of one worker's isolate (default 128); over it:\n"
+    "                            its requests get 503 and the isolate is restarted\n"
+    "  --subrequest-limit N      fetch() and service binding calls per request (default 1000)\n"
+    "  --wait-until-limit-ms N   how long waitUntil() work may run after the response\n"
+    "                            (default 30000)\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "islet: ");
@@ -53,6 +63,22 @@ static bool parse_u64(const char *s, uint64_t *out) {
   if (errno || *end || s[0] == '-') return false;
   *out = v;
   return true;
+}
+
+/* A limit flag (see usage_text): 1 if a was one and v was taken, 0 if a is not one, -1 if
+ * v is not a valid value. */
+static int parse_limit_flag(const char *a, const char *v, isl_worker_limits_t *wl) {
+  uint64_t n, *slot = NULL;
+  if (strcmp(a, "--cpu-limit-ms") == 0) slot = &wl->cpu_ms;
+  else if (strcmp(a, "--memory-limit-mb") == 0) slot = &wl->memory_mb;
+  else if (strcmp(a, "--wait-until-limit-ms") == 0) slot = &wl->wait_until_ms;
+  else if (strcmp(a, "--subrequest-limit") != 0) return 0;
+  /* Ranges that keep the nanoseconds and bytes they become within 64 bits. */
+  uint64_t max = slot == &wl->memory_mb ? (1ull << 40) : slot ? (1ull << 43) : UINT32_MAX;
+  if (!parse_u64(v, &n) || n > max) return -1;
+  if (slot) *slot = n;
+  else wl->subrequests = (uint32_t)n;
+  return 1;
 }
 
 /* HOST:PORT, [V6]:PORT or :PORT. */
@@ -107,6 +133,14 @@ static void on_signal(uv_signal_t *h, int signum) {
   else isl_http_server_shutdown(s->server, on_server_stopped, s);
 }
 
+/* A worker run from a file (not a config) reaches the network as a config's would by
+ * default: through workerd's implicit "internet", public addresses only. */
+static isl_service_t *default_internet(uv_loop_t *loop) {
+  isl_netpolicy_t *p = isl_netpolicy_new(NULL, 0, NULL, 0, NULL, 0);
+  ISL_CHECK(p != NULL);
+  return isl_network_new(loop, "internet", p);
+}
+
 static bool ends_with(const char *s, const char *suffix) {
   size_t n = strlen(s), k = strlen(suffix);
   return n >= k && strcmp(s + n - k, suffix) == 0;
@@ -152,11 +186,16 @@ static int cmd_serve(int argc, char **argv) {
   int port = 8080;
   isl_http_limits_t lim;
   isl_http_limits_default(&lim);
+  isl_worker_limits_t wl = isl_worker_default_limits();
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     uint64_t n;
-    if (strcmp(a, "--listen") == 0) {
+    int lf = parse_limit_flag(a, v, &wl);
+    if (lf < 0) return usage_error("%s needs a non-negative integer (not too large)", a);
+    if (lf > 0) {
+      i++;
+    } else if (strcmp(a, "--listen") == 0) {
       if (!v || !parse_listen(v, host, sizeof(host), &port))
         return usage_error("--listen needs HOST:PORT, got '%s'", v ? v : "");
       i++;
@@ -192,17 +231,20 @@ static int cmd_serve(int argc, char **argv) {
     }
   }
   if (!file) return usage_error("%s", "serve needs a worker file");
+  isl_worker_set_default_limits(&wl);
   if (ends_with(file, ".capnp")) return serve_config(file, const_name, &lim, ov, nov);
   if (nov) return usage_error("%s", "-s applies to a config's sockets only");
 
   serve_t s = {0};
   s.loop = uv_default_loop();
-  isl_worker_config_t cfg = {.main_path = file, .loop = s.loop};
+  isl_service_t *internet = default_internet(s.loop);
+  isl_worker_config_t cfg = {.main_path = file, .loop = s.loop, .outbound = internet};
   isl_buf_t err = {0};
   s.worker = isl_worker_new(&cfg, &err);
   if (!s.worker) {
     fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the worker");
     isl_buf_free(&err);
+    isl_network_free(internet);
     uv_run(s.loop, UV_RUN_DEFAULT); /* the half-made worker's handles close */
     return 1;
   }
@@ -212,6 +254,7 @@ static int cmd_serve(int argc, char **argv) {
   if (rc < 0) {
     fprintf(stderr, "islet: cannot listen on %s:%d: %s\n", host, port, msg);
     isl_worker_free(s.worker);
+    isl_network_free(internet);
     uv_run(s.loop, UV_RUN_DEFAULT); /* the worker's handles close */
     return 1;
   }
@@ -224,6 +267,7 @@ static int cmd_serve(int argc, char **argv) {
           isl_http_server_port(s.server));
   uv_run(s.loop, UV_RUN_DEFAULT);
   isl_worker_free(s.worker);
+  isl_network_free(internet);
   isl_task_shutdown(s.loop);
   uv_run(s.loop, UV_RUN_DEFAULT);
   isl_buf_free(&err);
@@ -289,16 +333,30 @@ static int test_config(const char *file) {
 }
 
 static int cmd_test(int argc, char **argv) {
-  if (argc != 1) return usage_error("%s", "test needs exactly one file");
-  if (ends_with(argv[0], ".capnp")) return test_config(argv[0]);
+  isl_worker_limits_t wl = isl_worker_default_limits();
+  const char *file = NULL;
+  for (int i = 0; i < argc; i++) {
+    int lf = parse_limit_flag(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &wl);
+    if (lf < 0) return usage_error("%s needs a non-negative integer (not too large)", argv[i]);
+    if (lf > 0) i++;
+    else if (strncmp(argv[i], "--", 2) == 0) return usage_error("unknown option '%s'", argv[i]);
+    else if (file) return usage_error("%s", "test needs exactly one file");
+    else file = argv[i];
+  }
+  if (!file) return usage_error("%s", "test needs exactly one file");
+  isl_worker_set_default_limits(&wl);
+  if (ends_with(file, ".capnp")) return test_config(file);
   uv_loop_t *loop = uv_default_loop();
-  isl_worker_config_t cfg = {.main_path = argv[0], .loop = loop, .test_mode = true};
+  isl_service_t *internet = default_internet(loop);
+  isl_worker_config_t cfg = {.main_path = file, .loop = loop, .test_mode = true,
+                             .outbound = internet};
   isl_buf_t err = {0};
   isl_worker_t *w = isl_worker_new(&cfg, &err);
   if (!w) {
     fprintf(stderr, "islet: %s\n", err.p ? err.p : "failed to load the module");
     printf("0 passed, 1 failed\n");
     isl_buf_free(&err);
+    isl_network_free(internet);
     uv_run(loop, UV_RUN_DEFAULT); /* the half-made worker's handles close */
     return 1;
   }
@@ -309,6 +367,7 @@ static int cmd_test(int argc, char **argv) {
     if (!t.done && !isl_worker_tests_stalled(w)) break;
   }
   long leaked = isl_worker_free(w);
+  isl_network_free(internet);
   isl_task_shutdown(loop);
   uv_run(loop, UV_RUN_DEFAULT);
   return test_summary(&t, leaked);

@@ -76,6 +76,10 @@ done
 for t in tests/workers/wpt/*.capnp; do
   [ -f "$t" ] && run "workers/wpt/$(basename "$t")" "$ISLET" test "$t"
 done
+# Worker tests that need several workers: a config each.
+for t in tests/workers/configs/*.capnp; do
+  [ -f "$t" ] && run "workers/configs/$(basename "$t")" "$ISLET" test "$t"
+done
 for t in tests/cli/*.py tests/wire/*.py; do
   [ -f "$t" ] || continue
   case "$t" in
@@ -100,6 +104,7 @@ fuzz_run() {
   fi
 }
 for f in "$BUILD"/fuzz/*_fuzz; do
+  [ "${FUZZ_IN_SUITE:-1}" = 1 ] || break
   [ -x "$f" ] || continue
   t=$(basename "$f" _fuzz)
   run "fuzz/$t" fuzz_run "$t"

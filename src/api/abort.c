@@ -75,6 +75,7 @@ struct timeout {
   timeout_t *prev, *next;
   isl_realm_t *realm;
   isl_abort_signal_t *signal; /* its wrapper is protected while the timer is pending */
+  isl_budget_t *budget;       /* the request that made it (a reference), or NULL */
 };
 
 typedef struct {
@@ -373,6 +374,8 @@ static void timeout_clear(isl_realm_t *r, timeout_t *t) {
   else st->timers = t->next;
   if (t->next) t->next->prev = t->prev;
   t->signal->timer = NULL;
+  isl_budget_unref(t->budget);
+  t->budget = NULL;
   uv_timer_stop(&t->handle);
   uv_close((uv_handle_t *)&t->handle, timeout_on_close);
 }
@@ -383,10 +386,20 @@ static void timeout_fire(uv_timer_t *h) {
   JSContextRef ctx = r->ctx;
   isl_abort_signal_t *s = t->signal;
   JSObjectRef self = s->self;
+  /* The listeners run on behalf of the request that made the signal, like a timer's
+   * callback; a request that is over gets no more events (see timers.c). */
+  isl_budget_t *b = t->budget;
+  t->budget = NULL;
   timeout_clear(r, t);
-  /* Signal abort with a new "TimeoutError" DOMException. */
-  isl_abort_signal_abort(ctx, s, isl_dom_error_new(ctx, "TimeoutError",
-                                                   "The operation was aborted due to timeout"));
+  if (isl_budget_live(b)) {
+    isl_run_t run;
+    isl_run_begin(r, b, &run);
+    /* Signal abort with a new "TimeoutError" DOMException. */
+    isl_abort_signal_abort(ctx, s, isl_dom_error_new(ctx, "TimeoutError",
+                                                     "The operation was aborted due to timeout"));
+    isl_run_end(r, &run);
+  }
+  isl_budget_unref(b);
   isl_unprotect(ctx, self);
 }
 
@@ -422,6 +435,8 @@ static JSValueRef js_signal_timeout(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   timeout_t *t = isl_calloc(1, sizeof(*t));
   t->realm = r;
   t->signal = s;
+  t->budget = r->current;
+  isl_budget_ref(t->budget);
   s->timer = t;
   isl_protect(ctx, s->self);
   t->next = st->timers;
@@ -448,13 +463,8 @@ static bool any_collect(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *
   return true;
 }
 
-/* AbortSignal.any(signals): "create a dependent abort signal". */
-static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn, (void)this_obj;
-  if (!isl_require_args(ctx, argc, 1, "AbortSignal", "any", exc)) return NULL;
-  JSObjectRef list = isl_array_new_internal(ctx);
-  if (!isl_iterate(ctx, argv[0], any_collect, list, exc)) return NULL;
+/* "Create a dependent abort signal" from the signals in list (a JS array of AbortSignals). */
+static JSObjectRef create_dependent(JSContextRef ctx, JSObjectRef list) {
   unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, list, "length", NULL), NULL);
   /* 1. Let resultSignal be a new object. */
   isl_abort_signal_t *result = signal_create(ctx);
@@ -484,6 +494,22 @@ static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef th
     JSObjectSetPropertyAtIndex(ctx, sources, (unsigned)k, result->sources.v[k].sig->self, NULL);
   isl_slot_set(ctx, result->self, "abort.sources", sources);
   return result->self;
+}
+
+JSObjectRef isl_abort_signal_follow(JSContextRef ctx, isl_abort_signal_t *s) {
+  JSObjectRef list = isl_array_new_internal(ctx);
+  JSObjectSetPropertyAtIndex(ctx, list, 0, s->self, NULL);
+  return create_dependent(ctx, list);
+}
+
+/* AbortSignal.any(signals). */
+static JSValueRef js_signal_any(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn, (void)this_obj;
+  if (!isl_require_args(ctx, argc, 1, "AbortSignal", "any", exc)) return NULL;
+  JSObjectRef list = isl_array_new_internal(ctx);
+  if (!isl_iterate(ctx, argv[0], any_collect, list, exc)) return NULL;
+  return create_dependent(ctx, list);
 }
 
 static const isl_accessor_t signal_accessors[] = {

@@ -10,7 +10,6 @@
 #include "api.h"
 
 /* The realm->api_state slot holding abort.c's state (pending timeout timers). */
-#define ISL_STATE_ABORT 10
 
 typedef struct isl_abort_signal isl_abort_signal_t;
 typedef struct isl_abort_algo isl_abort_algo_t;
@@ -28,6 +27,9 @@ JSObjectRef isl_abort_signal_object(isl_abort_signal_t *s);
 JSObjectRef isl_abort_signal_new(JSContextRef ctx);
 
 bool isl_abort_signal_aborted(isl_abort_signal_t *s);
+/* A new signal that follows s ("create a dependent abort signal" from [s], as
+ * AbortSignal.any([s])): what a Request made with a signal exposes. */
+JSObjectRef isl_abort_signal_follow(JSContextRef ctx, isl_abort_signal_t *s);
 /* The abort reason, or undefined while the signal is not aborted. */
 JSValueRef isl_abort_signal_reason(JSContextRef ctx, isl_abort_signal_t *s);
 /* "Signal abort": reason NULL means a new "AbortError" DOMException. Runs the abort

@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "blob.h"
+#include "structured_clone.h"
 
 /* ---- The native state ------------------------------------------------------------------ */
 
@@ -138,36 +139,9 @@ static bool convert_part(JSContextRef ctx, isl_blob_parts_t *parts, JSValueRef v
   return isl_to_utf8(ctx, v, &s->str, exc);
 }
 
-/* Web IDL's "create a sequence from an iterable", converting each item as it comes. */
-static bool read_sequence(JSContextRef ctx, isl_blob_parts_t *parts, JSObjectRef o,
-                          JSObjectRef method, JSValueRef *exc) {
-  JSValueRef it = isl_call(ctx, method, o, 0, NULL, exc);
-  if (*exc) return false;
-  if (!JSValueIsObject(ctx, it)) {
-    isl_throw_type(ctx, exc, "Result of the Symbol.iterator method is not an object");
-    return false;
-  }
-  JSObjectRef ito = (JSObjectRef)it;
-  JSValueRef next = isl_get(ctx, ito, "next", exc);
-  if (*exc) return false;
-  if (!JSValueIsObject(ctx, next) || !JSObjectIsFunction(ctx, (JSObjectRef)next)) {
-    isl_throw_type(ctx, exc, "The iterator's next is not a function");
-    return false;
-  }
-  for (;;) {
-    JSValueRef res = isl_call(ctx, (JSObjectRef)next, ito, 0, NULL, exc);
-    if (*exc) return false;
-    if (!JSValueIsObject(ctx, res)) {
-      isl_throw_type(ctx, exc, "Iterator result is not an object");
-      return false;
-    }
-    JSValueRef done = isl_get(ctx, (JSObjectRef)res, "done", exc);
-    if (*exc) return false;
-    if (JSValueToBoolean(ctx, done)) return true;
-    JSValueRef v = isl_get(ctx, (JSObjectRef)res, "value", exc);
-    if (*exc) return false;
-    if (!convert_part(ctx, parts, v, exc)) return false;
-  }
+/* isl_iterate's callback: each item converted as it comes. */
+static bool convert_item(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc) {
+  return convert_part(ctx, data, v, exc);
 }
 
 isl_blob_parts_t *isl_blob_parts_read(JSContextRef ctx, JSValueRef v, const char *iface,
@@ -175,18 +149,14 @@ isl_blob_parts_t *isl_blob_parts_read(JSContextRef ctx, JSValueRef v, const char
   isl_blob_parts_t *parts = isl_calloc(1, sizeof(*parts));
   if (JSValueIsUndefined(ctx, v)) return parts;
   /* A sequence: an object with a callable @@iterator. */
-  JSValueRef method = NULL;
-  if (JSValueIsObject(ctx, v)) {
-    JSValueRef sym = isl_get(ctx, isl_realm_of(ctx)->helpers, "symbolIterator", NULL);
-    method = JSObjectGetPropertyForKey(ctx, (JSObjectRef)v, sym, exc);
-    if (*exc) goto fail;
-  }
-  if (!method || !JSValueIsObject(ctx, method) || !JSObjectIsFunction(ctx, (JSObjectRef)method)) {
+  JSObjectRef method = NULL;
+  if (JSValueIsObject(ctx, v) && !isl_iter_method(ctx, (JSObjectRef)v, &method, exc)) goto fail;
+  if (!method) {
     isl_throw_type(ctx, exc, "Failed to construct '%s': The provided value cannot be "
                              "converted to a sequence.", iface);
     goto fail;
   }
-  if (!read_sequence(ctx, parts, (JSObjectRef)v, (JSObjectRef)method, exc)) goto fail;
+  if (!isl_iterate_with(ctx, (JSObjectRef)v, method, convert_item, parts, exc)) goto fail;
   return parts;
 fail:
   isl_blob_parts_free(ctx, parts);
@@ -445,4 +415,19 @@ isl_class_def_t isl_blob_class = {
     .finalize = blob_finalize,
 };
 
-void isl_api_blob_install(isl_realm_t *r) { isl_class_install(r, &isl_blob_class); }
+/* Blob and File are [Serializable] (File API, "Blob" and "File"): a clone shares the
+ * original's bytes, which never change, and copies its type (and a File's name and
+ * lastModified). */
+static JSObjectRef blob_clone(JSContextRef ctx, JSObjectRef src, JSValueRef *exc) {
+  (void)exc;
+  const isl_blob_t *b = isl_blob_priv(ctx, src);
+  isl_blob_t *copy = b->is_file ? isl_file_new_from(b, b->name, b->name_len, b->last_modified)
+                                : isl_blob_new(b->store ? isl_body_ref(b->store) : NULL, b->off,
+                                               b->len, b->type);
+  return isl_blob_wrap(ctx, copy);
+}
+
+void isl_api_blob_install(isl_realm_t *r) {
+  isl_class_install(r, &isl_blob_class);
+  isl_structured_clone_register(&isl_blob_class, blob_clone); /* File is a Blob too */
+}

@@ -8,7 +8,6 @@
 #include "api.h"
 
 /* The realm->api_state slot holding the console's per-realm state (group indentation). */
-#define ISL_STATE_CONSOLE 2
 
 enum { ISL_CONSOLE_DEBUG, ISL_CONSOLE_LOG, ISL_CONSOLE_INFO, ISL_CONSOLE_WARN, ISL_CONSOLE_ERROR };
 

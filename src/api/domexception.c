@@ -21,6 +21,7 @@
 
 #include "api.h"
 #include "domexception.h"
+#include "structured_clone.h"
 
 typedef struct {
   JSStringRef name, message; /* retained */
@@ -281,6 +282,20 @@ bool isl_is_dom_exception(JSContextRef ctx, JSValueRef v) {
   return isl_priv(ctx, v, &domex_class) != NULL;
 }
 
+/* DOMException is [Serializable] (Web IDL): a clone has the same name and message (and a
+ * QuotaExceededError the same quota and requested); structuredClone copies the stack. */
+static JSObjectRef domex_clone(JSContextRef ctx, JSObjectRef src, JSValueRef *exc) {
+  (void)exc;
+  const domex_t *d = isl_priv(ctx, src, &domex_class);
+  bool quota = isl_priv(ctx, src, &quota_class) != NULL;
+  JSStringRetain(d->name);
+  JSStringRetain(d->message);
+  domex_t *copy = domex_alloc(d->name, d->message, d->code);
+  copy->quota = d->quota;
+  copy->requested = d->requested;
+  return isl_wrap(ctx, quota ? &quota_class : &domex_class, copy);
+}
+
 static void domex_teardown(isl_realm_t *r) {
   free(r->api_state[ISL_STATE_DOMEXCEPTION]);
   r->api_state[ISL_STATE_DOMEXCEPTION] = NULL;
@@ -314,5 +329,6 @@ void isl_api_domexception_install(isl_realm_t *r) {
   isl_slot_set(ctx, r->global, "domexception.capture", capture); /* keeps it alive */
 
   isl_class_install(r, &quota_class);
+  isl_structured_clone_register(&domex_class, domex_clone);
   r->dom_exception_new = domex_new_from_c;
 }

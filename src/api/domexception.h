@@ -8,7 +8,6 @@
 
 /* The realm->api_state slot holding the DOMException state (the original
  * Error.captureStackTrace). */
-#define ISL_STATE_DOMEXCEPTION 8
 
 /* True if v is a DOMException (or an instance of a derived interface). */
 bool isl_is_dom_exception(JSContextRef ctx, JSValueRef v);

@@ -13,6 +13,7 @@
 typedef struct {
   uint64_t origin_ns;
   JSObjectRef is_trusted_desc; /* {get, enumerable, configurable: false}; kept by a slot */
+  isl_evtarget_t global_target; /* the global scope's listeners */
 } events_state_t;
 
 static events_state_t *state_of(JSContextRef ctx) {
@@ -23,13 +24,19 @@ isl_event_t *isl_event_of(JSContextRef ctx, JSValueRef v) {
   return isl_priv(ctx, v, &isl_event_class);
 }
 
-isl_event_t *isl_event_alloc(JSContextRef ctx, JSStringRef type) {
-  isl_event_t *ev = isl_calloc(1, sizeof(*ev));
+void isl_event_init_state(JSContextRef ctx, isl_event_t *ev, JSStringRef type) {
   ev->type = type;
   ev->initialized = true;
   ev->time_stamp = (double)(isl_now_ns() - state_of(ctx)->origin_ns) / 1e6;
+}
+
+isl_event_t *isl_event_alloc(JSContextRef ctx, JSStringRef type) {
+  isl_event_t *ev = isl_calloc(1, sizeof(*ev));
+  isl_event_init_state(ctx, ev, type);
   return ev;
 }
+
+isl_evtarget_t *isl_evtarget_global(JSContextRef ctx) { return &state_of(ctx)->global_target; }
 
 void isl_event_free(void *priv) {
   isl_event_t *ev = priv;
@@ -252,7 +259,9 @@ isl_class_def_t isl_event_class = {
 };
 
 static void events_teardown(isl_realm_t *r) {
-  free(r->api_state[ISL_STATE_EVENTS]);
+  events_state_t *st = r->api_state[ISL_STATE_EVENTS];
+  isl_evtarget_dispose(&st->global_target);
+  free(st);
   r->api_state[ISL_STATE_EVENTS] = NULL;
 }
 
@@ -264,6 +273,7 @@ void isl_api_event_install(isl_realm_t *r) {
   ISL_CHECK(r->api_state[ISL_STATE_EVENTS] == NULL);
   events_state_t *st = isl_calloc(1, sizeof(*st));
   st->origin_ns = isl_now_ns();
+  isl_evtarget_init(&st->global_target, NULL);
   r->api_state[ISL_STATE_EVENTS] = st;
   isl_realm_add_teardown(r, events_teardown);
 

@@ -11,7 +11,6 @@
 #include "api.h"
 
 /* The realm->api_state slot holding event.c's per-realm state. */
-#define ISL_STATE_EVENTS 9
 
 enum { ISL_PHASE_NONE = 0, ISL_PHASE_CAPTURING = 1, ISL_PHASE_AT_TARGET = 2,
        ISL_PHASE_BUBBLING = 3 };
@@ -37,6 +36,9 @@ extern isl_class_def_t isl_event_class;
 isl_event_t *isl_event_of(JSContextRef ctx, JSValueRef v);
 /* Initializes a new event's state: type (taken), flags, timeStamp; initialized set. */
 isl_event_t *isl_event_alloc(JSContextRef ctx, JSStringRef type);
+/* The same for an event embedded in a larger native state (an Event subclass defined
+ * elsewhere, e.g. FetchEvent); ev must be zeroed. */
+void isl_event_init_state(JSContextRef ctx, isl_event_t *ev, JSStringRef type);
 void isl_event_free(void *priv);
 /* Creates an event as if by the DOM's "create an event" with Event as the interface,
  * with the given type; trusted events are the ones the platform fires. */
@@ -82,8 +84,11 @@ extern isl_class_def_t isl_evtarget_class;
 void isl_evtarget_init(isl_evtarget_t *t, const isl_evtarget_ops_t *ops);
 /* Releases the list. Never touches JS (safe in a finalizer). */
 void isl_evtarget_dispose(isl_evtarget_t *t);
-/* The EventTarget state of v (an EventTarget or an instance of a subclass), or NULL. */
+/* The EventTarget state of v (an EventTarget or an instance of a subclass, or the global
+ * object: a worker's global scope is an EventTarget), or NULL. */
 isl_evtarget_t *isl_evtarget_of(JSContextRef ctx, JSValueRef v);
+/* The global scope's EventTarget state (kept with the realm's events state). */
+isl_evtarget_t *isl_evtarget_global(JSContextRef ctx);
 
 /* The DOM's "dispatch" of event (an Event object whose dispatch flag is not set) to
  * target. Listener exceptions are reported, never thrown. Returns false if the event

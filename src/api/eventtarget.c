@@ -46,7 +46,19 @@ void isl_evtarget_init(isl_evtarget_t *t, const isl_evtarget_ops_t *ops) {
 }
 
 isl_evtarget_t *isl_evtarget_of(JSContextRef ctx, JSValueRef v) {
+  if (v && JSValueIsObject(ctx, v) && (JSObjectRef)v == isl_realm_of(ctx)->global)
+    return isl_evtarget_global(ctx);
   return isl_priv(ctx, v, &isl_evtarget_class);
+}
+
+/* The target an operation runs on. The global scope is an EventTarget ([Global] in Web
+ * IDL): a bare `addEventListener(...)`, whose this is undefined in strict code, means it. */
+static isl_evtarget_t *this_target(JSContextRef ctx, JSObjectRef *this_obj, JSValueRef *exc) {
+  if (!*this_obj || JSValueIsUndefined(ctx, *this_obj) || JSValueIsNull(ctx, *this_obj))
+    *this_obj = isl_realm_of(ctx)->global;
+  isl_evtarget_t *t = isl_evtarget_of(ctx, *this_obj);
+  if (!t) isl_throw_type(ctx, exc, "Illegal invocation");
+  return t;
 }
 
 /* "Remove an event listener". ctx NULL: JS must not be touched (see event.h). */
@@ -226,7 +238,7 @@ static JSObjectRef js_evtarget_construct(JSContextRef ctx, JSObjectRef new_targe
 static JSValueRef js_add_event_listener(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
-  isl_evtarget_t *t = isl_unwrap(ctx, this_obj, &isl_evtarget_class, exc);
+  isl_evtarget_t *t = this_target(ctx, &this_obj, exc);
   if (!t) return NULL;
   if (!isl_require_args(ctx, argc, 2, "EventTarget", "addEventListener", exc)) return NULL;
   JSStringRef type = JSValueToStringCopy(ctx, argv[0], exc);
@@ -267,7 +279,7 @@ static JSValueRef js_remove_event_listener(JSContextRef ctx, JSObjectRef fn,
                                            JSObjectRef this_obj, size_t argc,
                                            const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
-  isl_evtarget_t *t = isl_unwrap(ctx, this_obj, &isl_evtarget_class, exc);
+  isl_evtarget_t *t = this_target(ctx, &this_obj, exc);
   if (!t) return NULL;
   if (!isl_require_args(ctx, argc, 2, "EventTarget", "removeEventListener", exc)) return NULL;
   JSStringRef type = JSValueToStringCopy(ctx, argv[0], exc);
@@ -289,7 +301,7 @@ static JSValueRef js_remove_event_listener(JSContextRef ctx, JSObjectRef fn,
 static JSValueRef js_dispatch_event(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
-  if (!isl_unwrap(ctx, this_obj, &isl_evtarget_class, exc)) return NULL;
+  if (!this_target(ctx, &this_obj, exc)) return NULL;
   if (!isl_require_args(ctx, argc, 1, "EventTarget", "dispatchEvent", exc)) return NULL;
   isl_event_t *ev = isl_event_of(ctx, argv[0]);
   if (!ev)

@@ -6,9 +6,9 @@
 
 #include "../base/message.h"
 #include "../jsc/jsc.h"
+#include "api.h"
 
 /* The realm->api_state slot holding fetch.c's list of calls in flight. */
-#define ISL_STATE_FETCH 3
 
 /* Builds `new Request(argv[0], argv[1])` (so the arguments follow the Request
  * constructor's rules), takes its C form and sends it to svc as a task on the loop (never

@@ -25,4 +25,13 @@ isl_response_t *isl_response_to_c(JSContextRef ctx, JSValueRef v, JSValueRef *ex
  * ownership of res. */
 JSObjectRef isl_response_from_c(JSContextRef ctx, isl_response_t *res);
 
+/* new Request(argv[0], argv[1]) with the Request class as installed (never the global,
+ * which user code may replace). */
+JSObjectRef isl_request_construct(JSContextRef ctx, size_t argc, const JSValueRef argv[],
+                                  JSValueRef *exc);
+
+/* The AbortSignal a fetch() of this JS Request honours (the one it follows), or NULL. */
+typedef struct isl_abort_signal isl_abort_signal_t;
+isl_abort_signal_t *isl_request_abort_signal(JSContextRef ctx, JSObjectRef request);
+
 #endif

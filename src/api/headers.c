@@ -181,66 +181,6 @@ static const isl_headers_t *sorted_view(isl_hdrs_t *h) {
 
 /* ---- Fill from a HeadersInit --------------------------------------------------------- */
 
-typedef bool (*iter_cb)(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc);
-
-static JSValueRef symbol_iterator(JSContextRef ctx) {
-  return isl_get(ctx, isl_realm_of(ctx)->helpers, "symbolIterator", NULL);
-}
-
-/* Runs the iterator protocol over obj with its @@iterator method, calling cb per value.
- * Closes the iterator if cb fails. */
-static bool iterate(JSContextRef ctx, JSObjectRef obj, JSObjectRef method, iter_cb cb,
-                    void *data, JSValueRef *exc) {
-  JSValueRef it = isl_call(ctx, method, obj, 0, NULL, exc);
-  if (*exc) return false;
-  if (!JSValueIsObject(ctx, it)) {
-    isl_throw_type(ctx, exc, "Result of the Symbol.iterator method is not an object");
-    return false;
-  }
-  JSObjectRef ito = (JSObjectRef)it;
-  JSValueRef next = isl_get(ctx, ito, "next", exc);
-  if (*exc) return false;
-  if (!JSValueIsObject(ctx, next) || !JSObjectIsFunction(ctx, (JSObjectRef)next)) {
-    isl_throw_type(ctx, exc, "The iterator's next is not a function");
-    return false;
-  }
-  for (;;) {
-    JSValueRef res = isl_call(ctx, (JSObjectRef)next, ito, 0, NULL, exc);
-    if (*exc) return false;
-    if (!JSValueIsObject(ctx, res)) {
-      isl_throw_type(ctx, exc, "Iterator result is not an object");
-      return false;
-    }
-    JSValueRef done = isl_get(ctx, (JSObjectRef)res, "done", exc);
-    if (*exc) return false;
-    if (JSValueToBoolean(ctx, done)) return true;
-    JSValueRef v = isl_get(ctx, (JSObjectRef)res, "value", exc);
-    if (*exc) return false;
-    if (!cb(ctx, data, v, exc)) {
-      /* IteratorClose: its own exception is dropped in favour of ours. */
-      JSValueRef ignored = NULL;
-      JSValueRef ret = isl_get(ctx, ito, "return", &ignored);
-      if (!ignored && ret && JSValueIsObject(ctx, ret) && JSObjectIsFunction(ctx, (JSObjectRef)ret))
-        isl_call(ctx, (JSObjectRef)ret, ito, 0, NULL, &ignored);
-      return false;
-    }
-  }
-}
-
-/* The @@iterator method of v, NULL if it has none; false if getting it threw. */
-static bool get_iter_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method,
-                            JSValueRef *exc) {
-  JSValueRef m = JSObjectGetPropertyForKey(ctx, o, symbol_iterator(ctx), exc);
-  if (*exc) return false;
-  *method = NULL;
-  if (JSValueIsUndefined(ctx, m) || JSValueIsNull(ctx, m)) return true;
-  if (!JSValueIsObject(ctx, m) || !JSObjectIsFunction(ctx, (JSObjectRef)m)) {
-    isl_throw_type(ctx, exc, "Symbol.iterator is not a function");
-    return false;
-  }
-  *method = (JSObjectRef)m;
-  return true;
-}
 
 /* One sequence<ByteString> of a pair: keeps the first two items, counts them all. */
 typedef struct {
@@ -265,13 +205,13 @@ static bool fill_pair(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *ex
     return false;
   }
   JSObjectRef method;
-  if (!get_iter_method(ctx, (JSObjectRef)v, &method, exc)) return false;
+  if (!isl_iter_method(ctx, (JSObjectRef)v, &method, exc)) return false;
   if (!method) {
     isl_throw_type(ctx, exc, "Header pair must be an iterable of [name, value]");
     return false;
   }
   pair_t p = {0};
-  bool ok = iterate(ctx, (JSObjectRef)v, method, pair_item, &p, exc);
+  bool ok = isl_iterate_with(ctx, (JSObjectRef)v, method, pair_item, &p, exc);
   /* 1. If header's size is not 2, throw a TypeError. */
   if (ok && p.count != 2) {
     isl_throw_type(ctx, exc, "Header pair must contain exactly two items, got %zu", p.count);
@@ -326,8 +266,8 @@ bool isl_hdrs_fill(JSContextRef ctx, isl_hdrs_t *h, JSValueRef init, JSValueRef 
     return true;
   }
   JSObjectRef method;
-  if (!get_iter_method(ctx, (JSObjectRef)init, &method, exc)) return false;
-  if (method) return iterate(ctx, (JSObjectRef)init, method, fill_pair, h, exc);
+  if (!isl_iter_method(ctx, (JSObjectRef)init, &method, exc)) return false;
+  if (method) return isl_iterate_with(ctx, (JSObjectRef)init, method, fill_pair, h, exc);
   return fill_record(ctx, h, (JSObjectRef)init, exc);
 }
 

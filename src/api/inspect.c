@@ -842,10 +842,17 @@ static void fmt_object(ictx_t *ic, JSObjectRef o, int recurse, isl_buf_t *out) {
   }
   case K_BUFFER: {
     size_t n = JSObjectGetArrayBufferByteLength(ctx, o, NULL);
-    const uint8_t *p = JSObjectGetArrayBufferBytesPtr(ctx, o, NULL);
+    /* The bytes are read through a view, not JSObjectGetArrayBufferBytesPtr: that pins
+     * the buffer for good, and a pinned buffer can no longer be transferred. */
+    JSObjectRef view = n ? JSObjectMakeTypedArrayWithArrayBufferAndOffset(
+                               ctx, kJSTypedArrayTypeUint8Array, o, 0, n < 50 ? n : 50, NULL)
+                         : NULL;
     isl_buf_t e = {0};
     isl_buf_puts(&e, "[Uint8Contents]: <");
-    for (size_t i = 0; i < n && i < 50 && p; i++) isl_buf_printf(&e, i ? " %02x" : "%02x", p[i]);
+    for (size_t i = 0; i < n && i < 50 && view; i++) {
+      JSValueRef b = JSObjectGetPropertyAtIndex(ctx, view, (unsigned)i, NULL);
+      isl_buf_printf(&e, i ? " %02x" : "%02x", (unsigned)JSValueToNumber(ctx, b, NULL));
+    }
     if (n > 50) isl_buf_printf(&e, " ... %zu more byte%s", n - 50, n - 50 == 1 ? "" : "s");
     isl_buf_putc(&e, '>');
     list_push(&l, &e);

@@ -1,7 +1,7 @@
 /* The Fetch Standard's Request class (https://fetch.spec.whatwg.org/#request-class), with
  * workerd's `cf` attribute, and the conversions the worker layer uses (fetch_api.h).
  *
- * Not yet here: signal (AbortSignal is a later issue), mode/credentials/cache and the other
+ * Not here: mode/credentials/cache and the other
  * browser-only members, which workerd does not implement either. */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "api.h"
 #include "body.h"
 #include "fetch_api.h"
+#include "abort_api.h"
 #include "headers.h"
 #include "request.h"
 #include "url_api.h"
@@ -57,6 +58,12 @@ static bool is_token_char(unsigned char c) {
   if (((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9')) return true;
   return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
+
+/* A Request's AbortSignal lives in a slot, made when first read; until then the slot
+ * SIGNAL_SOURCE_SLOT holds the signal it is to follow (init.signal or the input
+ * Request's), if any. */
+#define SIGNAL_SLOT "request.signal"
+#define SIGNAL_SOURCE_SLOT "request.signalSource"
 
 /* Reads member name of the init dictionary; NULL when absent (undefined). */
 static JSValueRef init_member(JSContextRef ctx, JSObjectRef init, const char *name,
@@ -125,6 +132,24 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   if (*exc) goto fail;
   JSValueRef v_redirect = init_member(ctx, init, "redirect", exc);
   if (*exc) goto fail;
+  JSValueRef v_signal = init_member(ctx, init, "signal", exc);
+  if (*exc) goto fail;
+  /* 29. The signal: init's if it exists (null: none), else input's. The Request's own
+   * signal follows it; it is made when first read (see js_request_get_signal). */
+  JSValueRef signal_src = src ? isl_slot_get(ctx, (JSObjectRef)input, SIGNAL_SOURCE_SLOT) : NULL;
+  if (src && JSValueIsUndefined(ctx, signal_src)) signal_src = NULL;
+  if (src && !signal_src) {
+    JSValueRef own = isl_slot_get(ctx, (JSObjectRef)input, SIGNAL_SLOT);
+    if (!JSValueIsUndefined(ctx, own)) signal_src = own;
+  }
+  if (v_signal) {
+    signal_src = JSValueIsNull(ctx, v_signal) ? NULL : v_signal;
+    if (signal_src && !isl_abort_signal_of(ctx, signal_src)) {
+      isl_throw_type(ctx, exc, "Failed to construct 'Request': member signal is not of type "
+                               "AbortSignal.");
+      goto fail;
+    }
+  }
 
   if (v_cf) cf = v_cf;
   /* 25. If init["method"] exists: it must be a method and not a forbidden method; then
@@ -200,6 +225,7 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   free(s);
   JSObjectRef o = isl_wrap_new(ctx, &request_class, r, new_target);
   if (cf && !JSValueIsUndefined(ctx, cf)) isl_slot_set(ctx, o, "cf", cf);
+  if (signal_src) isl_slot_set(ctx, o, SIGNAL_SOURCE_SLOT, signal_src);
   return o;
 fail:
   free(s);
@@ -242,6 +268,19 @@ REQ_GETTER(body_used)
   return JSValueMakeBoolean(ctx, isl_bodystate_unusable(&r->body));
 REQ_GETTER_END
 
+/* The signal: one that follows the source given at construction, else one that is never
+ * aborted (an incoming request's, as in workerd without the request-signal flag). */
+REQ_GETTER(signal)
+  (void)r;
+  JSValueRef own = isl_slot_get(ctx, this_obj, SIGNAL_SLOT);
+  if (!JSValueIsUndefined(ctx, own)) return own;
+  JSValueRef src = isl_slot_get(ctx, this_obj, SIGNAL_SOURCE_SLOT);
+  isl_abort_signal_t *s = JSValueIsUndefined(ctx, src) ? NULL : isl_abort_signal_of(ctx, src);
+  JSObjectRef sig = s ? isl_abort_signal_follow(ctx, s) : isl_abort_signal_new(ctx);
+  isl_slot_set(ctx, this_obj, SIGNAL_SLOT, sig);
+  return sig;
+REQ_GETTER_END
+
 /* workerd's Cloudflare request properties: whatever init.cf was, else undefined. */
 REQ_GETTER(cf)
   return isl_slot_get(ctx, this_obj, "cf");
@@ -266,7 +305,21 @@ static JSValueRef js_request_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   JSObjectRef o = isl_wrap(ctx, &request_class, c);
   JSValueRef cf = isl_slot_get(ctx, this_obj, "cf");
   if (!JSValueIsUndefined(ctx, cf)) isl_slot_set(ctx, o, "cf", cf);
+  /* The clone's signal follows this one's. */
+  JSValueRef sig = js_request_get_signal(ctx, NULL, this_obj, 0, NULL, exc);
+  if (sig) isl_slot_set(ctx, o, SIGNAL_SOURCE_SLOT, sig);
   return o;
+}
+
+JSObjectRef isl_request_construct(JSContextRef ctx, size_t argc, const JSValueRef argv[],
+                                  JSValueRef *exc) {
+  return js_request_construct(ctx, NULL, argc, argv, exc);
+}
+
+isl_abort_signal_t *isl_request_abort_signal(JSContextRef ctx, JSObjectRef request) {
+  JSValueRef v = isl_slot_get(ctx, request, SIGNAL_SLOT);
+  if (JSValueIsUndefined(ctx, v)) v = isl_slot_get(ctx, request, SIGNAL_SOURCE_SLOT);
+  return JSValueIsUndefined(ctx, v) ? NULL : isl_abort_signal_of(ctx, v);
 }
 
 ISL_BODY_READERS(request, &request_class, req_t, body, headers)
@@ -284,6 +337,7 @@ static const isl_accessor_t request_accessors[] = {
     {"redirect", js_request_get_redirect, NULL},
     {"body", js_request_get_body, NULL},
     {"bodyUsed", js_request_get_body_used, NULL},
+    {"signal", js_request_get_signal, NULL},
     {"cf", js_request_get_cf, NULL},
     {0},
 };
@@ -325,6 +379,7 @@ isl_request_t *isl_request_to_c(JSContextRef ctx, JSValueRef v, JSValueRef *exc)
   if (isl_bodystate_unusable(&r->body))
     return (isl_request_t *)isl_throw_type(ctx, exc, "The Request's body was already used");
   isl_request_t *out = isl_request_new(r->method, r->url);
+  out->redirect = (isl_redirect_t)r->redirect; /* same order as isl_redirect_t */
   isl_headers_copy(&out->headers, &r->headers->list);
   out->body = isl_bodystate_take(&r->body);
   return out;

@@ -24,11 +24,14 @@ typedef struct {
   int type;
   isl_hdrs_t *headers;
   isl_bodystate_t body;
+  char *url;       /* a fetched response's URL (Response.url), or NULL */
+  bool redirected; /* its URL list has more than one URL */
 } resp_t;
 
 static void resp_free(void *p) {
   resp_t *r = p;
   free(r->status_text);
+  free(r->url);
   isl_hdrs_unref(r->headers);
   isl_bodystate_dispose(&r->body);
   free(r);
@@ -259,15 +262,14 @@ RESP_GETTER(type)
   return isl_str(ctx, type_names[r->type]);
 RESP_GETTER_END
 
-/* Constructed responses have no URL list; the URL parser issue adds fetched ones. */
+/* Constructed responses have no URL list; fetched ones (isl_response_from_c) have the
+ * last URL fetch() requested, without fragment. */
 RESP_GETTER(url)
-  (void)r;
-  return isl_str(ctx, "");
+  return isl_str(ctx, r->url ? r->url : "");
 RESP_GETTER_END
 
 RESP_GETTER(redirected)
-  (void)r;
-  return JSValueMakeBoolean(ctx, false);
+  return JSValueMakeBoolean(ctx, r->redirected);
 RESP_GETTER_END
 
 RESP_GETTER(status)
@@ -313,6 +315,8 @@ static JSValueRef js_response_clone(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   free(c->status_text);
   c->status_text = isl_strdup(r->status_text);
   c->type = r->type;
+  c->url = r->url ? isl_strdup(r->url) : NULL;
+  c->redirected = r->redirected;
   isl_headers_copy(&c->headers->list, &r->headers->list);
   isl_bodystate_init(&c->body, isl_body_ref(r->body.bytes));
   return isl_wrap(ctx, &response_class, c);
@@ -391,6 +395,9 @@ JSObjectRef isl_response_from_c(JSContextRef ctx, isl_response_t *res) {
       if (*nm >= 'A' && *nm <= 'Z') *nm = (char)(*nm | 32);
   isl_bodystate_init(&r->body, res->body);
   res->body = NULL;
+  r->url = res->url;
+  res->url = NULL;
+  r->redirected = res->redirected;
   isl_response_free(res);
   return isl_wrap(ctx, &response_class, r);
 }

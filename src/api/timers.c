@@ -38,6 +38,7 @@ typedef struct {
   JSObjectRef fn;   /* protected */
   JSValueRef *args; /* protected each */
   size_t nargs;
+  isl_budget_t *budget; /* the request that set it (a reference), or NULL */
 } isl_timer_t;
 
 typedef struct {
@@ -143,6 +144,7 @@ static void on_rearm(uv_prepare_t *h) {
 }
 
 static void timer_free(JSContextRef ctx, isl_timer_t *t) {
+  isl_budget_unref(t->budget);
   isl_unprotect(ctx, t->fn);
   for (size_t i = 0; i < t->nargs; i++) isl_unprotect(ctx, t->args[i]);
   free(t->args);
@@ -166,20 +168,32 @@ static void timer_schedule(timers_t *ts, isl_timer_t *t, int32_t timeout, int ne
 }
 
 /* Runs t's callback with the global as `this`, inside a task of its nesting level. t is
- * out of the heap; it goes back if it is an interval that was not cleared meanwhile. */
+ * out of the heap; it goes back if it is an interval that was not cleared meanwhile.
+ *
+ * The callback runs on behalf of the request that set the timer and is charged to its
+ * CPU budget. A timer of a request that is over (answered, its waitUntil() work done) or
+ * was stopped for its limits does not fire: it is dropped, interval or not, as in
+ * workerd, so timers cannot keep a request's work going past its end. */
 static void timer_run(timers_t *ts, isl_timer_t *t) {
   isl_realm_t *r = ts->realm;
   JSContextRef ctx = r->ctx;
+  if (!isl_budget_live(t->budget)) {
+    timer_free(ctx, t);
+    return;
+  }
   ts->running = t;
   ts->running_cleared = false;
   int saved = ts->running_nesting;
   ts->running_nesting = t->nesting;
   JSValueRef exc = NULL;
+  isl_run_t run;
+  isl_run_begin(r, t->budget, &run);
   JSObjectCallAsFunction(ctx, t->fn, r->global, t->nargs, t->args, &exc);
+  if (exc && !r->stop) /* a stopped run is reported by the worker layer */
+    isl_report_exception(ctx, exc, t->repeat ? "setInterval callback" : "setTimeout callback");
+  isl_run_end(r, &run);
   ts->running_nesting = saved;
   ts->running = NULL;
-  if (exc)
-    isl_report_exception(ctx, exc, t->repeat ? "setInterval callback" : "setTimeout callback");
   if (t->repeat && !ts->running_cleared)
     /* An interval re-runs the initialization steps with the same id, from inside this
      * task, so its nesting level grows each time. */
@@ -222,6 +236,8 @@ static int32_t timer_add(JSContextRef ctx, JSObjectRef fn, size_t nargs, const J
   }
   t->repeat = repeat;
   t->fn = fn;
+  t->budget = isl_realm_of(ctx)->current;
+  isl_budget_ref(t->budget);
   isl_protect(ctx, fn);
   if (nargs) {
     t->args = isl_malloc(nargs * sizeof(JSValueRef));

@@ -5,7 +5,6 @@
 #include "api.h"
 
 /* The realm->api_state slot holding the timer list. */
-#define ISL_STATE_TIMERS 0
 
 /* Number of timers that are scheduled and not yet cleared or finished (an interval counts
  * until it is cleared). The worker layer and `islet test` use it to know whether work is

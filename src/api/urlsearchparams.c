@@ -112,67 +112,6 @@ static void usp_sort(isl_usp_t *u) {
 
 /* ---- Initialization from a JS value ------------------------------------------------------------ */
 
-static JSValueRef symbol_iterator(JSContextRef ctx) {
-  return isl_get(ctx, isl_realm_of(ctx)->helpers, "symbolIterator", NULL);
-}
-
-/* Runs the iterator protocol over o with method, calling cb on each value. */
-typedef bool (*each_cb)(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc);
-
-static bool iterate(JSContextRef ctx, JSObjectRef o, JSObjectRef method, each_cb cb,
-                    void *data, JSValueRef *exc) {
-  JSValueRef it = isl_call(ctx, method, o, 0, NULL, exc);
-  if (*exc) return false;
-  if (!JSValueIsObject(ctx, it)) {
-    isl_throw_type(ctx, exc, "Result of the Symbol.iterator method is not an object");
-    return false;
-  }
-  JSObjectRef ito = (JSObjectRef)it;
-  JSValueRef next = isl_get(ctx, ito, "next", exc);
-  if (*exc) return false;
-  if (!JSValueIsObject(ctx, next) || !JSObjectIsFunction(ctx, (JSObjectRef)next)) {
-    isl_throw_type(ctx, exc, "The iterator's next is not a function");
-    return false;
-  }
-  for (;;) {
-    JSValueRef res = isl_call(ctx, (JSObjectRef)next, ito, 0, NULL, exc);
-    if (*exc) return false;
-    if (!JSValueIsObject(ctx, res)) {
-      isl_throw_type(ctx, exc, "Iterator result is not an object");
-      return false;
-    }
-    JSValueRef done = isl_get(ctx, (JSObjectRef)res, "done", exc);
-    if (*exc) return false;
-    if (JSValueToBoolean(ctx, done)) return true;
-    JSValueRef v = isl_get(ctx, (JSObjectRef)res, "value", exc);
-    if (*exc) return false;
-    if (!cb(ctx, data, v, exc)) {
-      /* IteratorClose; its own exception gives way to ours. */
-      JSValueRef ignored = NULL;
-      JSValueRef ret = isl_get(ctx, ito, "return", &ignored);
-      if (!ignored && ret && JSValueIsObject(ctx, ret) && JSObjectIsFunction(ctx, (JSObjectRef)ret))
-        isl_call(ctx, (JSObjectRef)ret, ito, 0, NULL, &ignored);
-      return false;
-    }
-  }
-}
-
-/* GetMethod(o, @@iterator): NULL when undefined or null; false if it threw or is not
- * callable. */
-static bool iterator_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method,
-                            JSValueRef *exc) {
-  *method = NULL;
-  JSValueRef m = JSObjectGetPropertyForKey(ctx, o, symbol_iterator(ctx), exc);
-  if (*exc) return false;
-  if (JSValueIsUndefined(ctx, m) || JSValueIsNull(ctx, m)) return true;
-  if (!JSValueIsObject(ctx, m) || !JSObjectIsFunction(ctx, (JSObjectRef)m)) {
-    isl_throw_type(ctx, exc, "Symbol.iterator is not a function");
-    return false;
-  }
-  *method = (JSObjectRef)m;
-  return true;
-}
-
 /* One inner sequence<USVString>: keeps the first two items, counts them all. */
 typedef struct {
   isl_buf_t item[2];
@@ -191,7 +130,7 @@ static bool pair_item(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *ex
 static bool fill_pair(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc) {
   isl_usp_t *u = data;
   JSObjectRef method = NULL;
-  if (JSValueIsObject(ctx, v) && !iterator_method(ctx, (JSObjectRef)v, &method, exc))
+  if (JSValueIsObject(ctx, v) && !isl_iter_method(ctx, (JSObjectRef)v, &method, exc))
     return false;
   if (!method) {
     isl_throw_type(ctx, exc, "Failed to construct 'URLSearchParams': The provided value "
@@ -199,7 +138,7 @@ static bool fill_pair(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *ex
     return false;
   }
   pair_t p = {0};
-  bool ok = iterate(ctx, (JSObjectRef)v, method, pair_item, &p, exc);
+  bool ok = isl_iterate_with(ctx, (JSObjectRef)v, method, pair_item, &p, exc);
   /* 1.1. If innerSequence's size is not 2, throw a TypeError. */
   if (ok && p.count != 2) {
     isl_throw_type(ctx, exc, "Failed to construct 'URLSearchParams': Sequence initializer "
@@ -250,8 +189,8 @@ static bool init_from(JSContextRef ctx, isl_usp_t *u, JSValueRef init, JSValueRe
   if (JSValueIsUndefined(ctx, init)) return true;
   if (JSValueIsObject(ctx, init)) {
     JSObjectRef method;
-    if (!iterator_method(ctx, (JSObjectRef)init, &method, exc)) return false;
-    if (method) return iterate(ctx, (JSObjectRef)init, method, fill_pair, u, exc);
+    if (!isl_iter_method(ctx, (JSObjectRef)init, &method, exc)) return false;
+    if (method) return isl_iterate_with(ctx, (JSObjectRef)init, method, fill_pair, u, exc);
     return fill_record(ctx, u, (JSObjectRef)init, exc);
   }
   isl_buf_t s = {0};
@@ -578,7 +517,7 @@ void isl_api_urlsearchparams_install(isl_realm_t *r) {
   /* URLSearchParams.prototype[Symbol.iterator] is entries (Web IDL). */
   JSObjectRef proto = isl_proto(ctx, &usp_class);
   JSValueRef entries = isl_get(ctx, proto, "entries", NULL);
-  JSObjectSetPropertyForKey(ctx, proto, symbol_iterator(ctx), entries,
+  JSObjectSetPropertyForKey(ctx, proto, isl_get(ctx, isl_realm_of(ctx)->helpers, "symbolIterator", NULL), entries,
                             kJSPropertyAttributeDontEnum, NULL);
 
   /* The iterator prototype inherits from %IteratorPrototype% and has no constructor. */

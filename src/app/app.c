@@ -44,6 +44,8 @@ typedef struct {
 
 struct isl_app {
   uv_loop_t *loop;
+  /* workerd's implicit "internet" (allow = ["public"]) when the config defines none. */
+  isl_config_service_t internet;
   entry_slot_t *entries;
   sock_svc_t *socks; /* one per socket of the config */
   slot_t *slots;
@@ -200,8 +202,7 @@ static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
     }
   }
   /* globalOutbound: where the global fetch() sends requests; by default the service
-   * named "internet" (workerd's implicit public network when the config has none). A
-   * network service cannot be reached yet (issue 6), so fetch() is told to reject. */
+   * named "internet" (the config's, or the implicit public network). */
   const char *ob_name = c->global_outbound ? c->global_outbound : "internet";
   slot_t *ob = slot_named(app, ob_name);
   if (c->global_outbound && !ob) {
@@ -221,7 +222,7 @@ static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
       .nmodules = c->nmodules,
       .bindings = s->bindings,
       .nbindings = c->nbindings,
-      .outbound = ob && ob->cfg->kind != ISL_SVC_NETWORK ? &ob->iface : NULL,
+      .outbound = ob ? &ob->iface : NULL,
       .outbound_name = ob_name,
       .test_mode = app->test_mode,
   };
@@ -265,10 +266,15 @@ static bool parse_address(const char *a, char *host, size_t hostlen, int *port) 
  * isl_worker_free). */
 static long free_app(isl_app_t *app) {
   long leaked = 0;
+  /* Workers first: a network service answers its requests in flight when it is freed,
+   * and those answers must find their workers already detached, not call into JS. */
   for (size_t i = 0; i < app->nslots; i++) {
     slot_t *s = &app->slots[i];
     s->impl = NULL;
     if (s->worker) leaked += isl_worker_free(s->worker);
+  }
+  for (size_t i = 0; i < app->nslots; i++) {
+    slot_t *s = &app->slots[i];
     free(s->modules);
     free(s->bindings);
     isl_network_free(s->network);
@@ -295,9 +301,14 @@ static isl_app_t *app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_
   app->test_mode = test_mode;
   app->nslots = cfg->nservices;
   app->slots = isl_calloc(cfg->nservices + 1, sizeof(slot_t));
-  for (size_t i = 0; i < cfg->nservices; i++) {
-    app->slots[i].cfg = &cfg->services[i];
-    app->slots[i].iface.name = cfg->services[i].name;
+  for (size_t i = 0; i < cfg->nservices; i++) app->slots[i].cfg = &cfg->services[i];
+  if (!isl_config_service(cfg, "internet")) {
+    /* The config's own default: allow = ["public"], which allow == NULL gives. */
+    app->internet = (isl_config_service_t){.name = "internet", .kind = ISL_SVC_NETWORK};
+    app->slots[app->nslots++].cfg = &app->internet;
+  }
+  for (size_t i = 0; i < app->nslots; i++) {
+    app->slots[i].iface.name = app->slots[i].cfg->name;
     app->slots[i].iface.fetch = slot_fetch;
   }
   for (size_t i = 0; i < noverrides; i++) {
@@ -319,6 +330,7 @@ static isl_app_t *app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_
       static const char *const no_entries[1];
       char msg[512];
       const char *const *allow = s->cfg->allow ? (const char *const *)s->cfg->allow : no_entries;
+      if (s->cfg == &app->internet) allow = NULL; /* netpolicy's default: ["public"] */
       isl_netpolicy_t *policy =
           isl_netpolicy_new(allow, s->cfg->nallow,
                             (const char *const *)s->cfg->deny, s->cfg->ndeny, msg, sizeof(msg));
@@ -326,7 +338,7 @@ static isl_app_t *app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_
         isl_buf_printf(err, "service '%s': %s", s->cfg->name, msg);
         goto fail;
       }
-      s->impl = s->network = isl_network_new(s->cfg->name, policy);
+      s->impl = s->network = isl_network_new(loop, s->cfg->name, policy);
       continue;
     }
     if (s->cfg->kind == ISL_SVC_EXTERNAL) {

@@ -113,6 +113,7 @@ void isl_request_free(isl_request_t *r) {
   free(r->url);
   isl_headers_dispose(&r->headers);
   isl_body_unref(r->body);
+  isl_cancel_unref(r->cancel);
   free(r);
 }
 
@@ -125,9 +126,45 @@ isl_response_t *isl_response_new(int status) {
 void isl_response_free(isl_response_t *r) {
   if (!r) return;
   free(r->status_text);
+  free(r->error);
+  free(r->url);
   isl_headers_dispose(&r->headers);
   isl_body_unref(r->body);
   free(r);
+}
+
+isl_response_t *isl_response_network_error(const char *msg) {
+  isl_response_t *r = isl_response_text(502, msg);
+  r->error = isl_strdup(msg);
+  return r;
+}
+
+isl_cancel_t *isl_cancel_new(void) {
+  isl_cancel_t *c = isl_calloc(1, sizeof(*c));
+  c->refs = 1;
+  return c;
+}
+
+isl_cancel_t *isl_cancel_ref(isl_cancel_t *c) {
+  if (c) c->refs++;
+  return c;
+}
+
+void isl_cancel_unref(isl_cancel_t *c) {
+  if (c && --c->refs == 0) free(c);
+}
+
+void isl_cancel_on(isl_cancel_t *c, void (*fn)(void *data), void *data) {
+  c->fn = fn;
+  c->data = data;
+}
+
+void isl_cancel_fire(isl_cancel_t *c) {
+  if (c->fired) return;
+  c->fired = true;
+  void (*fn)(void *) = c->fn;
+  c->fn = NULL;
+  if (fn) fn(c->data);
 }
 
 isl_response_t *isl_response_text(int status, const char *text) {

@@ -4,16 +4,18 @@
  * Life of a connection: accepted → IDLE (idle timer) → first byte of a request → HEAD
  * (header timer, started once, a deadline) → BODY if it has one (body timer, restarted by
  * every read) → SERVICE (parser paused at on_message_complete; input still read and
- * buffered up to a cap so a disconnect is noticed) → WRITING (one uv_write of head + body)
- * → IDLE again and any buffered pipelined bytes are parsed. A response that closes the
- * connection (errors, Connection: close, HTTP/1.0, shutdown) goes to ENDING instead: shut
- * down the write side, drain input for a short linger, close.
+ * buffered up to a cap so a disconnect is noticed) → WRITING (one uv_write of head + body;
+ * the timer watches the socket take it) → IDLE again and any buffered pipelined bytes are
+ * parsed. A response that closes the connection (errors, Connection: close, HTTP/1.0,
+ * shutdown) goes to ENDING instead: shut down the write side, drain input for a short
+ * linger, close.
  *
  * The struct embeds its tcp and timer handles and is freed when both are closed — unless
  * its request is still in the service, in which case the service's callback frees it. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -32,12 +34,14 @@ struct isl_http_conn {
   int reject;             /* the status a failing llhttp callback asks for */
   bool closing, in_service, write_pending, eof, reading;
   bool keep_alive, head_request, message_done, headers_done;
+  bool trailers_next; /* llhttp paused after the last chunk: trailers follow */
   uint8_t http_minor;
+  size_t served;      /* responses written */
+  size_t write_left;  /* bytes of the pending write not yet taken by the socket */
   /* The request being parsed. */
   isl_headers_t headers;
   isl_request_t *req; /* made when the head is complete */
   isl_buf_t url, field, value, body;
-  size_t trailer_bytes, trailer_lines;
 };
 
 typedef struct {
@@ -50,6 +54,7 @@ typedef struct {
 
 static void process(isl_http_conn_t *c);
 static void reject(isl_http_conn_t *c, int status);
+static void timer_start(isl_http_conn_t *c, uint64_t ms);
 
 isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c) { return c->next; }
 
@@ -64,6 +69,10 @@ static void in_release(isl_http_conn_t *c) {
     isl_buf_free(&c->in);
   }
   c->in_off = c->scan_off = 0;
+}
+
+bool isl_http_conn_is_spare(const isl_http_conn_t *c) {
+  return c->phase == ISL_CONN_IDLE && c->served > 0 && !c->closing && c->in_off == c->in.len;
 }
 
 static void conn_free(isl_http_conn_t *c) {
@@ -95,8 +104,6 @@ void isl_http_conn_close(isl_http_conn_t *c) {
   uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
   uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
-
-static void timer_start(isl_http_conn_t *c, uint64_t ms);
 
 /* ---- reading ---- */
 
@@ -168,8 +175,26 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
 
 /* ---- timers ---- */
 
+/* While a response is being written the timer watches the socket take it: a client that
+ * takes no bytes for the body timeout (the allowance for a request body that stops
+ * arriving, applied the other way) is cut off, so a client that never reads cannot hold a
+ * response in memory forever. */
+static void on_write_timer(isl_http_conn_t *c) {
+  size_t left = c->tcp.write_queue_size;
+  if (left < c->write_left) {
+    c->write_left = left;
+    timer_start(c, c->server->lim.body_timeout_ms);
+    return;
+  }
+  isl_http_conn_close(c);
+}
+
 static void on_timer(uv_timer_t *t) {
   isl_http_conn_t *c = t->data;
+  if (c->write_pending) {
+    on_write_timer(c);
+    return;
+  }
   switch (c->phase) {
   case ISL_CONN_IDLE:
   case ISL_CONN_ENDING:
@@ -218,6 +243,7 @@ static void end_conn(isl_http_conn_t *c) {
 static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool more_input) {
   c->write_pending = false;
   if (c->closing) return;
+  c->served++;
   if (status < 0) {
     isl_http_conn_close(c);
     return;
@@ -231,7 +257,15 @@ static void after_write(isl_http_conn_t *c, int status, bool keep_alive, bool mo
   /* An idle keep-alive connection holds no input buffer: there may be many of them. */
   if (c->in_off == c->in.len) in_release(c);
   start_reading(c);
-  if (more_input) process(c);
+  if (more_input) {
+    process(c);
+  } else if (c->eof) {
+    /* The client half-closed while the request was in the service and nothing else is
+     * buffered (the direct write is tried only then): nothing more can come. */
+    isl_http_conn_close(c);
+    return;
+  }
+  isl_http_server_conn_idle();
 }
 
 static void on_written(uv_write_t *req, int status) {
@@ -293,6 +327,8 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
     return;
   }
   c->write_pending = true;
+  c->write_left = c->tcp.write_queue_size;
+  timer_start(c, c->server->lim.body_timeout_ms);
 }
 
 /* Answers a request that will not reach the service and closes the connection after it;
@@ -355,10 +391,20 @@ static void compact(isl_http_conn_t *c) {
   }
 }
 
+/* The status for a request llhttp refused: what a callback asked for, 501 for a method
+ * llhttp does not know (the scanner already checked that it is a token: RFC 9110 §9.1 says
+ * 501 for a method the server does not implement), otherwise 400. */
+static int error_status(const isl_http_conn_t *c, llhttp_errno_t e) {
+  if (c->reject) return c->reject;
+  if (e == HPE_INVALID_METHOD) return 501;
+  return 400;
+}
+
 static void process(isl_http_conn_t *c) {
   while (!c->closing && c->phase <= ISL_CONN_BODY && c->in_off < c->in.len) {
     if (c->phase == ISL_CONN_IDLE) {
       c->phase = ISL_CONN_HEAD;
+      c->head_request = false; /* a rejection before llhttp's message begins has a body */
       isl_http_scan_init(&c->scan);
       c->scan_off = c->in_off;
       timer_start(c, c->server->lim.header_timeout_ms);
@@ -372,11 +418,23 @@ static void process(isl_http_conn_t *c) {
         return;
       }
     }
+    /* llhttp sees a request line only once the scanner has accepted all of it, so the
+     * scanner's verdict on its shape and version comes first. */
+    if (!isl_http_scan_line_done(&c->scan)) break;
     const char *p = c->in.p + c->in_off;
     llhttp_errno_t e = llhttp_execute(&c->parser, p, c->in.len - c->in_off);
     if (e == HPE_OK) {
       c->in_off = c->in.len;
       break;
+    }
+    if (e == HPE_PAUSED && c->trailers_next) {
+      /* Paused after the last chunk's size line: the scanner takes the trailer section. */
+      c->trailers_next = false;
+      c->in_off += (size_t)(llhttp_get_error_pos(&c->parser) - p);
+      llhttp_resume(&c->parser);
+      isl_http_scan_init_trailers(&c->scan);
+      c->scan_off = c->in_off;
+      continue;
     }
     if (e == HPE_PAUSED && c->message_done) {
       /* Paused in on_message_complete: the next request starts at the error position. */
@@ -385,7 +443,7 @@ static void process(isl_http_conn_t *c) {
       dispatch(c);
       break;
     }
-    reject(c, c->reject ? c->reject : 400);
+    reject(c, error_status(c, e));
     return;
   }
   if (!c->closing && c->eof && c->phase <= ISL_CONN_BODY) {
@@ -404,8 +462,7 @@ static int on_message_begin(llhttp_t *p) {
   isl_request_free(c->req);
   c->req = NULL;
   c->url.len = c->field.len = c->value.len = c->body.len = 0;
-  c->trailer_bytes = c->trailer_lines = 0;
-  c->message_done = c->headers_done = c->head_request = false;
+  c->message_done = c->headers_done = c->head_request = c->trailers_next = false;
   c->reject = 0;
   return 0;
 }
@@ -415,35 +472,17 @@ static int on_url(llhttp_t *p, const char *at, size_t n) {
   return 0;
 }
 
-/* Trailer fields (after a chunked body) are counted against the header limits but not
- * kept: the request was made from the head already. */
-static int count_trailer(isl_http_conn_t *c, size_t n) {
-  c->trailer_bytes += n;
-  if (c->trailer_bytes <= ISL_HTTP_MAX_HEADER_BYTES) return 0;
-  c->reject = 431;
-  return HPE_USER;
-}
-
+/* Trailer fields (after a chunked body) are not kept: the request was made from the head
+ * already. The scanner holds them to the header limits. */
 static int on_header_field(llhttp_t *p, const char *at, size_t n) {
   isl_http_conn_t *c = conn_of(p);
-  if (c->headers_done) return count_trailer(c, n);
-  isl_buf_append(&c->field, at, n);
-  return 0;
-}
-
-static int on_header_field_complete(llhttp_t *p) {
-  isl_http_conn_t *c = conn_of(p);
-  if (c->headers_done && ++c->trailer_lines > ISL_HTTP_MAX_HEADER_LINES) {
-    c->reject = 431;
-    return -1;
-  }
+  if (!c->headers_done) isl_buf_append(&c->field, at, n);
   return 0;
 }
 
 static int on_header_value(llhttp_t *p, const char *at, size_t n) {
   isl_http_conn_t *c = conn_of(p);
-  if (c->headers_done) return count_trailer(c, n);
-  isl_buf_append(&c->value, at, n);
+  if (!c->headers_done) isl_buf_append(&c->value, at, n);
   return 0;
 }
 
@@ -455,20 +494,9 @@ static int on_header_value_complete(llhttp_t *p) {
   return 0;
 }
 
-/* A Host value that could change the meaning of "http://" + Host + target is refused:
- * no userinfo, path, query, fragment, whitespace or controls. */
-static bool valid_host(const char *h) {
-  for (; *h; h++) {
-    unsigned char ch = (unsigned char)*h;
-    if (ch <= 0x20 || ch >= 0x7f || strchr("/?#@\\\"<>^`{|}", ch)) return false;
-  }
-  return true;
-}
-
 /* Checks the head and makes the isl_request_t. Returns 0 or the status to answer with. */
 static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
-  if (p->http_major == 0) return 400;
-  if (p->http_major != 1 || p->http_minor > 1) return 505;
+  /* The scanner let only HTTP/1.0 and HTTP/1.1 through. */
   c->http_minor = p->http_minor;
   c->head_request = p->method == HTTP_HEAD;
 
@@ -481,7 +509,12 @@ static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
     }
   }
   /* RFC 9112 §3.2: exactly one Host in HTTP/1.1, and a valid one. */
-  if (nhost > 1 || (nhost == 0 && p->http_minor == 1) || (host && !valid_host(host))) return 400;
+  if (nhost > 1 || (nhost == 0 && p->http_minor == 1) ||
+      (host && !isl_http_valid_authority(host, strlen(host), true)))
+    return 400;
+
+  int te = isl_http_te_status(&c->headers, p->http_minor);
+  if (te) return te;
 
   const char *expect = isl_headers_get(&c->headers, "expect");
   if (expect && p->http_minor == 1 && strcasecmp(expect, "100-continue") != 0) return 417;
@@ -490,17 +523,32 @@ static int head_complete(isl_http_conn_t *c, llhttp_t *p) {
   if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->server->lim.max_body_bytes)
     return 413;
 
+  /* Tunnels are not served (RFC 9110 §9.1: 501 for a method the server does not do). */
+  if (p->method == HTTP_CONNECT) return 501;
+
+  /* The scanner made sure the target is not empty. */
+  if (!c->url.p) return 400;
+  const char *target = c->url.p;
   isl_buf_t url = {0};
-  const char *target = c->url.p ? c->url.p : "";
+  size_t scheme = strncasecmp(target, "http://", 7) == 0    ? 7
+                  : strncasecmp(target, "https://", 8) == 0 ? 8
+                                                            : 0;
   if (target[0] == '/') {
     isl_buf_puts(&url, "http://");
     isl_buf_puts(&url, host && *host ? host : c->server->authority);
     isl_buf_append(&url, c->url.p, c->url.len);
-  } else if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
-    /* Absolute form (RFC 9112 §3.2.2): the target is the URL, Host is ignored. */
+  } else if (scheme) {
+    /* Absolute form (RFC 9112 §3.2.2): the target is the URL, Host is ignored; its
+     * authority must be a valid, non-empty one without userinfo (RFC 9110 §4.2.4). */
+    const char *auth = target + scheme;
+    if (!isl_http_valid_authority(auth, strcspn(auth, "/?"), false)) {
+      isl_buf_free(&url);
+      return 400;
+    }
     isl_buf_append(&url, c->url.p, c->url.len);
   } else {
-    /* Authority form (CONNECT) and asterisk form (OPTIONS *) are not served. */
+    /* Authority form outside CONNECT and asterisk form (OPTIONS *) are not served. */
+    isl_buf_free(&url);
     return 400;
   }
   c->req = isl_request_new(llhttp_method_name((llhttp_method_t)p->method), url.p);
@@ -535,6 +583,12 @@ static int on_chunk_header(llhttp_t *p) {
     c->reject = 413;
     return -1;
   }
+  /* The last chunk: pause so that process() hands the trailer section to the scanner
+   * (llhttp 8.1 accepts a bare LF and obs-fold there). */
+  if (p->content_length == 0) {
+    c->trailers_next = true;
+    return HPE_PAUSED;
+  }
   return 0;
 }
 
@@ -561,7 +615,6 @@ static const llhttp_settings_t settings = {
     .on_message_begin = on_message_begin,
     .on_url = on_url,
     .on_header_field = on_header_field,
-    .on_header_field_complete = on_header_field_complete,
     .on_header_value = on_header_value,
     .on_header_value_complete = on_header_value_complete,
     .on_headers_complete = on_headers_complete,
@@ -572,7 +625,7 @@ static const llhttp_settings_t settings = {
 
 /* ---- server side ---- */
 
-void isl_http_conn_accept(isl_http_server_t *s) {
+static isl_http_conn_t *conn_new(isl_http_server_t *s) {
   isl_http_conn_t *c = isl_calloc(1, sizeof(*c));
   c->server = s;
   uv_tcp_init(s->loop, &c->tcp);
@@ -583,16 +636,35 @@ void isl_http_conn_accept(isl_http_server_t *s) {
   if (s->conns) s->conns->prev = c;
   s->conns = c;
   s->nconns++;
-  if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp) < 0) {
-    isl_http_conn_close(c);
-    return;
-  }
+  return c;
+}
+
+static void conn_start(isl_http_conn_t *c) {
   uv_tcp_nodelay(&c->tcp, 1);
   llhttp_init(&c->parser, HTTP_REQUEST, &settings);
   c->parser.data = c;
   c->phase = ISL_CONN_IDLE;
-  timer_start(c, s->lim.idle_timeout_ms);
+  timer_start(c, c->server->lim.idle_timeout_ms);
   start_reading(c);
+}
+
+void isl_http_conn_accept(isl_http_server_t *s) {
+  isl_http_conn_t *c = conn_new(s);
+  if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp) < 0) {
+    isl_http_conn_close(c);
+    return;
+  }
+  conn_start(c);
+}
+
+void isl_http_conn_adopt(isl_http_server_t *s, uv_os_sock_t fd) {
+  isl_http_conn_t *c = conn_new(s);
+  if (uv_tcp_open(&c->tcp, fd) < 0) {
+    close(fd); /* not the handle's yet */
+    isl_http_conn_close(c);
+    return;
+  }
+  conn_start(c);
 }
 
 void isl_http_conn_shutdown(isl_http_conn_t *c) {

@@ -22,21 +22,39 @@
 #define ISL_HTTP_LINGER_MS 2000
 
 /* The head pre-scanner. llhttp 8.1 in strict mode still accepts a bare LF ending the
- * request line, obs-fold continuation lines and a few other things RFC 9112 lets a server
- * reject; it also has no notion of size limits. The scanner walks each request head's raw
- * bytes just ahead of llhttp and decides those cases. */
+ * request line or the head, obs-fold continuation lines, several spaces between the parts
+ * of the request line, and in a chunked body's trailers a bare LF and obs-fold; it also has
+ * no notion of size limits. The scanner walks each request head's raw bytes (and each
+ * trailer section's) just ahead of llhttp and decides those cases; llhttp is not given a
+ * request line before the scanner has accepted all of it. */
 typedef struct {
   int state;
-  char prev;
+  uint8_t major, minor; /* the HTTP version's digits */
+  size_t part;          /* bytes so far of the request line's current part */
   size_t line_bytes, header_bytes, header_lines;
 } isl_http_scan_t;
 
 void isl_http_scan_init(isl_http_scan_t *s);
+/* Starts on a trailer section (the header lines after a chunked body's last chunk). */
+void isl_http_scan_init_trailers(isl_http_scan_t *s);
 /* Scans p[0..n). Returns 0 and sets *used = n when the head continues past p, 0 and
  * *used = bytes up to and including the final CRLF when the head ended (then
- * isl_http_scan_done() is true), or an HTTP status (400, 414, 431) for a head to reject. */
+ * isl_http_scan_done() is true), or an HTTP status for a head to reject: 400, 414 (request
+ * line over 8 KiB), 431 (header limits), 505 (an HTTP version other than 1.0 and 1.1). */
 int isl_http_scan(isl_http_scan_t *s, const char *p, size_t n, size_t *used);
 bool isl_http_scan_done(const isl_http_scan_t *s);
+/* True once the whole request line (with its CRLF) was scanned and accepted. */
+bool isl_http_scan_line_done(const isl_http_scan_t *s);
+
+/* fields.c. A Host value or absolute-form authority that "http://" + it + target cannot
+ * turn into another URL: uri-host [":" port] with a bracketed IP literal or a reg-name of
+ * unreserved and sub-delims characters (no percent-encoding, no userinfo) and a port up to
+ * 65535. Empty only if allow_empty. */
+bool isl_http_valid_authority(const char *h, size_t n, bool allow_empty);
+/* fields.c. The status a request's Transfer-Encoding fields call for: 0 (none, or exactly
+ * one final "chunked"), 400 (HTTP/1.0, chunked not final or repeated or with parameters,
+ * an element without a coding name) or 501 (a coding other than chunked). */
+int isl_http_te_status(const isl_headers_t *h, int http_minor);
 
 /* The Date header value for now, "Sun, 06 Nov 1994 08:49:37 GMT", recomputed at most once a
  * second per thread. Borrowed until the next call on the same thread. */
@@ -70,13 +88,15 @@ typedef struct isl_http_conn isl_http_conn_t;
 struct isl_http_server {
   uv_loop_t *loop;
   uv_tcp_t listener;
-  uv_timer_t grace;
+  uv_timer_t grace; /* the shutdown grace period; before shutdown, the accept retry */
   isl_http_limits_t lim;
   isl_service_t *svc;
   char *authority; /* listen address as "host:port", for requests without Host */
   int port;
   isl_http_conn_t *conns; /* every connection whose handles are not closed yet */
   size_t nconns;
+  isl_http_server_t *next_server; /* all servers of the process share the connection budget */
+  bool accept_paused;             /* libuv holds a connection this server has not accepted */
   int open_handles; /* listener + grace timer, while shutting down */
   bool shutting_down, done_called;
   void (*done)(void *data);
@@ -93,11 +113,23 @@ struct isl_http_server {
 
 /* Accepts one pending connection from the listener and starts serving it. */
 void isl_http_conn_accept(isl_http_server_t *s);
+/* Serves a connected stream socket that did not come from the listener (conn.c does the
+ * work; server.c's wrapper counts it in the connection budget). The fuzz driver
+ * fuzz/http_conn_fuzz.c feeds the server through one end of a socketpair this way. The
+ * socket is closed with the connection, also on failure. */
+void isl_http_conn_adopt(isl_http_server_t *s, uv_os_sock_t fd);
+void isl_http_server_adopt(isl_http_server_t *s, uv_os_sock_t fd);
 /* Shutdown: closes the connection now if idle; otherwise its current response is the last. */
 void isl_http_conn_shutdown(isl_http_conn_t *c);
 /* Closes the connection's handles now, whatever it is doing (grace period over). */
 void isl_http_conn_close(isl_http_conn_t *c);
 isl_http_conn_t *isl_http_conn_next(isl_http_conn_t *c);
+/* True for an idle keep-alive connection that has been answered at least once: the one to
+ * close when the connection budget is reached (server.c). */
+bool isl_http_conn_is_spare(const isl_http_conn_t *c);
+/* Called by conn.c when a connection went idle after a response: if a server waits for
+ * room in the connection budget, an idle connection is closed to make it. */
+void isl_http_server_conn_idle(void);
 /* Called by conn.c when a connection's handles are closed and it left the list. */
 void isl_http_server_conn_gone(isl_http_server_t *s);
 

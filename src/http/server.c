@@ -1,8 +1,13 @@
-/* The listener and the server's life: start, accept, graceful shutdown. Connections live in
- * conn.c. */
+/* The listener and the server's life: start, accept (with the connection budget), graceful
+ * shutdown. Connections live in conn.c. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -14,14 +19,151 @@ void isl_http_limits_default(isl_http_limits_t *lim) {
   lim->shutdown_grace_ms = 10000;
 }
 
+/* ---- the connection budget ----
+ *
+ * Every connection holds a file descriptor, and running out of them must not stop the
+ * process (or spin it). The servers of a process (all on the loop's thread) share a budget
+ * computed when the first one starts: RLIMIT_NOFILE's soft limit, less the descriptors
+ * already open, less a headroom for what workers open later (outbound connections, files).
+ * At the budget a server pauses: its connection callback does not call uv_accept, so libuv
+ * holds that one connection and stops polling the listener; new clients wait in the kernel's
+ * backlog. Each closed connection resumes a paused server. To make room sooner, an idle
+ * keep-alive connection that has already been answered is closed when the budget is hit.
+ *
+ * Should accept() still fail with EMFILE (descriptors taken elsewhere), libuv first closes
+ * its own reserve descriptor and accepts-and-closes what is pending; only if that reserve is
+ * gone does it call back with UV_EMFILE, and then it calls accept() again at once, in a
+ * loop. islet keeps a reserve of its own for that case: it is closed so that the next
+ * accept() succeeds and that connection is held (paused), and reopened, by a timer or a
+ * closing connection, before accepting resumes. */
+
+static size_t budget;        /* connections all servers may hold; 0 until the first start */
+static size_t open_conns;    /* connections of all servers */
+static int reserve_fd = -1;  /* islet's spare descriptor */
+static bool fd_pressure;     /* accept() failed even so: wait for the reserve to reopen */
+static isl_http_server_t *all_servers;
+#define ISL_HTTP_RETRY_MS 1000
+
+static size_t count_open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return 64; /* no /proc: a guess on the safe side */
+  size_t n = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n;
+}
+
+static void budget_init(void) {
+  if (budget) return;
+  struct rlimit rl;
+  size_t soft = 1u << 20;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < soft)
+    soft = (size_t)rl.rlim_cur;
+  size_t used = count_open_fds() + 1; /* + islet's reserve */
+  size_t headroom = 16 + soft / 16;
+  budget = soft > used + headroom ? soft - used - headroom : 1;
+  reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  isl_log(ISL_LOG_DEBUG, "connection budget %zu (RLIMIT_NOFILE %zu, %zu open)", budget, soft,
+          used);
+}
+
+/* At most one warning every 10 s: a server under pressure meets this many times a second. */
+static void warn_limited(const char *what) {
+  static time_t last;
+  time_t now = time(NULL);
+  if (now - last < 10) return;
+  last = now;
+  isl_log(ISL_LOG_WARN, "%s (%zu connections open, budget %zu): accepting paused", what,
+          open_conns, budget);
+}
+
+static void accept_one(isl_http_server_t *s) {
+  open_conns++;
+  isl_http_conn_accept(s);
+}
+
+void isl_http_server_adopt(isl_http_server_t *s, uv_os_sock_t fd) {
+  open_conns++;
+  isl_http_conn_adopt(s, fd);
+}
+
+static void on_retry(uv_timer_t *t);
+
+static bool any_paused(void) {
+  for (isl_http_server_t *s = all_servers; s; s = s->next_server)
+    if (s->accept_paused && !s->shutting_down) return true;
+  return false;
+}
+
+/* Makes room for a paused server: closes the oldest idle keep-alive connection that was
+ * answered at least once (its closing resumes accepting). */
+static void make_room(void) {
+  isl_http_conn_t *idle = NULL;
+  for (isl_http_server_t *o = all_servers; o; o = o->next_server)
+    for (isl_http_conn_t *c = o->conns; c; c = isl_http_conn_next(c))
+      if (isl_http_conn_is_spare(c)) idle = c;
+  if (idle) isl_http_conn_close(idle);
+}
+
+static void pause_accepting(isl_http_server_t *s) {
+  s->accept_paused = true;
+  if (fd_pressure) {
+    uv_timer_start(&s->grace, on_retry, ISL_HTTP_RETRY_MS, 0);
+    return;
+  }
+  make_room();
+}
+
+void isl_http_server_conn_idle(void) {
+  if (!fd_pressure && any_paused()) make_room();
+}
+
+/* Called when a connection closes, and by the retry timer. */
+static void resume_accepting(void) {
+  if (fd_pressure) {
+    if (reserve_fd < 0) reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (reserve_fd < 0) {
+      for (isl_http_server_t *s = all_servers; s; s = s->next_server)
+        if (s->accept_paused && !s->shutting_down)
+          uv_timer_start(&s->grace, on_retry, ISL_HTTP_RETRY_MS, 0);
+      return;
+    }
+    fd_pressure = false;
+  }
+  for (isl_http_server_t *s = all_servers; s && open_conns < budget; s = s->next_server) {
+    if (!s->accept_paused || s->shutting_down) continue;
+    s->accept_paused = false;
+    /* Takes the connection libuv held; libuv polls the listener again. */
+    accept_one(s);
+  }
+}
+
+static void on_retry(uv_timer_t *t) {
+  (void)t;
+  resume_accepting();
+}
+
 static void on_connection(uv_stream_t *listener, int status) {
   isl_http_server_t *s = listener->data;
+  if (status == UV_EMFILE || status == UV_ENFILE) {
+    /* libuv calls accept() again right after this: let it succeed (see the top). */
+    fd_pressure = true;
+    if (reserve_fd >= 0) close(reserve_fd);
+    reserve_fd = -1;
+    warn_limited("out of file descriptors");
+    return;
+  }
   if (status < 0) {
-    /* EMFILE and friends: the pending connection stays in the backlog; nothing to undo. */
     isl_log(ISL_LOG_WARN, "accept failed: %s", uv_strerror(status));
     return;
   }
-  isl_http_conn_accept(s);
+  if (fd_pressure || open_conns >= budget) {
+    if (!fd_pressure) warn_limited("connection budget reached");
+    pause_accepting(s);
+    return;
+  }
+  accept_one(s);
 }
 
 static void free_server(isl_http_server_t *s) {
@@ -79,6 +221,9 @@ int isl_http_server_start(uv_loop_t *loop, const char *host, int port,
   s->authority = isl_buf_take(&a);
   uv_timer_init(loop, &s->grace);
   s->grace.data = s;
+  budget_init();
+  s->next_server = all_servers;
+  all_servers = s;
   *out = s;
   return 0;
 }
@@ -90,6 +235,12 @@ int isl_http_server_port(const isl_http_server_t *s) { return s->port; }
 static void on_server_handle_closed(uv_handle_t *h) {
   isl_http_server_t *s = h->data;
   if (--s->open_handles > 0 || !s->done_called) return;
+  for (isl_http_server_t **p = &all_servers; *p; p = &(*p)->next_server) {
+    if (*p == s) {
+      *p = s->next_server;
+      break;
+    }
+  }
   s->done(s->done_data);
   free_server(s);
 }
@@ -104,7 +255,9 @@ static void check_done(isl_http_server_t *s) {
 
 void isl_http_server_conn_gone(isl_http_server_t *s) {
   s->nconns--;
+  open_conns--;
   check_done(s);
+  resume_accepting();
 }
 
 static void on_grace_over(uv_timer_t *t) {
@@ -122,6 +275,8 @@ void isl_http_server_shutdown(isl_http_server_t *s, void (*done)(void *data), vo
   s->shutting_down = true;
   s->done = done;
   s->done_data = data;
+  /* Closing the listener also closes a connection libuv holds for a paused accept. */
+  s->accept_paused = false;
   s->open_handles++;
   uv_close((uv_handle_t *)&s->listener, on_server_handle_closed);
   for (isl_http_conn_t *c = s->conns; c;) {

@@ -15,7 +15,9 @@
 typedef struct {
   size_t max_body_bytes;        /* request body above this → 413 (default 100 MiB) */
   uint64_t header_timeout_ms;   /* headers not complete in this time → 408 (default 30 s) */
-  uint64_t body_timeout_ms;     /* no body bytes for this long → 408 (default 30 s) */
+  uint64_t body_timeout_ms;     /* no body bytes for this long → 408 (default 30 s); also
+                                 * a response the client takes nothing of for this long
+                                 * is dropped with its connection */
   uint64_t idle_timeout_ms;     /* idle keep-alive connection closed after (default 60 s) */
   uint64_t shutdown_grace_ms;   /* in-flight requests get this long at shutdown (10 s) */
 } isl_http_limits_t;

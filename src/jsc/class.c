@@ -214,10 +214,11 @@ JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
     define_method(ctx, r, proto, m->name, m->fn, m->length);
   for (const isl_accessor_t *a = def->accessors; a && a->name; a++)
     define_accessor(ctx, r, proto, a->name, a->get, a->set);
-  /* JSC made Symbol.toStringTag writable on the prototype (Web IDL says read-only); it
-   * stays as it was, with the class's name. */
+  /* Symbol.toStringTag: { writable: false, enumerable: false, configurable: true } (Web
+   * IDL). All three are spelled out because JSC gives a class's automatic prototype a
+   * writable Symbol.toStringTag of its own, whose flags a partial descriptor would keep. */
   JSValueRef name = isl_str(ctx, def->name);
-  define_key(ctx, r, proto, r->to_string_tag, name, ISL_W | ISL_C);
+  define_key(ctx, r, proto, r->to_string_tag, name, ISL_C);
 
   JSValueRef args[3] = {isl_func_with_data(ctx, ctor_trampoline, def, NULL), name,
                         JSValueMakeNumber(ctx, def->length)};
@@ -230,6 +231,12 @@ JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
   define_key(ctx, r, proto, key_of(ctx, &constructor_key, "constructor"), ctor, ISL_W | ISL_C);
   for (const isl_method_t *m = def->statics; m && m->name; m++)
     define_method(ctx, r, ctor, m->name, m->fn, m->length);
+  /* Constants: { writable: false, enumerable: true, configurable: false } on both. */
+  for (const isl_const_t *k = def->constants; k && k->name; k++) {
+    JSValueRef key = isl_str(ctx, k->name), v = JSValueMakeNumber(ctx, k->value);
+    define_key(ctx, r, ctor, key, v, ISL_E);
+    define_key(ctx, r, proto, key, v, ISL_E);
+  }
   if (!def->not_global) define_key(ctx, r, r->global, name, ctor, ISL_W | ISL_C);
 
   r->protos[def->id] = proto;

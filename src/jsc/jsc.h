@@ -32,8 +32,19 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
                                                   JSObjectRef function, JSValueRef *exception);
+/* The target of a Proxy (or of the global object's proxy); NULL for any other object. */
+JSObjectRef JSObjectGetProxyTarget(JSObjectRef object);
+/* An object describing the group's heap (heapSize, heapCapacity, extraMemorySize,
+ * objectCount, objectTypeCounts, ...); costs a walk over every object. */
+JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
+/* JSC's options, from its GLib API (public, but its header pulls in GLib): must be set
+ * before the first VM is created. Returns whether the option exists. */
+int jsc_options_set_boolean(const char *option, int value);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+/* WTF::releaseFastMallocFreeMemory(): JSC's allocator (libpas) hands its free pages back
+ * to the system. Exported C++; declared by its symbol name. */
+void isl_jsc_release_free_memory(void) __asm__("_ZN3WTF27releaseFastMallocFreeMemoryEv");
 
 typedef JSObjectCallAsFunctionCallback isl_fn_t;
 
@@ -48,6 +59,12 @@ typedef struct {
   isl_fn_t get;
   isl_fn_t set; /* NULL: read-only */
 } isl_accessor_t;
+
+/* A Web IDL constant: a number on both the interface object and the prototype. */
+typedef struct {
+  const char *name;
+  double value;
+} isl_const_t;
 
 /* A constructor body. argv holds the arguments the caller passed (argc of them, missing
  * trailing ones are simply absent). new_target is the constructor `new` was applied to;
@@ -65,6 +82,7 @@ struct isl_class_def {
   const isl_method_t *methods;     /* prototype methods; ends with {0} */
   const isl_accessor_t *accessors; /* prototype accessors; ends with {0} */
   const isl_method_t *statics;     /* static methods on the constructor; ends with {0} */
+  const isl_const_t *constants;    /* constants (e.g. Event.AT_TARGET); ends with {0} */
   void (*finalize)(void *priv);    /* frees native state; must not touch JS */
   bool not_global;                 /* true: do not define the constructor on globalThis */
   /* Filled in by the layer. */
@@ -94,6 +112,56 @@ typedef struct {
 #define ISL_MAX_LAZY 8
 
 typedef struct isl_realm isl_realm_t;
+
+/* ---- Limits (limits.c) -----------------------------------------------------------------
+ *
+ * What JavaScript may spend. A realm has limits (per request: CPU time and subrequests;
+ * per isolate: heap size), enforced through JSC's execution time limit: a watchdog whose
+ * callback (on_watchdog in limits.c) runs every few milliseconds of CPU time that one run
+ * of JS takes, and decides whether to stop it (an uncatchable termination).
+ *
+ * A budget is what one request may still spend. islet's C code enters JS from the loop on
+ * behalf of a budget, bracketing the call with isl_run_begin/isl_run_end; everything that
+ * run does, including the microtasks it queues (JSC drains them before the outermost API
+ * call returns), is charged to that budget. APIs that schedule JS for later (timers,
+ * subrequests) keep the budget that was current when they were set up (realm->current)
+ * and run their callback on its behalf, so CPU spent across awaits, timers and
+ * subrequest responses adds up per request. NULL budget: unowned work (module
+ * evaluation at startup, timers set then), limited per run. */
+typedef enum {
+  ISL_STOP_NONE,
+  ISL_STOP_CPU,    /* the run's budget used up its CPU time */
+  ISL_STOP_MEMORY, /* the isolate's heap grew past its limit */
+} isl_stop_t;
+
+typedef struct {
+  uint64_t cpu_ns;       /* JS time per request; 0: unlimited */
+  uint64_t memory_bytes; /* heap per isolate; 0: unlimited */
+  uint32_t subrequests;  /* fetch() and service binding calls per request; 0: unlimited */
+} isl_limits_t;
+
+typedef struct isl_budget isl_budget_t;
+typedef struct {
+  void (*ref)(isl_budget_t *b);
+  void (*unref)(isl_budget_t *b);
+  /* A run charged to b was stopped (called after the run, outside JS). */
+  void (*stopped)(isl_budget_t *b, isl_stop_t why);
+} isl_budget_ops_t;
+
+/* Embedded in its owner (a request context), whose life the ops manage. */
+struct isl_budget {
+  const isl_budget_ops_t *ops;
+  uint64_t cpu_ns;      /* time spent running JS on its behalf */
+  uint32_t subrequests; /* fetch() and service binding calls made */
+  bool closed;          /* the request is over: its timers no longer fire */
+  bool exceeded;        /* a run was stopped for it (CPU or memory) */
+};
+
+/* One bracketed run (on the caller's stack). */
+typedef struct {
+  isl_budget_t *prev;
+} isl_run_t;
+
 struct isl_realm {
   JSContextGroupRef group;
   JSGlobalContextRef ctx;
@@ -101,9 +169,9 @@ struct isl_realm {
   uv_loop_t *loop;
   void *owner;          /* the worker that runs in this realm (src/worker) */
   /* Where the global fetch() sends requests (the worker's globalOutbound), set by the
-   * worker layer: an isl_service_t *, or NULL when that is a network service, which
-   * does not exist yet (fetch() then rejects, naming outbound_name; NULL name: the
-   * default "internet"). Borrowed: the service and the name outlive the realm. */
+   * worker layer: an isl_service_t *, or NULL for none (fetch() then rejects). Its name
+   * (NULL: the default "internet") is for messages. Borrowed: the service and the name
+   * outlive the realm. */
   void *outbound;
   const char *outbound_name;
   /* Maps a column in generated code back to the user's source (module transforms change
@@ -133,6 +201,22 @@ struct isl_realm {
    * (both protected). */
   JSValueRef lazy[ISL_MAX_LAZY];
   bool lazy_ready[ISL_MAX_LAZY];
+  /* Limits (limits.c). */
+  isl_limits_t limits;
+  isl_budget_t *current; /* the budget JS runs for now (innermost run), or NULL */
+  isl_budget_t *run_budget; /* the outermost run's budget, charged for its time */
+  int run_depth;
+  uint64_t run_start_ns;  /* when the outermost run began */
+  uint32_t loose_slices;  /* watchdog slices seen outside any bracketed run */
+  isl_stop_t stop;        /* the watchdog stopped the current run, and why */
+  uint64_t stop_used_ns;  /* what the stopped run's budget had used */
+  uint64_t heap_bytes;    /* the heap size found by the last memory check that measured */
+  uint64_t mem_next_ns, mem_last_full_ns, mem_last_rss; /* memory check pacing */
+  void *mem_ticket;       /* a memory check posted to the loop, or NULL */
+  /* Called after a run that the watchdog stopped (outside JS), after the budget's own
+   * stopped(), and when a memory check between runs finds the heap over the limit
+   * (budget NULL): the worker layer logs and, for memory, recycles the isolate. */
+  void (*on_limit)(isl_realm_t *r, isl_stop_t why, isl_budget_t *b);
   /* Per-API state, owned by the API that sets it (e.g. the timer list). */
   void *api_state[16];
   void (*teardown[16])(isl_realm_t *r);
@@ -162,6 +246,36 @@ void isl_lazy_install(isl_realm_t *r, isl_lazy_def_t *def);
 /* The helper, compiled and set up on the first call in this realm. NULL with *exc set if
  * that threw (e.g. the stack was nearly exhausted); a later call tries again. */
 JSObjectRef isl_lazy_get(JSContextRef ctx, isl_lazy_def_t *def, JSValueRef *exc);
+
+/* Limits. Sets the realm's limits and arms JSC's watchdog when any is set. */
+void isl_realm_set_limits(isl_realm_t *r, const isl_limits_t *l);
+/* Brackets a call into JS from the loop, made on behalf of b (NULL: unowned). Runs nest;
+ * only the outermost is timed. isl_run_end reports a stop (budget's stopped(), then
+ * realm->on_limit) and clears what JSC leaves behind after a termination. */
+void isl_run_begin(isl_realm_t *r, isl_budget_t *b, isl_run_t *run);
+void isl_run_end(isl_realm_t *r, isl_run_t *run);
+/* Takes a reference on b for work scheduled on its behalf; both accept NULL. */
+void isl_budget_ref(isl_budget_t *b);
+void isl_budget_unref(isl_budget_t *b);
+/* Whether work scheduled for b (a timer) may still run: not for a request that is over
+ * or was stopped. NULL (unowned) may always run. */
+static inline bool isl_budget_live(const isl_budget_t *b) {
+  return !b || (!b->closed && !b->exceeded);
+}
+/* Counts one subrequest (fetch(), a service binding call) against the current budget.
+ * false with a TypeError in *err (not thrown) when the request may make no more, or is
+ * over. */
+bool isl_subrequest_begin(JSContextRef ctx, JSValueRef *err);
+/* Measures the heap (JSGetMemoryUsageStatistics; O(objects), so not per request): its
+ * capacity, and when that is over the limit the live size after a full collection.
+ * Returns true when the heap is over realm->limits.memory_bytes. */
+bool isl_realm_heap_over(isl_realm_t *r);
+/* Calls fn(data) now, or, when a run is in progress on this thread (in any realm), as
+ * soon as the outermost one has ended, in the order they were deferred: a worker that
+ * answers from inside its own run (its handler's promise settled in a microtask) has the
+ * caller's JS run after it, not nested inside it, where its time would be charged to both
+ * and a stop of one would unwind the other. */
+void isl_after_runs(void (*fn)(void *data), void *data);
 
 /* Classes. */
 JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def);
@@ -255,6 +369,13 @@ void isl_jsstr_to_utf8(JSStringRef s, isl_buf_t *out);
  * iterator if cb fails. false with *exc set on any failure. */
 typedef bool (*isl_iter_cb)(JSContextRef ctx, void *data, JSValueRef v, JSValueRef *exc);
 bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc);
+/* For unions that choose by the presence of @@iterator (e.g. sequence or record):
+ * GetMethod(o, @@iterator), *method NULL when it is undefined or null; false if getting
+ * it threw or it is not callable. */
+bool isl_iter_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method, JSValueRef *exc);
+/* The iterator protocol over o with a method isl_iter_method found, as isl_iterate. */
+bool isl_iterate_with(JSContextRef ctx, JSObjectRef o, JSObjectRef method, isl_iter_cb cb,
+                      void *data, JSValueRef *exc);
 
 /* Bytes. BufferSource: an ArrayBuffer or any ArrayBufferView. */
 bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n);
@@ -280,6 +401,9 @@ void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *da
  * until the realm is torn down, when cb is called with ctx == NULL. */
 void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                    const JSValueRef argv[], isl_settle_cb cb, void *data);
+
+/* limits.c's per-realm state (called by realm.c's teardown). */
+void isl_limits_realm_dispose(isl_realm_t *r);
 
 /* promise.c's per-realm state (called by realm.c). */
 void isl_promise_realm_init(isl_realm_t *r);

@@ -43,7 +43,19 @@ static const char helpers_src[] =
     "      let r;\n"
     "      try { r = apply(fn, self, n === 3 ? [a, b, c] : [a, b, c].slice(0, n)); }\n"
     "      catch (e) { fail(token, e); return; }\n"
-    "      apply(then, resolve(r), [(v) => ok(token, v), (e) => fail(token, e)]);\n"
+    "      // A value that is not a thenable settles now: no promise, no closures, no job.\n"
+    "      // A thenable's then is read once, as Promise.resolve would, and adopted.\n"
+    "      if (r instanceof P) {\n"
+    "        r = resolve(r);\n"
+    "      } else {\n"
+    "        if ((typeof r !== 'object' || r === null) && typeof r !== 'function') { ok(token, r); return; }\n"
+    "        let t;\n"
+    "        try { t = r.then; } catch (e) { fail(token, e); return; }\n"
+    "        if (typeof t !== 'function') { ok(token, r); return; }\n"
+    "        const thenable = r;\n"
+    "        r = resolve({ then: (res, rej) => apply(t, thenable, [res, rej]) });\n"
+    "      }\n"
+    "      apply(then, r, [(v) => ok(token, v), (e) => fail(token, e)]);\n"
     "    },\n"
     "    isPromise(v) { return v instanceof P; },\n"
     "  };\n"
@@ -64,6 +76,11 @@ static void allocator_mini_mode(void) {
 isl_realm_t *isl_realm_new(uv_loop_t *loop) {
   if (!global_class) {
     allocator_mini_mode();
+    /* The execution time limit (limits.c) needs JIT code to see the watchdog's request to
+     * stop. By default JSC delivers it by signalling the thread and patching the running
+     * code, which here misses now and then, and a `while (true) {}` then runs forever;
+     * with polling traps every loop checks a flag instead (a load and a branch). */
+    jsc_options_set_boolean("usePollingTraps", 1);
     JSClassDefinition d = kJSClassDefinitionEmpty;
     d.className = "global";
     global_class = JSClassCreate(&d);
@@ -136,6 +153,7 @@ void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r)) {
 void isl_realm_teardown(isl_realm_t *r) {
   while (r->nteardown > 0) r->teardown[--r->nteardown](r);
   isl_promise_realm_dispose(r);
+  isl_limits_realm_dispose(r);
 }
 
 void isl_realm_free(isl_realm_t *r) {

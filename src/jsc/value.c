@@ -200,20 +200,23 @@ static void iterator_close(JSContextRef ctx, JSObjectRef it) {
     isl_call(ctx, (JSObjectRef)ret, it, 0, NULL, &ignored);
 }
 
-bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  if (!JSValueIsObject(ctx, v)) {
-    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
-    return false;
-  }
-  JSValueRef sym = isl_get(ctx, r->helpers, "symbolIterator", NULL);
-  JSValueRef m = JSObjectGetPropertyForKey(ctx, (JSObjectRef)v, sym, exc);
+bool isl_iter_method(JSContextRef ctx, JSObjectRef o, JSObjectRef *method, JSValueRef *exc) {
+  *method = NULL;
+  JSValueRef sym = isl_get(ctx, isl_realm_of(ctx)->helpers, "symbolIterator", NULL);
+  JSValueRef m = JSObjectGetPropertyForKey(ctx, o, sym, exc);
   if (*exc) return false;
+  if (JSValueIsUndefined(ctx, m) || JSValueIsNull(ctx, m)) return true;
   if (!JSValueIsObject(ctx, m) || !JSObjectIsFunction(ctx, (JSObjectRef)m)) {
-    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
+    isl_throw_type(ctx, exc, "Symbol.iterator is not a function");
     return false;
   }
-  JSValueRef it = isl_call(ctx, (JSObjectRef)m, (JSObjectRef)v, 0, NULL, exc);
+  *method = (JSObjectRef)m;
+  return true;
+}
+
+bool isl_iterate_with(JSContextRef ctx, JSObjectRef o, JSObjectRef method, isl_iter_cb cb,
+                      void *data, JSValueRef *exc) {
+  JSValueRef it = isl_call(ctx, method, o, 0, NULL, exc);
   if (*exc) return false;
   if (!JSValueIsObject(ctx, it)) {
     isl_throw_type(ctx, exc, "Result of the Symbol.iterator method is not an object");
@@ -243,6 +246,17 @@ bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSV
       return false;
     }
   }
+}
+
+bool isl_iterate(JSContextRef ctx, JSValueRef v, isl_iter_cb cb, void *data, JSValueRef *exc) {
+  JSObjectRef method = NULL;
+  if (JSValueIsObject(ctx, v) && !isl_iter_method(ctx, (JSObjectRef)v, &method, exc))
+    return false;
+  if (!method) {
+    isl_throw_type(ctx, exc, "The value is not iterable (a sequence is required)");
+    return false;
+  }
+  return isl_iterate_with(ctx, (JSObjectRef)v, method, cb, data, exc);
 }
 
 /* Appends "url:line:col", with the column mapped back to the user's source when the

@@ -1,6 +1,6 @@
 /* The allow/deny address policy of a `network` service (workerd's Network.allow and
- * Network.deny). Pure: no I/O, no DNS; the outbound HTTP client (issue 6) asks it about each
- * address it is about to connect to.
+ * Network.deny). Pure: no I/O, no DNS; the outbound HTTP client (http_client.c) asks it about
+ * each address it is about to connect to.
  *
  * An entry is one of:
  * - a CIDR: "a.b.c.d/n" (n 0..32) or an IPv6 "x::y/n" (n 0..128); a bare address means

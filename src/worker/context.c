@@ -1,5 +1,5 @@
 /* Request contexts and the objects handlers see: ExecutionContext (the `ctx` argument of
- * module handlers), FetchEvent and addEventListener for classic scripts.
+ * module handlers) and FetchEvent, which classic scripts' "fetch" listeners receive.
  *
  * A request context lives from dispatch until the response is handed back and every
  * waitUntil() promise has settled; JS wrappers that point at it hold references, so a
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/event.h"
 #include "../api/fetch_api.h"
 #include "internal.h"
 
@@ -16,11 +17,27 @@ void isl_reqctx_ref(isl_reqctx_t *rc) { rc->refs++; }
 void isl_reqctx_unref(isl_reqctx_t *rc) {
   if (--rc->refs > 0) return;
   ISL_CHECK(rc->cb == NULL);
+  ISL_CHECK(!rc->in_wait_list);
   free(rc);
 }
 
+/* The budget is embedded in the context: work scheduled on the request's behalf (timers,
+ * subrequests) keeps the whole context alive through it. */
+static void budget_ref(isl_budget_t *b) { isl_reqctx_ref((isl_reqctx_t *)b); }
+static void budget_unref(isl_budget_t *b) { isl_reqctx_unref((isl_reqctx_t *)b); }
+
+/* A run for this request was stopped (CPU or memory): the client gets a bare 503, as
+ * workerd answers a request over its limits, and the request is over. */
+static void budget_stopped(isl_budget_t *b, isl_stop_t why) {
+  (void)why;
+  isl_reqctx_abandon((isl_reqctx_t *)b, 503);
+}
+
+static const isl_budget_ops_t reqctx_budget_ops = {budget_ref, budget_unref, budget_stopped};
+
 isl_reqctx_t *isl_reqctx_new(isl_worker_t *w, isl_response_cb cb, void *cb_data) {
   isl_reqctx_t *rc = isl_calloc(1, sizeof(*rc));
+  rc->budget.ops = &reqctx_budget_ops;
   rc->refs = 1; /* held until finished */
   rc->w = w;
   rc->cb = cb;
@@ -32,12 +49,56 @@ isl_reqctx_t *isl_reqctx_new(isl_worker_t *w, isl_response_cb cb, void *cb_data)
   return rc;
 }
 
-/* Unlinks rc once it is answered and nothing waits on it. */
-static void maybe_finish(isl_reqctx_t *rc) {
-  if (rc->finished || rc->cb || rc->waiting > 0) return;
+/* ---- The waitUntil() bound ------------------------------------------------------------
+ * Once a request is answered its waitUntil() work may go on for w->wait_until_ns (30 s by
+ * default, as workerd allows); then the request is abandoned. The worker keeps these
+ * requests in a list ordered by deadline and one timer for the first. */
+
+static void wait_list_remove(isl_reqctx_t *rc) {
+  if (!rc->in_wait_list) return;
+  isl_worker_t *w = rc->w;
+  if (rc->wprev) rc->wprev->wnext = rc->wnext;
+  else w->wait_head = rc->wnext;
+  if (rc->wnext) rc->wnext->wprev = rc->wprev;
+  else w->wait_tail = rc->wprev;
+  rc->wnext = rc->wprev = NULL;
+  rc->in_wait_list = false;
+}
+
+static void wait_bound_start(isl_reqctx_t *rc) {
+  isl_worker_t *w = rc->w;
+  if (!w || rc->cb || rc->finished || rc->in_wait_list || rc->waiting <= 0) return;
+  if (!w->wait_until_ns) return;
+  rc->wait_deadline_ns = isl_now_ns() + w->wait_until_ns;
+  rc->in_wait_list = true;
+  rc->wprev = w->wait_tail;
+  if (w->wait_tail) w->wait_tail->wnext = rc;
+  else w->wait_head = rc;
+  w->wait_tail = rc;
+  if (w->wait_head == rc) isl_worker_arm_wait_timer(w);
+}
+
+void isl_reqctx_wait_expired(isl_worker_t *w) {
+  uint64_t now = isl_now_ns();
+  while (w->wait_head && w->wait_head->wait_deadline_ns <= now) {
+    isl_reqctx_t *rc = w->wait_head;
+    isl_log(ISL_LOG_WARN, "worker '%s': waitUntil() work still pending %llu ms after the "
+                          "response; abandoned (--wait-until-limit-ms)",
+            w->main_path, (unsigned long long)(w->wait_until_ns / 1000000));
+    isl_reqctx_abandon(rc, 503);
+  }
+  isl_worker_arm_wait_timer(w);
+}
+
+/* Unlinks rc: it is answered and nothing waits on it any more (or it was abandoned). Its
+ * budget closes, so timers it set no longer fire. */
+static void finish(isl_reqctx_t *rc) {
+  if (rc->finished) return;
   rc->finished = true;
+  rc->budget.closed = true;
   isl_worker_t *w = rc->w;
   if (w) {
+    wait_list_remove(rc);
     if (rc->prev) rc->prev->next = rc->next;
     else w->requests = rc->next;
     if (rc->next) rc->next->prev = rc->prev;
@@ -45,6 +106,11 @@ static void maybe_finish(isl_reqctx_t *rc) {
     if (w->active == 0) isl_worker_became_idle(w);
   }
   isl_reqctx_unref(rc);
+}
+
+static void maybe_finish(isl_reqctx_t *rc) {
+  if (rc->finished || rc->cb || rc->waiting > 0) return;
+  finish(rc);
 }
 
 void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res) {
@@ -55,10 +121,47 @@ void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res) {
   isl_response_cb cb = rc->cb;
   rc->cb = NULL;
   cb(rc->cb_data, res);
+  wait_bound_start(rc);
   maybe_finish(rc);
 }
 
+void isl_reqctx_abandon(isl_reqctx_t *rc, int status) {
+  isl_reqctx_ref(rc);
+  if (rc->cb) {
+    isl_response_cb cb = rc->cb;
+    rc->cb = NULL;
+    cb(rc->cb_data, isl_response_text(status, status == 503 ? "Service Unavailable"
+                                                            : "Internal Server Error"));
+  }
+  finish(rc);
+  isl_reqctx_unref(rc);
+}
+
+void isl_reqctx_detach_all(isl_worker_t *w) {
+  while (w->requests) {
+    isl_reqctx_t *rc = w->requests;
+    w->requests = rc->next;
+    wait_list_remove(rc);
+    rc->w = NULL;
+    rc->finished = true;
+    rc->budget.closed = true;
+    if (rc->cb) {
+      isl_response_cb cb = rc->cb;
+      rc->cb = NULL;
+      cb(rc->cb_data, isl_response_text(503, "Service Unavailable"));
+    }
+    isl_reqctx_unref(rc);
+  }
+  w->active = 0;
+}
+
 void isl_reqctx_fail(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef exc, const char *what) {
+  if (rc->budget.exceeded) {
+    /* Stopped for its limits: the exception is JSC's termination, and the worker logs
+     * why. */
+    isl_reqctx_abandon(rc, 503);
+    return;
+  }
   if (exc) {
     char *d = isl_exception_describe(ctx, exc);
     isl_log(ISL_LOG_ERROR, "%s: %s", what, d);
@@ -119,6 +222,11 @@ static void on_wait_settled(JSContextRef ctx, void *data, bool ok, JSValueRef va
     isl_reqctx_unref(rc);
     return;
   }
+  if (rc->finished) {
+    /* Abandoned (its bound passed, or it was stopped): nothing to count any more. */
+    isl_reqctx_unref(rc);
+    return;
+  }
   if (!ok) {
     char *d = isl_exception_describe(ctx, value);
     isl_log(ISL_LOG_ERROR, "waitUntil() promise rejected: %s", d);
@@ -138,6 +246,7 @@ static void wait_until(JSContextRef ctx, isl_reqctx_t *rc, JSValueRef p) {
   rc->waiting++;
   isl_reqctx_ref(rc);
   isl_promise_then(ctx, p, on_wait_settled, rc);
+  wait_bound_start(rc); /* called after the response was sent */
 }
 
 static JSValueRef js_ctx_wait_until(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -180,32 +289,41 @@ JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc) {
   return isl_wrap(ctx, &exec_ctx_class, rc);
 }
 
-/* FetchEvent */
+/* FetchEvent: an Event (DOM) whose native state embeds the Event's, so Event's own
+ * accessors and methods work on it, plus the request context. */
+
+typedef struct {
+  isl_event_t ev; /* first: Event's operations read the state as an isl_event_t */
+  isl_reqctx_t *rc;
+} fetch_event_t;
+
+static void fetch_event_finalize(void *priv) {
+  fetch_event_t *fe = priv;
+  isl_reqctx_unref(fe->rc);
+  JSStringRelease(fe->ev.type);
+  free(fe);
+}
 
 static isl_class_def_t fetch_event_class;
+
+static isl_reqctx_t *fetch_event_rc(JSContextRef ctx, JSObjectRef this_obj, JSValueRef *exc) {
+  fetch_event_t *fe = isl_unwrap(ctx, this_obj, &fetch_event_class, exc);
+  return fe ? fe->rc : NULL;
+}
 
 static JSValueRef js_event_request(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
   (void)argc;
   (void)argv;
-  if (!isl_unwrap(ctx, this_obj, &fetch_event_class, exc)) return NULL;
+  if (!fetch_event_rc(ctx, this_obj, exc)) return NULL;
   return isl_slot_get(ctx, this_obj, "request");
-}
-
-static JSValueRef js_event_type(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn;
-  (void)argc;
-  (void)argv;
-  if (!isl_unwrap(ctx, this_obj, &fetch_event_class, exc)) return NULL;
-  return isl_str(ctx, "fetch");
 }
 
 static JSValueRef js_event_respond_with(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn;
-  isl_reqctx_t *rc = isl_unwrap(ctx, this_obj, &fetch_event_class, exc);
+  isl_reqctx_t *rc = fetch_event_rc(ctx, this_obj, exc);
   if (!rc) return NULL;
   if (!isl_require_args(ctx, argc, 1, "FetchEvent", "respondWith", exc)) return NULL;
   /* As the Service Workers spec: only once, and only during dispatch. */
@@ -219,103 +337,79 @@ static JSValueRef js_event_respond_with(JSContextRef ctx, JSObjectRef fn, JSObje
   return JSValueMakeUndefined(ctx);
 }
 
+static JSValueRef js_event_wait_until(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn;
+  isl_reqctx_t *rc = fetch_event_rc(ctx, this_obj, exc);
+  if (!rc) return NULL;
+  if (!isl_require_args(ctx, argc, 1, "FetchEvent", "waitUntil", exc)) return NULL;
+  wait_until(ctx, rc, argv[0]);
+  return JSValueMakeUndefined(ctx);
+}
+
+static JSValueRef js_event_pass_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
+                                        size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  (void)fn;
+  (void)argc;
+  (void)argv;
+  isl_reqctx_t *rc = fetch_event_rc(ctx, this_obj, exc);
+  if (!rc) return NULL;
+  rc->pass_through = true;
+  return JSValueMakeUndefined(ctx);
+}
+
 static const isl_accessor_t fetch_event_accessors[] = {
-    {"type", js_event_type, NULL},
     {"request", js_event_request, NULL},
     {0},
 };
 
 static const isl_method_t fetch_event_methods[] = {
     {"respondWith", js_event_respond_with, 1},
-    {"waitUntil", js_ctx_wait_until, 1},
-    {"passThroughOnException", js_ctx_pass_through, 0},
+    {"waitUntil", js_event_wait_until, 1},
+    {"passThroughOnException", js_event_pass_through, 0},
     {0},
 };
 
 static isl_class_def_t fetch_event_class = {
     .name = "FetchEvent",
-    .parent = &exec_ctx_class,
+    .parent = &isl_event_class,
     .methods = fetch_event_methods,
     .accessors = fetch_event_accessors,
-    .finalize = ctx_finalize,
+    .finalize = fetch_event_finalize,
 };
 
+/* The global scope is the EventTarget classic scripts register "fetch" listeners on; the
+ * event goes through the DOM's dispatch, so listener options (once, signal, handleEvent
+ * objects) behave as anywhere else. A listener's exception is reported and the others
+ * still run; a request nobody answered with respondWith() fails with 500. */
 void isl_dispatch_fetch_event(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef request) {
   JSContextRef ctx = w->realm->ctx;
+  fetch_event_t *fe = isl_calloc(1, sizeof(*fe));
+  isl_event_init_state(ctx, &fe->ev, JSStringCreateWithUTF8CString("fetch"));
+  fe->ev.trusted = true;
+  fe->ev.cancelable = false;
   isl_reqctx_ref(rc);
-  JSObjectRef ev = isl_wrap(ctx, &fetch_event_class, rc);
+  fe->rc = rc;
+  JSObjectRef ev = isl_wrap(ctx, &fetch_event_class, fe);
+  isl_event_setup_instance(ctx, ev);
   isl_slot_set(ctx, ev, "request", request);
-  unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, w->listeners, "length", NULL), NULL);
   rc->dispatching = true;
-  for (unsigned i = 0; i < n; i++) {
-    JSValueRef l = JSObjectGetPropertyAtIndex(ctx, w->listeners, i, NULL);
-    JSValueRef exc = NULL;
-    JSValueRef arg = ev;
-    if (JSObjectIsFunction(ctx, (JSObjectRef)l))
-      isl_call(ctx, (JSObjectRef)l, NULL, 1, &arg, &exc);
-    else
-      isl_call_method(ctx, (JSObjectRef)l, "handleEvent", 1, &arg, &exc);
-    if (exc && !rc->respond_called) {
-      rc->dispatching = false;
-      isl_reqctx_fail(rc, ctx, exc, "uncaught exception in fetch event listener");
-      return;
-    }
-    if (exc) isl_report_exception(ctx, exc, "fetch event listener");
-  }
+  isl_evtarget_dispatch(ctx, w->realm->global, ev);
   rc->dispatching = false;
   if (!rc->respond_called)
     isl_reqctx_fail(rc, ctx, NULL,
-                    n ? "no fetch listener called respondWith()"
-                      : "the script registered no fetch listener");
-}
-
-/* addEventListener / removeEventListener on the global scope. Only "fetch" is dispatched
- * today; other types are accepted and kept for the events issue. */
-static JSValueRef js_add_listener(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn;
-  (void)this_obj;
-  if (!isl_require_args(ctx, argc, 2, "EventTarget", "addEventListener", exc)) return NULL;
-  isl_worker_t *w = isl_realm_of(ctx)->owner;
-  char *type = isl_to_cstr(ctx, argv[0], NULL, exc);
-  if (!type) return NULL;
-  JSValueRef l = argv[1];
-  bool fetch = strcmp(type, "fetch") == 0;
-  free(type);
-  if (JSValueIsNull(ctx, l) || JSValueIsUndefined(ctx, l)) return JSValueMakeUndefined(ctx);
-  if (!JSValueIsObject(ctx, l))
-    return isl_throw_type(ctx, exc, "Failed to execute 'addEventListener': the listener is not an object");
-  if (!fetch) return JSValueMakeUndefined(ctx);
-  unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, w->listeners, "length", NULL), NULL);
-  for (unsigned i = 0; i < n; i++)
-    if (JSValueIsStrictEqual(ctx, JSObjectGetPropertyAtIndex(ctx, w->listeners, i, NULL), l))
-      return JSValueMakeUndefined(ctx);
-  JSObjectSetPropertyAtIndex(ctx, w->listeners, n, l, NULL);
-  return JSValueMakeUndefined(ctx);
-}
-
-static JSValueRef js_remove_listener(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
-                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)fn;
-  (void)this_obj;
-  if (!isl_require_args(ctx, argc, 2, "EventTarget", "removeEventListener", exc)) return NULL;
-  isl_worker_t *w = isl_realm_of(ctx)->owner;
-  unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, w->listeners, "length", NULL), NULL);
-  for (unsigned i = 0; i < n; i++)
-    if (JSValueIsStrictEqual(ctx, JSObjectGetPropertyAtIndex(ctx, w->listeners, i, NULL), argv[1])) {
-      JSValueRef args[2] = {JSValueMakeNumber(ctx, i), JSValueMakeNumber(ctx, 1)};
-      isl_call_method(ctx, w->listeners, "splice", 2, args, NULL);
-      break;
-    }
-  return JSValueMakeUndefined(ctx);
+                    isl_evtarget_global(ctx)->n ? "no fetch listener called respondWith()"
+                                                : "the script registered no fetch listener");
 }
 
 void isl_context_install(isl_worker_t *w) {
   isl_realm_t *r = w->realm;
   isl_class_install(r, &exec_ctx_class);
   isl_class_install(r, &fetch_event_class);
-  w->listeners = JSObjectMakeArray(r->ctx, 0, NULL, NULL);
-  isl_protect(r->ctx, w->listeners);
-  isl_define_method(r->ctx, r->global, "addEventListener", js_add_listener, 2);
-  isl_define_method(r->ctx, r->global, "removeEventListener", js_remove_listener, 2);
+  /* The global scope is an EventTarget (workerd's ServiceWorkerGlobalScope is one). A
+   * global object's own prototype cannot be replaced, so the chain is extended one step
+   * up: the global's prototype (the object JSC made for its class) inherits from
+   * EventTarget.prototype. */
+  JSObjectRef scope = (JSObjectRef)JSObjectGetPrototype(r->ctx, r->global);
+  JSObjectSetPrototype(r->ctx, scope, isl_proto(r->ctx, &isl_evtarget_class));
 }

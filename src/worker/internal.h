@@ -10,7 +10,7 @@ typedef struct isl_reqctx isl_reqctx_t;
 typedef struct isl_entry isl_entry_t;
 
 struct isl_worker {
-  isl_realm_t *realm;
+  isl_realm_t *realm; /* NULL if recycling failed: the worker answers 503 */
   uv_loop_t *loop;
   isl_service_t svc; /* first-class: container_of from the service pointer */
   char *main_path;  /* the file, or the service's name for a worker from a config */
@@ -25,13 +25,24 @@ struct isl_worker {
    * (fetch_fn NULL) instantiated per request. */
   JSObjectRef fetch_this, fetch_fn;
   isl_entry_t *entries; /* named entrypoints made for service bindings */
-  JSObjectRef listeners; /* classic scripts: fetch listeners array (protected) */
   isl_module_t *modules; /* loaded modules, for the import cache */
   isl_reqctx_t *requests; /* live request contexts */
   size_t active;
   void *runner; /* test_runner.c's state while `islet test` runs */
   void *linker; /* linker.c's state */
   uv_timer_t idle_gc; /* collects the heap once the worker has been idle a while */
+  /* Limits. */
+  isl_worker_config_t cfg;    /* a copy, to recreate the isolate from */
+  isl_worker_limits_t wlimits;
+  isl_limits_t limits;        /* what the realm enforces */
+  uint64_t wait_until_ns;
+  /* Requests answered whose waitUntil() work is still running, in order of their
+   * deadline (all have the same bound, so that is the order they were answered in), and
+   * the timer armed for the first. */
+  isl_reqctx_t *wait_head, *wait_tail;
+  uv_timer_t wait_timer;
+  int open_handles;           /* at free: timers not yet closed */
+  void *recycle_ticket;       /* a posted recycle (worker.c), or NULL */
 };
 
 /* worker.c: called when the last request context finishes (starts the idle GC timer). */
@@ -47,6 +58,7 @@ void isl_loader_free(isl_worker_t *w);
 
 /* context.c: request contexts, ExecutionContext, FetchEvent and addEventListener. */
 struct isl_reqctx {
+  isl_budget_t budget;   /* first: what the request may still spend (src/jsc/limits.c) */
   int refs;
   isl_worker_t *w;       /* NULL once the worker was freed */
   isl_response_cb cb;    /* cleared once answered */
@@ -57,6 +69,9 @@ struct isl_reqctx {
   bool respond_called;   /* FetchEvent.respondWith() was called */
   bool pass_through;     /* ctx.passThroughOnException() was called */
   isl_reqctx_t *next, *prev;
+  uint64_t wait_deadline_ns; /* while on the worker's list of waitUntil() work */
+  isl_reqctx_t *wnext, *wprev;
+  bool in_wait_list;
 };
 
 void isl_context_install(isl_worker_t *w);
@@ -67,8 +82,18 @@ void isl_reqctx_ref(isl_reqctx_t *rc);
 void isl_reqctx_unref(isl_reqctx_t *rc);
 /* Answers the request (once): res is taken. */
 void isl_reqctx_respond(isl_reqctx_t *rc, isl_response_t *res);
-/* Answers 500 and logs what went wrong. */
+/* Answers 500 and logs what went wrong (503, and nothing logged, for a request that was
+ * stopped for its limits: the worker logs that). */
 void isl_reqctx_fail(isl_reqctx_t *rc, JSContextRef ctx, JSValueRef exc, const char *what);
+/* Ends rc now: answers status if it has not been answered, and no longer waits for its
+ * waitUntil() work (stopped for its limits, or its waitUntil() bound passed). */
+void isl_reqctx_abandon(isl_reqctx_t *rc, int status);
+/* The worker's isolate goes away: every live request is answered 503 and detached. */
+void isl_reqctx_detach_all(isl_worker_t *w);
+/* worker.c's timer for the waitUntil() bound: abandons the requests past it. */
+void isl_reqctx_wait_expired(isl_worker_t *w);
+/* worker.c: (re)arms the waitUntil() timer for the first request on the list. */
+void isl_worker_arm_wait_timer(isl_worker_t *w);
 /* A new ExecutionContext object bound to rc. */
 JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc);
 /* Dispatches a FetchEvent for request to the classic script's listeners. */

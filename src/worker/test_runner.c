@@ -10,7 +10,18 @@
 
 #define TEST_TIMEOUT_MS 30000
 
+typedef struct runner runner_t;
+
+/* What one test may spend: each test() call has its own budget, as each request does
+ * (src/jsc/limits.c), so a test that spins fails instead of hanging the run. It outlives
+ * the test while timers the test set hold it. */
 typedef struct {
+  isl_budget_t b; /* first */
+  int refs;
+  runner_t *r; /* NULL once its test has finished */
+} test_budget_t;
+
+struct runner {
   isl_worker_t *w;
   JSPropertyNameArrayRef names;
   size_t next, count;
@@ -20,9 +31,10 @@ typedef struct {
   unsigned generation; /* ignores a test's settlement after it timed out */
   uv_timer_t timer;
   isl_reqctx_t *rc;
+  test_budget_t *budget; /* the running test's */
   void (*done)(void *data, int passed, int failed);
   void *done_data;
-} runner_t;
+};
 
 static void run_next(void *data);
 
@@ -31,7 +43,34 @@ static void discard_response(void *data, isl_response_t *res) {
   isl_response_free(res);
 }
 
+static void budget_ref(isl_budget_t *b) { ((test_budget_t *)b)->refs++; }
+
+static void budget_unref(isl_budget_t *b) {
+  test_budget_t *tb = (test_budget_t *)b;
+  if (--tb->refs == 0) free(tb);
+}
+
+static void finish_test(runner_t *r, bool ok, const char *why);
+
+static void budget_stopped(isl_budget_t *b, isl_stop_t why) {
+  test_budget_t *tb = (test_budget_t *)b;
+  if (!tb->r || !tb->r->current) return;
+  char msg[128];
+  if (why == ISL_STOP_CPU)
+    snprintf(msg, sizeof(msg), "exceeded the CPU limit (%.0f ms used)", (double)b->cpu_ns / 1e6);
+  else
+    snprintf(msg, sizeof(msg), "exceeded the memory limit");
+  finish_test(tb->r, false, msg);
+}
+
+static const isl_budget_ops_t test_budget_ops = {budget_ref, budget_unref, budget_stopped};
+
 static void finish_test(runner_t *r, bool ok, const char *why) {
+  if (r->budget) {
+    r->budget->r = NULL;
+    budget_unref(&r->budget->b);
+    r->budget = NULL;
+  }
   uv_timer_stop(&r->timer);
   double ms = (double)(isl_now_ns() - r->started) / 1e6;
   if (ok) {
@@ -60,7 +99,10 @@ static void on_settled(JSContextRef ctx, void *data, bool ok, JSValueRef value) 
     free(p); /* collected unsettled: the runner already reported it (or is gone) */
     return;
   }
-  if (p->generation == r->generation && r->current) {
+  /* A test stopped for its limits rejects with JSC's termination; budget_stopped reports
+   * it once the run is over. */
+  bool stopped = !ok && r->budget && r->budget->b.exceeded;
+  if (p->generation == r->generation && r->current && !stopped) {
     if (ok) {
       finish_test(r, true, NULL);
     } else {
@@ -106,7 +148,15 @@ static void run_next(void *data) {
     pending_t *p = isl_malloc(sizeof(*p));
     p->r = r;
     p->generation = r->generation;
+    test_budget_t *tb = isl_calloc(1, sizeof(*tb));
+    tb->b.ops = &test_budget_ops;
+    tb->refs = 1; /* the runner's, until the test finishes */
+    tb->r = r;
+    r->budget = tb;
+    isl_run_t run;
+    isl_run_begin(r->w->realm, &tb->b, &run);
     isl_call_then(ctx, (JSObjectRef)t, (JSObjectRef)v, 3, args, on_settled, p);
+    isl_run_end(r->w->realm, &run);
     return;
   }
   JSPropertyNameArrayRelease(r->names);

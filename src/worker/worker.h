@@ -53,6 +53,19 @@ typedef struct {
   isl_service_t *service; /* ISL_WBIND_SERVICE; must outlive the worker */
 } isl_worker_binding_t;
 
+/* What a worker's code may spend (README, "Limits"). 0 means no limit. */
+typedef struct {
+  uint64_t cpu_ms;        /* CPU time per request, across its awaits and timers (30000) */
+  uint64_t memory_mb;     /* heap per isolate; past it the isolate is recycled (128) */
+  uint32_t subrequests;   /* fetch() and service binding calls per request (1000) */
+  uint64_t wait_until_ms; /* how long waitUntil() work may go on after the response (30000) */
+} isl_worker_limits_t;
+
+/* The limits a worker gets when its config names none: the defaults above, unless
+ * isl_worker_set_default_limits (the command line's flags) changed them. */
+isl_worker_limits_t isl_worker_default_limits(void);
+void isl_worker_set_default_limits(const isl_worker_limits_t *l);
+
 typedef struct {
   const char *main_path; /* the module or script file (when modules is NULL) */
   uv_loop_t *loop;
@@ -66,13 +79,17 @@ typedef struct {
   const isl_worker_binding_t *bindings;
   size_t nbindings;
   /* globalOutbound: where the global fetch() sends requests (borrowed, must outlive the
-   * worker). NULL: a network service named outbound_name (NULL: "internet"), which does
-   * not exist yet, so fetch() rejects with a TypeError saying so. */
+   * worker), named outbound_name (NULL: "internet") in messages. NULL: fetch() rejects
+   * every http(s) request with a TypeError saying the worker has no outbound. */
   isl_service_t *outbound;
   const char *outbound_name;
+  /* NULL: isl_worker_default_limits(). Copied. */
+  const isl_worker_limits_t *limits;
 } isl_worker_config_t;
 
-/* Loads the worker. Runs the loop until the main module's evaluation settles. On failure
+/* Loads the worker. Runs the loop until the main module's evaluation settles. The config
+ * is copied; what it points to is borrowed and must outlive the worker (its isolate may
+ * be recreated from it: a worker whose heap passes its memory limit is recycled). On failure
  * returns NULL and appends a message to err ("file:line:col: SyntaxError: …" and the
  * offending source line when known). */
 isl_worker_t *isl_worker_new(const isl_worker_config_t *cfg, isl_buf_t *err);

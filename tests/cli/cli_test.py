@@ -9,22 +9,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 import islet_server  # noqa: E402
 from islet_server import free_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def run(*args, timeout=20):
@@ -85,6 +75,17 @@ check("classic script answers", st == 200 and body == "classic GET", f"{st} {bod
 code, _, err = srv.stop()
 check("classic SIGTERM exits 0", code == 0, f"{code} {err[-300:]}")
 
+# A classic script's global scope is an EventTarget; FetchEvent is an Event.
+srv = Server(os.path.join(FIX, "classic_events.js"))
+st, body = http_get(srv.port, "/")
+check("fetch listeners: one throws, the next answers", st == 200 and
+      body == "true true fetch true true true true", f"{st} {body!r}")
+st, body = http_get(srv.port, "/none")
+check("no respondWith: 500", st == 500, f"{st} {body!r}")
+code, _, err = srv.stop()
+check("a throwing fetch listener is logged", "first listener fails on purpose" in err, err[-500:])
+check("an unanswered fetch event is logged", "no fetch listener called respondWith()" in err, err[-500:])
+
 # islet test: PASS/FAIL lines, summary, exit status.
 r = run("test", os.path.join(FIX, "failing.test.js"))
 check("test exit 1 on failure", r.returncode == 1, str(r.returncode))
@@ -103,5 +104,4 @@ check("timeout signal does not keep the test alive",
 r = run("test", os.path.join(FIX, "syntax_error.js"))
 check("test of a broken module fails", r.returncode == 1 and "0 passed, 1 failed" in r.stdout, r.stdout + r.stderr)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

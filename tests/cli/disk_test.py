@@ -14,20 +14,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 from islet_server import free_port, http_get  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "disk")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def request(port, method, path, headers=None, body=None):
@@ -151,5 +141,4 @@ os.rmdir(empty)
 check("missing disk directory: exit 1 with the service named", r.returncode == 1 and "service 'files'" in r.stderr
       and "public" in r.stderr, f"{r.returncode} {r.stderr[-300:]}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -13,23 +13,19 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import checks  # noqa: E402
+from checks import ISLET, finish  # noqa: E402
 import islet_server  # noqa: E402
 from islet_server import free_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(os.path.dirname(HERE), "workers", "mod", "cli")
-passed = failed = 0
 
 
 def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
+    """checks.check, also naming each check that passes."""
+    if checks.check(name, cond, detail):
         print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def fixture(case, name="main.js"):
@@ -160,5 +156,4 @@ srv.get("/")
 _, _, err = srv.stop()
 check("no load statistics without ISLET_LOAD_STATS", "islet load:" not in err, err[-300:])
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -1,6 +1,7 @@
 """globalOutbound, network and external services end to end: a worker's fetch() reaches
 the worker named by its globalOutbound in memory (and only that one), the default
-outbound (the network) rejects with a clear TypeError, a network service answers 502, and
+outbound (the network, whose policy refuses loopback) rejects with a clear TypeError, a
+network service served on a socket answers a refused address with 502, and
 an external service forwards to a small Python HTTP server (method, target, headers,
 body; 502 for a closed port or garbage). Every server listens on 127.0.0.1 and is stopped
 by its PID."""
@@ -14,29 +15,19 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 from islet_server import free_port, wait_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "outbound")
-NO_NET = ("fetch(): outbound network requests are not supported yet; this worker's "
-          "globalOutbound is the network service 'internet'")
-passed = failed = 0
+NO_NET = ("fetch() to http://127.0.0.1:9/ failed: address 127.0.0.1 is not allowed by "
+          "network service 'internet'")
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
-
-
-def request(port, method, path, headers=(), body=b"", timeout=10):
+def request(port, method, path, headers=(), body=b"", timeout=10, host="islet.test"):
     """One request with Connection: close. Returns (status, {lower name: value}, body)."""
     try:
         s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        head = f"{method} {path} HTTP/1.1\r\nHost: islet.test\r\nConnection: close\r\n"
+        head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
         for k, v in headers:
             head += f"{k}: {v}\r\n"
         if body or method in ("POST", "PUT"):
@@ -107,10 +98,11 @@ try:
     check("the default outbound (network) rejects with a TypeError", body == f"b rejected TypeError: {NO_NET}",
           f"{st} {body!r}")
 
-    # 3. A network service: 502 with an explanation.
-    st, _, body = request(ports["net"], "GET", "/")
-    check("a network service answers 502 explaining that it is not supported yet",
-          st == 502 and "outbound network access is not supported yet" in body and "'internet'" in body,
+    # 3. A network service on a socket: the request goes to the network, where the
+    # policy (public only) refuses loopback: 502 saying so.
+    st, _, body = request(ports["net"], "GET", "/", host="127.0.0.1:9")
+    check("a network service answers a refused address with 502 saying why",
+          st == 502 and body == "address 127.0.0.1 is not allowed by network service 'internet'",
           f"{st} {body!r}")
 
     # 2. External services.
@@ -195,5 +187,4 @@ finally:
     stop(backend)
     shutil.rmtree(tmp, ignore_errors=True)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -8,20 +8,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
 from islet_server import free_port, send_raw, wait_port  # noqa: E402
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
 DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "socket_options")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def raw(port, head):
@@ -95,5 +85,4 @@ except subprocess.TimeoutExpired:
 check("SIGTERM exits 0", proc.returncode == 0, f"{proc.returncode} {err[-400:]}")
 check("no proxy-style refusal logged", "not supported" not in err, err[-400:])
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -6,18 +6,10 @@ import os
 import subprocess
 import sys
 
-ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from checks import ISLET, check, finish  # noqa: E402
+
 DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testcmd")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def run(*args):
@@ -44,5 +36,4 @@ check("a config error: file:line:col and exit 1",
 r = run("test", os.path.join(DIR, "missing.capnp"))
 check("a missing config: exit 1", r.returncode == 1 and "missing.capnp" in r.stderr, r.stderr)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

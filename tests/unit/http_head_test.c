@@ -6,12 +6,13 @@
 
 /* Scans s whole, then again one byte at a time (state must carry across calls); both must
  * agree. Returns the status and stores where scanning stopped. */
-static int scan(const char *s, size_t *stop, bool *done) {
+static int scan_from(const char *s, size_t *stop, bool *done, bool trailers) {
   isl_http_scan_t a, b;
   size_t used, n = strlen(s), pos = 0;
-  isl_http_scan_init(&a);
+  void (*init)(isl_http_scan_t *) = trailers ? isl_http_scan_init_trailers : isl_http_scan_init;
+  init(&a);
   int st = isl_http_scan(&a, s, n, &used);
-  isl_http_scan_init(&b);
+  init(&b);
   int st2 = 0;
   while (pos < n && !st2 && !isl_http_scan_done(&b)) {
     size_t u;
@@ -25,6 +26,64 @@ static int scan(const char *s, size_t *stop, bool *done) {
   *stop = used;
   *done = isl_http_scan_done(&a);
   return st;
+}
+
+static int scan(const char *s, size_t *stop, bool *done) { return scan_from(s, stop, done, false); }
+
+/* Every line ends in CRLF; the request line is method SP target SP HTTP/d.d. */
+static void test_scan_shapes(void) {
+  size_t stop;
+  bool done;
+  static const char *const bad[] = {
+      "\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",       /* bare LF before the request line */
+      "\rGET / HTTP/1.1\r\nHost: a\r\n\r\n",       /* bare CR before it */
+      "GET / HTTP/1.1\rHost: a\r\n\r\n",             /* bare CR ending the request line */
+      "GET /\r HTTP/1.1\r\nHost: a\r\n\r\n",       /* bare CR in the target */
+      "GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n",   /* bare CR ending a header line */
+      "GET / HTTP/1.1\r\nHost: a\r\n\rX",          /* bare CR, then not LF, at the end */
+      "GET  / HTTP/1.1\r\nHost: a\r\n\r\n",         /* two spaces */
+      "GET /  HTTP/1.1\r\nHost: a\r\n\r\n",
+      " GET / HTTP/1.1\r\nHost: a\r\n\r\n",         /* leading space */
+      "GET / HTTP/1.1 \r\nHost: a\r\n\r\n",         /* trailing space */
+      "GET /\tx HTTP/1.1\r\nHost: a\r\n\r\n",      /* tab in the target */
+      "GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n",     /* control in the target */
+      "GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n",     /* DEL */
+      "GET /\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", /* non-ASCII */
+      "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n",       /* a fragment */
+      "G\x01T / HTTP/1.1\r\nHost: a\r\n\r\n",      /* control in the method */
+      "G(T / HTTP/1.1\r\nHost: a\r\n\r\n",          /* not a token */
+      "GET /\r\nHost: a\r\n\r\n",                   /* no version (HTTP/0.9) */
+      "GET / http/1.1\r\nHost: a\r\n\r\n",          /* lower-case */
+      "GET / HTTP/1.11\r\nHost: a\r\n\r\n",
+      "GET / HTTP/1\r\nHost: a\r\n\r\n",
+      "GET / HTTP/3\r\nHost: a\r\n\r\n",
+      "GET / HTTP/0.9\r\nHost: a\r\n\r\n",
+      "GET / HTTP/1.1\r\n: empty name\r\n\r\n",
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    int st = scan(bad[i], &stop, &done);
+    if (st != 400) printf("bad[%zu] scanned as %d\n", i, st);
+    CHECK(st == 400);
+  }
+  CHECK(scan("GET / HTTP/2.0\r\nHost: a\r\n\r\n", &stop, &done) == 505);
+  CHECK(scan("GET / HTTP/1.2\r\n", &stop, &done) == 505);
+  CHECK(scan("FOO / HTTP/1.0\r\n\r\n", &stop, &done) == 0 && done);
+  CHECK(scan("GET http://a/b?c HTTP/1.1\r\nHost: a\r\n\r\n", &stop, &done) == 0 && done);
+
+  /* The request line is "done" only with its CRLF. */
+  isl_http_scan_t s;
+  size_t used;
+  isl_http_scan_init(&s);
+  CHECK(isl_http_scan(&s, "GET / HTTP/1.1\r", 15, &used) == 0 && !isl_http_scan_line_done(&s));
+  CHECK(isl_http_scan(&s, "\n", 1, &used) == 0 && isl_http_scan_line_done(&s));
+
+  /* Trailer sections: header lines only, the same rules and limits. */
+  CHECK(scan_from("\r\nNEXT", &stop, &done, true) == 0 && done && stop == 2);
+  CHECK(scan_from("X: y\r\n\r\n", &stop, &done, true) == 0 && done && stop == 8);
+  CHECK(scan_from("X: y\n\r\n", &stop, &done, true) == 400);
+  CHECK(scan_from("X: y\r\n\n", &stop, &done, true) == 400);
+  CHECK(scan_from("\n", &stop, &done, true) == 400);
+  CHECK(scan_from("X: y\r\n z\r\n\r\n", &stop, &done, true) == 400);
 }
 
 static void test_scan(void) {
@@ -132,6 +191,7 @@ static void test_date(void) {
 
 int main(void) {
   test_scan();
+  test_scan_shapes();
   test_write_head();
   test_date();
   return check_summary();

@@ -329,7 +329,7 @@ static void test_bad_framing(void) {
       "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n folded\r\n\r\n",
       "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
       "G@T / HTTP/1.1\r\nHost: a\r\n\r\n",
-      "GET / HTTP/1.7\r\nHost: a\r\n\r\n",
+      "GET / HTTP/1.x\r\nHost: a\r\n\r\n",
       "GET / HTTP/1.1\r\n\r\n",
       "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
       "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n",
@@ -343,6 +343,7 @@ static void test_bad_framing(void) {
     isl_buf_free(&req);
   }
   expect_rejected("505", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505);
+  expect_rejected("505 minor", "GET / HTTP/1.7\r\nHost: a\r\n\r\n", 505);
 }
 
 static void test_header_timeout(void) {

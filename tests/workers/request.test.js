@@ -357,3 +357,64 @@ export const blobReaderOnARequest = {
     eq(r.bodyUsed, true);
   },
 };
+
+// Request.signal (Fetch §5.4): a signal that follows init.signal (or the input Request's),
+// made when first read; never aborted when none was given.
+export const signalFollowsInitSignal = {
+  test() {
+    const c = new AbortController();
+    const r = new Request("http://x/", { signal: c.signal });
+    ok(r.signal instanceof AbortSignal);
+    ok(r.signal !== c.signal); // a dependent signal, not the same object
+    eq(r.signal, r.signal); // [SameObject]
+    eq(r.signal.aborted, false);
+    let fired = 0;
+    r.signal.addEventListener("abort", () => fired++);
+    c.abort("why");
+    eq(r.signal.aborted, true);
+    eq(r.signal.reason, "why");
+    eq(fired, 1);
+  },
+};
+
+export const signalWithoutOneIsNeverAborted = {
+  test() {
+    const r = new Request("http://x/");
+    ok(r.signal instanceof AbortSignal);
+    eq(r.signal.aborted, false);
+    // An aborted source gives an aborted signal at once.
+    const r2 = new Request("http://x/", { signal: AbortSignal.abort("gone") });
+    eq(r2.signal.aborted, true);
+    eq(r2.signal.reason, "gone");
+  },
+};
+
+export const signalInheritedFromInputAndClone = {
+  test() {
+    const c = new AbortController();
+    const a = new Request("http://x/", { signal: c.signal });
+    const b = new Request(a); // input's signal
+    const d = a.clone();
+    const e = new Request(a, { signal: null }); // null: none, input's not taken
+    c.abort();
+    eq(b.signal.aborted, true);
+    eq(d.signal.aborted, true);
+    eq(e.signal.aborted, false);
+  },
+};
+
+export const signalMustBeAnAbortSignal = {
+  test() {
+    throws(() => new Request("http://x/", { signal: {} }), TypeError, /AbortSignal/);
+    throws(() => new Request("http://x/", { signal: 1 }), TypeError, /AbortSignal/);
+  },
+};
+
+export const fetchHonoursTheRequestSignal = {
+  async test() {
+    const c = new AbortController();
+    c.abort(new Error("stop"));
+    const req = new Request("data:,hi", { signal: c.signal });
+    await rejects(() => fetch(req), Error, /stop/);
+  },
+};

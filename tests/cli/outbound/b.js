@@ -5,7 +5,7 @@ export default {
     const path = request.url.replace(/^[a-z]+:\/\/[^/]*/, "").replace(/[?#].*/, ""); // no URL class yet
     if (path === "/try-fetch") {
       try {
-        await fetch("https://other.example/");
+        await fetch("http://127.0.0.1:9/"); // refused by the default policy (public only)
         return new Response("b reached the network");
       } catch (e) {
         return new Response(`b rejected ${e.name}: ${e.message}`, { headers: { "x-backend": "b" } });

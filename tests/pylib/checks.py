@@ -1,0 +1,29 @@
+"""Bookkeeping shared by the Python suites (tests/cli, tests/wire): the islet binary under
+test, check() to count results, and finish() to print the closing `N passed, N failed`
+line tests/run.sh reads and exit with the matching status."""
+import os
+import sys
+
+ISLET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/islet")
+
+_counts = {"passed": 0, "failed": 0}
+
+
+def check(name, cond, detail=""):
+    """Counts one result; a failure prints `FAIL name detail`. Returns cond."""
+    if cond:
+        _counts["passed"] += 1
+    else:
+        _counts["failed"] += 1
+        print(f"FAIL {name} {detail}")
+    return cond
+
+
+def failures():
+    return _counts["failed"]
+
+
+def finish():
+    """Prints the closing line and exits: status 1 if any check failed."""
+    print(f"{_counts['passed']} passed, {_counts['failed']} failed")
+    sys.exit(1 if _counts["failed"] else 0)
