@@ -20,8 +20,8 @@ export default {
       case "/spin-microtask": // inside a microtask of the handler's run
         await null;
         while (true) {}
-      case "/spin-awaits": // many microtasks of one run, 30 ms each
-        for (;;) { await null; spinFor(30); }
+      case "/spin-awaits": // many microtasks of one run, each longer than the 100 ms slice
+        for (;;) { await null; spinFor(150); }
       case "/spin-timers": // across timers: one run per turn of the loop, 30 ms each
         for (;;) { await scheduler.wait(1); spinFor(30); }
       case "/hog": // allocates until stopped
