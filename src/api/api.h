@@ -12,7 +12,6 @@
  * APIs can never pick the same number). */
 enum {
   ISL_STATE_TIMERS,
-  ISL_STATE_INSPECT,
   ISL_STATE_CONSOLE,
   ISL_STATE_FETCH,
   ISL_STATE_DOMEXCEPTION,

@@ -168,7 +168,7 @@ static void console_teardown(isl_realm_t *r) {
 
 void isl_api_console_install(isl_realm_t *r) {
   JSContextRef ctx = r->ctx;
-  isl_inspect_init(r);
+  isl_inspect_install(r);
   ISL_CHECK(r->api_state[ISL_STATE_CONSOLE] == NULL);
   r->api_state[ISL_STATE_CONSOLE] = isl_calloc(1, sizeof(console_t));
   isl_realm_add_teardown(r, console_teardown);

@@ -443,7 +443,7 @@ void isl_api_formdata_install(isl_realm_t *r) {
   JSObjectRef iproto = isl_proto(ctx, &formdata_iterator_class);
   static const char ip_src[] = "Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))";
   JSValueRef exc = NULL;
-  JSValueRef ip = isl_eval(ctx, ip_src, sizeof(ip_src) - 1, "islet:formdata", 1, &exc);
+  JSValueRef ip = isl_eval_static(ctx, ip_src, sizeof(ip_src) - 1, "islet:formdata", &exc);
   ISL_CHECK(ip && !exc && JSValueIsObject(ctx, ip));
   JSObjectSetPrototype(ctx, iproto, ip);
   JSStringRef c = JSStringCreateWithUTF8CString("constructor");

@@ -604,8 +604,8 @@ void isl_api_headers_install(isl_realm_t *r) {
 
   /* Internal helpers kept on the realm's (unreachable) helper object. */
   JSValueRef exc = NULL;
-  JSValueRef rec = isl_eval(ctx, record_helper_src, sizeof(record_helper_src) - 1,
-                            "islet:headers", 1, &exc);
+  JSValueRef rec = isl_eval_static(ctx, record_helper_src, sizeof(record_helper_src) - 1,
+                                   "islet:headers", &exc);
   ISL_CHECK(rec && !exc);
   isl_set(ctx, r->helpers, "headersRecord", rec, NULL);
   JSValueRef sym = isl_get(ctx, (JSObjectRef)isl_global(ctx, "Symbol"), "iterator", NULL);
@@ -620,7 +620,7 @@ void isl_api_headers_install(isl_realm_t *r) {
    * prototype, has no constructor. */
   JSObjectRef iproto = isl_proto(ctx, &headers_iterator_class);
   static const char ip_src[] = "Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))";
-  JSValueRef ip = isl_eval(ctx, ip_src, sizeof(ip_src) - 1, "islet:headers", 1, &exc);
+  JSValueRef ip = isl_eval_static(ctx, ip_src, sizeof(ip_src) - 1, "islet:headers", &exc);
   ISL_CHECK(ip && !exc && JSValueIsObject(ctx, ip));
   JSObjectSetPrototype(ctx, iproto, ip);
   JSStringRef c = JSStringCreateWithUTF8CString("constructor");

@@ -4,8 +4,10 @@
  *
  * The rendering logic is C. The facts the JSC C API cannot tell (own enumerable keys with
  * their descriptors, Map/Set contents, brand checks, function kinds, symbol descriptions)
- * come from a small JS helper object compiled once per realm before user code runs, so it
- * holds the original intrinsics even if user code later replaces Map.prototype.entries. */
+ * come from a small JS helper object. It holds the original intrinsics even if user code
+ * replaces Map.prototype.entries: they are captured when the console is installed, before
+ * user code runs, while the helper itself is compiled on the realm's first rendering of an
+ * object (most workers log strings or nothing). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,34 +15,64 @@
 
 #include "inspect.h"
 
+/* Every built-in the helper below uses, taken when the console is installed, before any
+ * user code runs (see isl_lazy_def_t). The global object's property names then are the
+ * "built-in" constructor names of Node's hasBuiltInToString. */
+static const char capture_src[] =
+    "({\n"
+    "  __proto__: null, apply: Reflect.apply, bind: Function.prototype.bind,\n"
+    "  call: Function.prototype.call, ownKeys: Reflect.ownKeys,\n"
+    "  getDesc: Object.getOwnPropertyDescriptor, getProto: Object.getPrototypeOf,\n"
+    "  isEnum: Object.prototype.propertyIsEnumerable, hasOwn: Object.prototype.hasOwnProperty,\n"
+    "  objToString: Object.prototype.toString, fnToString: Function.prototype.toString,\n"
+    "  symToString: Symbol.prototype.toString,\n"
+    "  mapSize: Object.getOwnPropertyDescriptor(Map.prototype, 'size').get,\n"
+    "  setSize: Object.getOwnPropertyDescriptor(Set.prototype, 'size').get,\n"
+    "  mapIter: Map.prototype.entries, setIter: Set.prototype.values,\n"
+    "  mapNext: Object.getPrototypeOf(new Map().entries()).next,\n"
+    "  setNext: Object.getPrototypeOf(new Set().values()).next,\n"
+    "  getTime: Date.prototype.getTime, toISO: Date.prototype.toISOString,\n"
+    "  reSource: Object.getOwnPropertyDescriptor(RegExp.prototype, 'source').get,\n"
+    "  reToString: RegExp.prototype.toString, reExec: RegExp.prototype.exec,\n"
+    "  wmHas: WeakMap.prototype.has, wsHas: WeakSet.prototype.has,\n"
+    "  numberValueOf: Number.prototype.valueOf, stringValueOf: String.prototype.valueOf,\n"
+    "  booleanValueOf: Boolean.prototype.valueOf, symbolValueOf: Symbol.prototype.valueOf,\n"
+    "  bigintValueOf: BigInt.prototype.valueOf, Error, Promise, TypeError, Set,\n"
+    "  setAdd: Set.prototype.add, setHas: Set.prototype.has, tagKey: Symbol.toStringTag,\n"
+    "  stringify: JSON.stringify, startsWith: String.prototype.startsWith,\n"
+    "  endsWith: String.prototype.endsWith, slice: String.prototype.slice, parseInt,\n"
+    "  parseFloat, globalNames: Object.getOwnPropertyNames(globalThis),\n"
+    "})";
+
+/* The helper, compiled on the realm's first rendering of an object. It reads built-ins
+ * only from I (the object capture_src gave). */
 static const char helper_src[] =
-    "(function (global) {\n"
+    "(function (I) {\n"
     "  'use strict';\n"
-    "  const O = Object, call = Function.prototype.call, un = (f) => call.bind(f);\n"
-    "  const ownKeys = Reflect.ownKeys, getDesc = O.getOwnPropertyDescriptor;\n"
-    "  const getProto = O.getPrototypeOf, isEnum = un(O.prototype.propertyIsEnumerable);\n"
-    "  const hasOwn = un(O.prototype.hasOwnProperty), objToString = un(O.prototype.toString);\n"
-    "  const fnToString = un(Function.prototype.toString);\n"
-    "  const symToString = un(Symbol.prototype.toString);\n"
-    "  const mapSize = un(getDesc(Map.prototype, 'size').get);\n"
-    "  const setSize = un(getDesc(Set.prototype, 'size').get);\n"
-    "  const mapIter = un(Map.prototype.entries), setIter = un(Set.prototype.values);\n"
-    "  const mapNext = un(getProto(new Map().entries()).next);\n"
-    "  const setNext = un(getProto(new Set().values()).next);\n"
-    "  const getTime = un(Date.prototype.getTime), toISO = un(Date.prototype.toISOString);\n"
-    "  const reSource = un(getDesc(RegExp.prototype, 'source').get);\n"
-    "  const reToString = un(RegExp.prototype.toString);\n"
-    "  const wmHas = un(WeakMap.prototype.has), wsHas = un(WeakSet.prototype.has);\n"
-    "  const boxes = [['Number', un(Number.prototype.valueOf)],\n"
-    "    ['String', un(String.prototype.valueOf)], ['Boolean', un(Boolean.prototype.valueOf)],\n"
-    "    ['Symbol', un(Symbol.prototype.valueOf)], ['BigInt', un(BigInt.prototype.valueOf)]];\n"
-    "  const ErrorCtor = Error, PromiseCtor = Promise, tagKey = Symbol.toStringTag;\n"
-    "  const stringify = JSON.stringify, TypeErrorCtor = TypeError;\n"
-    "  const startsWith = un(String.prototype.startsWith), endsWith = un(String.prototype.endsWith);\n"
-    "  const slice = un(String.prototype.slice), reTest = un(RegExp.prototype.test);\n"
-    "  const builtins = new Set();\n"
-    "  for (const n of O.getOwnPropertyNames(global)) if (/^[A-Z][a-zA-Z0-9]+$/.test(n)) builtins.add(n);\n"
-    "  const setHas = un(Set.prototype.has);\n"
+    "  const apply = I.apply, bind = I.bind, call = I.call, un = (f) => apply(bind, call, [f]);\n"
+    "  const ownKeys = I.ownKeys, getDesc = I.getDesc, getProto = I.getProto;\n"
+    "  const isEnum = un(I.isEnum), hasOwn = un(I.hasOwn), objToString = un(I.objToString);\n"
+    "  const fnToString = un(I.fnToString), symToString = un(I.symToString);\n"
+    "  const mapSize = un(I.mapSize), setSize = un(I.setSize);\n"
+    "  const mapIter = un(I.mapIter), setIter = un(I.setIter);\n"
+    "  const mapNext = un(I.mapNext), setNext = un(I.setNext);\n"
+    "  const getTime = un(I.getTime), toISO = un(I.toISO);\n"
+    "  const reSource = un(I.reSource), reToString = un(I.reToString);\n"
+    "  const wmHas = un(I.wmHas), wsHas = un(I.wsHas);\n"
+    "  const boxes = [['Number', un(I.numberValueOf)],\n"
+    "    ['String', un(I.stringValueOf)], ['Boolean', un(I.booleanValueOf)],\n"
+    "    ['Symbol', un(I.symbolValueOf)], ['BigInt', un(I.bigintValueOf)]];\n"
+    "  const ErrorCtor = I.Error, PromiseCtor = I.Promise, tagKey = I.tagKey;\n"
+    "  const stringify = I.stringify, TypeErrorCtor = I.TypeError;\n"
+    "  const startsWith = un(I.startsWith), endsWith = un(I.endsWith);\n"
+    "  const slice = un(I.slice), reExec = un(I.reExec);\n"
+    "  /* RegExp.prototype.test would look up `exec` on the RegExp, i.e. on a prototype\n"
+    "   * user code may have changed. */\n"
+    "  const reTest = (re, s) => reExec(re, s) !== null;\n"
+    "  const builtins = new I.Set(), setAdd = un(I.setAdd), names = I.globalNames;\n"
+    "  for (let i = 0; i < names.length; i++)\n"
+    "    if (reTest(/^[A-Z][a-zA-Z0-9]+$/, names[i])) setAdd(builtins, names[i]);\n"
+    "  const setHas = un(I.setHas);\n"
     "  const brand = (f, v) => { try { f(v); return true; } catch { return false; } };\n"
     "  const isIndex = (k) => { const n = +k; return n >>> 0 === n && n !== 4294967295 && '' + n === k; };\n"
     "  return {\n"
@@ -130,13 +162,15 @@ static const char helper_src[] =
     "      try { return '' + stringify(v); }\n"
     "      catch (e) { if (e instanceof TypeErrorCtor && reTest(/cyclic|circular/i, e.message)) return '[Circular]'; throw e; }\n"
     "    },\n"
-    "    toNumber: (v) => +v, parseInt, parseFloat, toString: (v) => '' + v,\n"
+    "    toNumber: (v) => +v, parseInt: I.parseInt, parseFloat: I.parseFloat,\n"
+    "    toString: (v) => '' + v,\n"
     "  };\n"
     "})";
 
 typedef struct {
   JSContextRef ctx;
-  JSObjectRef h;
+  JSObjectRef h;   /* the helper, once fetched (ic_helper) */
+  JSValueRef hexc; /* why it could not be: compiling it threw (the stack nearly full) */
   int depth; /* -1: unlimited */
   int break_length;
   int indent;        /* Node's indentationLvl */
@@ -190,7 +224,22 @@ static void spaces(isl_buf_t *b, int n) {
 
 /* ---- helper calls ---------------------------------------------------------------------- */
 
+static isl_lazy_def_t helper_def = {
+    .url = "islet:inspect",
+    .capture = capture_src,
+    .capture_len = sizeof(capture_src) - 1,
+    .body = helper_src,
+    .body_len = sizeof(helper_src) - 1,
+};
+
+/* The realm's helper, compiled on first use; NULL (and ic->hexc set) if that threw. */
+static JSObjectRef ic_helper(ictx_t *ic) {
+  if (!ic->h && !ic->hexc) ic->h = isl_lazy_get(ic->ctx, &helper_def, &ic->hexc);
+  return ic->h;
+}
+
 static JSValueRef hcall(ictx_t *ic, const char *name, size_t argc, const JSValueRef *argv) {
+  if (!ic_helper(ic)) return NULL;
   JSValueRef exc = NULL;
   JSValueRef v = isl_call_method(ic->ctx, ic->h, name, argc, argv, &exc);
   return exc ? NULL : v;
@@ -885,31 +934,11 @@ static void fmt_value(ictx_t *ic, JSValueRef v, int recurse, isl_buf_t *out) {
 
 /* ---- helper lifetime ------------------------------------------------------------------- */
 
-static void inspect_teardown(isl_realm_t *r) {
-  JSObjectRef h = r->api_state[ISL_STATE_INSPECT];
-  if (h) isl_unprotect(r->ctx, h);
-  r->api_state[ISL_STATE_INSPECT] = NULL;
-}
-
-void isl_inspect_init(isl_realm_t *r) {
-  if (r->api_state[ISL_STATE_INSPECT]) return;
-  JSValueRef exc = NULL;
-  JSValueRef mk = isl_eval(r->ctx, helper_src, sizeof(helper_src) - 1, "islet:inspect", 1, &exc);
-  ISL_CHECK(mk && !exc);
-  JSValueRef g = r->global;
-  JSValueRef h = isl_call(r->ctx, (JSObjectRef)mk, NULL, 1, &g, &exc);
-  ISL_CHECK(h && !exc && JSValueIsObject(r->ctx, h));
-  isl_protect(r->ctx, h);
-  r->api_state[ISL_STATE_INSPECT] = (void *)h;
-  isl_realm_add_teardown(r, inspect_teardown);
-}
+void isl_inspect_install(isl_realm_t *r) { isl_lazy_install(r, &helper_def); }
 
 static void ictx_init(ictx_t *ic, JSContextRef ctx, const isl_inspect_opts_t *opts) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  isl_inspect_init(r);
   memset(ic, 0, sizeof(*ic));
   ic->ctx = ctx;
-  ic->h = r->api_state[ISL_STATE_INSPECT];
   isl_inspect_opts_t o = opts ? *opts : ISL_INSPECT_DEFAULTS;
   ic->depth = o.depth;
   ic->break_length = o.break_length;
@@ -934,12 +963,22 @@ void isl_inspect(JSContextRef ctx, JSValueRef v, const isl_inspect_opts_t *opts,
 
 /* ---- console.log formatting ------------------------------------------------------------ */
 
+/* One of console.log's conversions through the helper: an exception, also one from
+ * compiling the helper, goes to *exc. */
+static JSValueRef fmt_hcall(ictx_t *ic, const char *name, JSValueRef v, JSValueRef *exc) {
+  if (!ic_helper(ic)) {
+    *exc = ic->hexc;
+    return NULL;
+  }
+  return isl_call_method(ic->ctx, ic->h, name, 1, &v, exc);
+}
+
 /* A number as %d/%i/%f print it (Node's formatNumber: -0 stays -0). */
-static bool fmt_converted(JSContextRef ctx, JSObjectRef h, const char *fn, JSValueRef v,
-                          isl_buf_t *out, JSValueRef *exc) {
-  JSValueRef r = isl_call_method(ctx, h, fn, 1, &v, exc);
+static bool fmt_converted(ictx_t *ic, const char *fn, JSValueRef v, isl_buf_t *out,
+                          JSValueRef *exc) {
+  JSValueRef r = fmt_hcall(ic, fn, v, exc);
   if (!r || *exc) return false;
-  fmt_number(ctx, r, out);
+  fmt_number(ic->ctx, r, out);
   return true;
 }
 
@@ -947,7 +986,6 @@ bool isl_format_args(JSContextRef ctx, size_t argc, const JSValueRef argv[], isl
                      JSValueRef *exc) {
   ictx_t ic;
   ictx_init(&ic, ctx, NULL);
-  JSObjectRef h = ic.h;
   size_t a = 0;
   const char *join = "";
   if (argc > 0 && JSValueIsString(ctx, argv[0])) {
@@ -972,7 +1010,7 @@ bool isl_format_args(JSContextRef ctx, size_t argc, const JSValueRef argv[], isl
             isl_to_utf8(ctx, arg, &tmp, NULL);
             isl_buf_putc(&tmp, 'n');
           } else if (JSValueIsObject(ctx, arg)) {
-            JSValueRef b = isl_call_method(ctx, h, "builtinToString", 1, &arg, exc);
+            JSValueRef b = fmt_hcall(&ic, "builtinToString", arg, exc);
             if (!b || *exc) {
               ok = false;
             } else if (JSValueToBoolean(ctx, b)) {
@@ -991,7 +1029,7 @@ bool isl_format_args(JSContextRef ctx, size_t argc, const JSValueRef argv[], isl
           break;
         case 'j': {
           arg = argv[++a];
-          JSValueRef r = isl_call_method(ctx, h, "json", 1, &arg, exc);
+          JSValueRef r = fmt_hcall(&ic, "json", arg, exc);
           ok = r && !*exc && isl_to_utf8(ctx, r, &tmp, exc);
           break;
         }
@@ -1005,7 +1043,7 @@ bool isl_format_args(JSContextRef ctx, size_t argc, const JSValueRef argv[], isl
           } else if (JSValueIsSymbol(ctx, arg)) {
             isl_buf_puts(&tmp, "NaN");
           } else {
-            ok = fmt_converted(ctx, h, c == 'd' ? "toNumber" : c == 'i' ? "parseInt" : "parseFloat",
+            ok = fmt_converted(&ic, c == 'd' ? "toNumber" : c == 'i' ? "parseInt" : "parseFloat",
                                arg, &tmp, exc);
           }
           break;

@@ -7,14 +7,12 @@
  *   errors as their stack; long output broken over lines at 80 columns like Node.
  *
  * It needs the realm's inspect helper (a few JS functions that hold the original
- * intrinsics), which isl_api_console_install creates; rendering in a realm without it
- * creates it on first use. */
+ * intrinsics): isl_inspect_install, called by isl_api_console_install, captures the
+ * intrinsics, and the helper is compiled on the realm's first rendering of an object. */
 #ifndef ISL_API_INSPECT_H
 #define ISL_API_INSPECT_H
 
 #include "api.h"
-
-/* The realm->api_state slot holding the inspect helper (a protected JS object). */
 
 typedef struct {
   int depth;        /* nesting shown before [Object]; Node's default 2; -1: unlimited */
@@ -34,8 +32,8 @@ void isl_inspect(JSContextRef ctx, JSValueRef v, const isl_inspect_opts_t *opts,
 bool isl_format_args(JSContextRef ctx, size_t argc, const JSValueRef argv[], isl_buf_t *out,
                      JSValueRef *exc);
 
-/* Creates the realm's inspect helper if it does not exist yet, and registers its
- * teardown. Called by the console install, i.e. before any user code runs. */
-void isl_inspect_init(isl_realm_t *r);
+/* Captures the intrinsics the realm's inspect helper will use. Called by the console
+ * install, i.e. before any user code runs; rendering needs it. */
+void isl_inspect_install(isl_realm_t *r);
 
 #endif

@@ -205,7 +205,7 @@ void st_iter_install(isl_realm_t *r) {
   static const char src[] =
       "Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype)";
   JSValueRef exc = NULL;
-  JSValueRef aip = isl_eval(ctx, src, sizeof(src) - 1, "islet:streams", 1, &exc);
+  JSValueRef aip = isl_eval_static(ctx, src, sizeof(src) - 1, "islet:streams", &exc);
   ISL_CHECK(aip && !exc && JSValueIsObject(ctx, aip));
   JSObjectRef proto = isl_proto(ctx, &iter_class);
   JSObjectSetPrototype(ctx, proto, aip);

@@ -168,7 +168,7 @@ void st_realm_init(isl_realm_t *r) {
   isl_realm_add_teardown(r, realm_teardown);
 
   JSValueRef exc = NULL;
-  JSValueRef maker = isl_eval(ctx, glue_src, sizeof(glue_src) - 1, "islet:streams", 1, &exc);
+  JSValueRef maker = isl_eval_static(ctx, glue_src, sizeof(glue_src) - 1, "islet:streams", &exc);
   ISL_CHECK(maker && !exc);
   JSValueRef native = isl_func_new(ctx, "native", js_native_react, 3);
   JSValueRef g = JSObjectCallAsFunction(ctx, (JSObjectRef)maker, NULL, 1, &native, &exc);

@@ -400,7 +400,7 @@ void isl_api_timers_install(isl_realm_t *r) {
   isl_realm_add_teardown(r, timers_teardown);
 
   JSValueRef exc = NULL;
-  JSValueRef mk = isl_eval(ctx, enqueue_src, sizeof(enqueue_src) - 1, "islet:timers", 1, &exc);
+  JSValueRef mk = isl_eval_static(ctx, enqueue_src, sizeof(enqueue_src) - 1, "islet:timers", &exc);
   ISL_CHECK(mk && !exc);
   JSValueRef report = isl_func_new(ctx, "report", js_report, 1);
   JSValueRef enq = isl_call(ctx, (JSObjectRef)mk, NULL, 1, &report, &exc);

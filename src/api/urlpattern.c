@@ -5,19 +5,50 @@
  *
  * This file is the Web IDL shape only: the class, its brand checks and the global. The
  * standard's algorithms are src/api/urlpattern.js (the one API written in JS; that file
- * says why), compiled into the binary (src/base/embed.h) and evaluated once per realm
- * before user code runs. What it returns (construct/test/exec) is kept in a private slot
- * of the global object, and each URLPattern keeps its compiled pattern (a frozen object
- * holding the pattern strings and RegExps) in a private slot of its wrapper, so user code
- * reaches neither. */
+ * says why), compiled into the binary (src/base/embed.h). Most workers never make a
+ * URLPattern, so that file is a lazy helper (isl_lazy_def_t): compiled in a realm when
+ * its first URLPattern is made, from built-ins captured here at install, before user code
+ * runs. What it returns (construct/test/exec) is kept by the realm, and each URLPattern
+ * keeps its compiled pattern (a frozen object holding the pattern strings and RegExps) in
+ * a private slot of its wrapper, so user code reaches neither. */
 #include "api.h"
 #include "../base/embed.h"
 
 ISL_EMBED(isl_embed_api_urlpattern_js);
 
-/* Private slot names: the realm's engine (on the global) and a pattern's compiled form. */
-#define ENGINE_SLOT "urlpattern"
+/* The private slot holding a pattern's compiled form. */
 #define PATTERN_SLOT "urlpattern"
+
+/* Every built-in urlpattern.js uses, taken at install: the engine reads these and nothing
+ * else (a name missing here is an undefined the engine calls, which its tests catch). */
+static const char capture_src[] =
+    "({\n"
+    "  __proto__: null, ReflectApply: Reflect.apply, ObjectCreate: Object.create,\n"
+    "  ObjectDefineProperty: Object.defineProperty, ObjectFreeze: Object.freeze, TypeError,\n"
+    "  RegExp, encodeURIComponent, JSONStringify: JSON.stringify,\n"
+    "  codePointAt: String.prototype.codePointAt, slice: String.prototype.slice,\n"
+    "  toLowerCase: String.prototype.toLowerCase, lastIndexOf: String.prototype.lastIndexOf,\n"
+    "  toWellFormed: String.prototype.toWellFormed, charCodeAt: String.prototype.charCodeAt,\n"
+    "  indexOf: String.prototype.indexOf, push: Array.prototype.push,\n"
+    "  exec: RegExp.prototype.exec, replace: RegExp.prototype[Symbol.replace], URL,\n"
+    "  urlAccessors: {\n"
+    "    __proto__: null, href: Object.getOwnPropertyDescriptor(URL.prototype, 'href'),\n"
+    "    protocol: Object.getOwnPropertyDescriptor(URL.prototype, 'protocol'),\n"
+    "    username: Object.getOwnPropertyDescriptor(URL.prototype, 'username'),\n"
+    "    password: Object.getOwnPropertyDescriptor(URL.prototype, 'password'),\n"
+    "    hostname: Object.getOwnPropertyDescriptor(URL.prototype, 'hostname'),\n"
+    "    port: Object.getOwnPropertyDescriptor(URL.prototype, 'port'),\n"
+    "    pathname: Object.getOwnPropertyDescriptor(URL.prototype, 'pathname'),\n"
+    "    search: Object.getOwnPropertyDescriptor(URL.prototype, 'search'),\n"
+    "    hash: Object.getOwnPropertyDescriptor(URL.prototype, 'hash'),\n"
+    "  },\n"
+    "})";
+
+static isl_lazy_def_t engine_def = {
+    .url = "islet:urlpattern.js",
+    .capture = capture_src,
+    .capture_len = sizeof(capture_src) - 1,
+};
 
 /* Instances need a non-NULL private pointer for isl_unwrap's brand check; all their state
  * is the slot, so every instance shares this one. */
@@ -25,11 +56,9 @@ static char brand;
 
 static isl_class_def_t urlpattern_class;
 
-static JSObjectRef engine(JSContextRef ctx) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  JSValueRef e = isl_slot_get(ctx, r->global, ENGINE_SLOT);
-  ISL_CHECK(JSValueIsObject(ctx, e));
-  return (JSObjectRef)e;
+/* The engine, compiled on the realm's first `new URLPattern`. NULL if that threw. */
+static JSObjectRef engine(JSContextRef ctx, JSValueRef *exc) {
+  return isl_lazy_get(ctx, &engine_def, exc);
 }
 
 /* The compiled pattern of this_obj, or NULL with "Illegal invocation". */
@@ -42,7 +71,8 @@ static JSObjectRef js_urlpattern_new(JSContextRef ctx, JSObjectRef new_target, s
                                      const JSValueRef argv[], JSValueRef *exc) {
   JSValueRef args[4] = {JSValueMakeNumber(ctx, (double)argc), ISL_ARG(0), ISL_ARG(1),
                         ISL_ARG(2)};
-  JSValueRef p = isl_call_method(ctx, engine(ctx), "construct", 4, args, exc);
+  JSObjectRef e = engine(ctx, exc);
+  JSValueRef p = e ? isl_call_method(ctx, e, "construct", 4, args, exc) : NULL;
   if (!p) return NULL;
   JSObjectRef o = isl_wrap_new(ctx, &urlpattern_class, &brand, new_target);
   isl_slot_set(ctx, o, PATTERN_SLOT, p);
@@ -54,8 +84,10 @@ static JSValueRef call_engine(JSContextRef ctx, const char *op, JSObjectRef this
                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   JSObjectRef p = pattern_of(ctx, this_obj, exc);
   if (!p) return NULL;
+  /* A pattern exists, so the engine that made it does too. */
+  JSObjectRef e = engine(ctx, exc);
   JSValueRef args[3] = {p, ISL_ARG(0), ISL_ARG(1)};
-  return isl_call_method(ctx, engine(ctx), op, 3, args, exc);
+  return e ? isl_call_method(ctx, e, op, 3, args, exc) : NULL;
 }
 
 static JSValueRef js_urlpattern_test(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
@@ -121,17 +153,12 @@ static isl_class_def_t urlpattern_class = {
     .accessors = urlpattern_accessors,
 };
 
-/* Evaluates urlpattern.js (a function expression) and calls it with the global object;
- * the engine it returns captures the built-ins and URL as they are now, before user code.
- * URL must therefore be installed first (api_list.h). */
+/* The engine's built-ins are captured now, before user code; the engine itself
+ * (urlpattern.js) waits for the first URLPattern. URL must be installed first
+ * (api_list.h). */
 void isl_api_urlpattern_install(isl_realm_t *r) {
-  JSValueRef exc = NULL;
-  JSValueRef make = isl_eval(r->ctx, (const char *)isl_embed_api_urlpattern_js,
-                             isl_embed_api_urlpattern_js_len, "islet:urlpattern.js", 1, &exc);
-  ISL_CHECK(make && !exc && JSValueIsObject(r->ctx, make));
-  JSValueRef global = r->global;
-  JSValueRef e = isl_call(r->ctx, (JSObjectRef)make, NULL, 1, &global, &exc);
-  ISL_CHECK(e && !exc && JSValueIsObject(r->ctx, e));
-  isl_slot_set(r->ctx, r->global, ENGINE_SLOT, e);
+  engine_def.body = (const char *)isl_embed_api_urlpattern_js;
+  engine_def.body_len = isl_embed_api_urlpattern_js_len;
+  isl_lazy_install(r, &engine_def);
   isl_class_install(r, &urlpattern_class);
 }

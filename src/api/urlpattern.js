@@ -11,12 +11,16 @@
  * URLPattern is compiled once per pattern (usually at startup), it is not on the request
  * path of islet itself, and matching is RegExp execution either way. The Web IDL shape
  * (the global, the prototype's methods and accessors, brand checks) is C:
- * src/api/urlpattern.c evaluates this file once per realm, before user code runs, and
- * keeps what it returns out of user code's reach.
+ * src/api/urlpattern.c evaluates this file in a realm when its first URLPattern is made,
+ * and keeps what it returns out of user code's reach.
  *
- * Robustness: everything this file calls on built-ins is captured when it is evaluated,
- * so a worker that replaces String.prototype methods, RegExp.prototype.exec or the URL
- * accessors cannot change how its patterns compile or match.
+ * Robustness: this file is compiled only when a realm makes its first URLPattern, which
+ * may be long after user code ran. So it reads nothing from the global object or the
+ * built-in prototypes: capture_src in src/api/urlpattern.c takes every built-in used here
+ * (and the URL class with its accessors) at install, before any user code, and this
+ * function receives them as its argument. A worker that replaces String.prototype
+ * methods, RegExp.prototype.exec or the URL accessors, before or after its first
+ * URLPattern, cannot change how its patterns compile or match.
  *
  * The canonicalizers call the URL parser through the URL class, as the standard calls the
  * basic URL parser with a state override: a URL setter runs the same parser with the same
@@ -27,35 +31,33 @@
  * browsers and the WPT data canonicalize as for a special URL (backslash ends a
  * hostname and separates path segments). The opaque-path canonicalizer is a few lines of
  * percent-encoding done here, as no URL setter reaches the opaque path state. */
-(function (global) {
+(function (I) {
   'use strict';
 
-  /* ---- Captured built-ins ------------------------------------------------------------ */
+  /* ---- Captured built-ins (urlpattern.c's capture_src) ------------------------------ */
 
-  const ReflectApply = Reflect.apply;
+  const ReflectApply = I.ReflectApply;
   const uncurry = (fn) => (self, ...args) => ReflectApply(fn, self, args);
-  const ObjectCreate = Object.create;
-  const ObjectDefineProperty = Object.defineProperty, ObjectFreeze = Object.freeze;
-  const getOwnDesc = Object.getOwnPropertyDescriptor;
-  const TypeErrorCtor = TypeError, RegExpCtor = RegExp;
-  const encodeURIComponentFn = encodeURIComponent;
-  const JSONStringify = JSON.stringify;
-  const StringProto = String.prototype;
-  const codePointAt = uncurry(StringProto.codePointAt);
-  const strSlice = uncurry(StringProto.slice);
-  const toLowerCase = uncurry(StringProto.toLowerCase);
-  const lastIndexOf = uncurry(StringProto.lastIndexOf);
-  const toWellFormed = uncurry(StringProto.toWellFormed);
-  const charCodeAt = uncurry(StringProto.charCodeAt);
-  const strIndexOf = uncurry(StringProto.indexOf);
-  const push = uncurry(Array.prototype.push);
-  const reExec = uncurry(RegExpCtor.prototype.exec);
+  const ObjectCreate = I.ObjectCreate;
+  const ObjectDefineProperty = I.ObjectDefineProperty, ObjectFreeze = I.ObjectFreeze;
+  const TypeErrorCtor = I.TypeError, RegExpCtor = I.RegExp;
+  const encodeURIComponentFn = I.encodeURIComponent;
+  const JSONStringify = I.JSONStringify;
+  const codePointAt = uncurry(I.codePointAt);
+  const strSlice = uncurry(I.slice);
+  const toLowerCase = uncurry(I.toLowerCase);
+  const lastIndexOf = uncurry(I.lastIndexOf);
+  const toWellFormed = uncurry(I.toWellFormed);
+  const charCodeAt = uncurry(I.charCodeAt);
+  const strIndexOf = uncurry(I.indexOf);
+  const push = uncurry(I.push);
+  const reExec = uncurry(I.exec);
 
   /* Made on first use: compiling the Unicode property classes is most of what setting up
-   * this file would otherwise cost every realm, whether or not it uses URLPattern. */
+   * this file would otherwise cost, whether or not a pattern has a name. */
   let idStart = null, idPart = null;
   const tabOrNewline = /[\t\n\r]/g;
-  const replaceAll = uncurry(RegExpCtor.prototype[Symbol.replace]);
+  const replaceAll = uncurry(I.replace);
 
   /* The standard compiles with the "v" flag (Unicode sets); an engine without it gets "u",
    * which accepts the same patterns except class set operations. */
@@ -69,9 +71,9 @@
   })();
 
   /* The URL class and its accessors, as installed before any user code ran. */
-  const URLCtor = typeof global.URL === 'function' ? global.URL : undefined;
+  const URLCtor = I.URL;
   const urlAccessor = (name) => {
-    const d = URLCtor && getOwnDesc(URLCtor.prototype, name);
+    const d = I.urlAccessors[name];
     return {
       get: d && d.get ? uncurry(d.get) : undefined,
       set: d && d.set ? uncurry(d.set) : undefined,

@@ -524,7 +524,7 @@ void isl_api_urlsearchparams_install(isl_realm_t *r) {
   JSValueRef exc = NULL;
   JSObjectRef iproto = isl_proto(ctx, &usp_iterator_class);
   static const char ip_src[] = "Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))";
-  JSValueRef ip = isl_eval(ctx, ip_src, sizeof(ip_src) - 1, "islet:url", 1, &exc);
+  JSValueRef ip = isl_eval_static(ctx, ip_src, sizeof(ip_src) - 1, "islet:url", &exc);
   ISL_CHECK(ip && !exc && JSValueIsObject(ctx, ip));
   JSObjectSetPrototype(ctx, iproto, ip);
   JSStringRef c = JSStringCreateWithUTF8CString("constructor");

@@ -85,74 +85,118 @@ static JSValueRef ctor_trampoline(JSContextRef ctx, void *data, JSObjectRef this
   return def->construct(ctx, nt, n, argv + 2, exc);
 }
 
-void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
-                      int flags) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
-  isl_set(ctx, desc, "value", v, NULL);
-  isl_set(ctx, desc, "writable", JSValueMakeBoolean(ctx, flags & ISL_W), NULL);
-  isl_set(ctx, desc, "enumerable", JSValueMakeBoolean(ctx, flags & ISL_E), NULL);
-  isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, flags & ISL_C), NULL);
-  JSValueRef args[3] = {o, isl_str(ctx, name), desc};
-  JSValueRef dp = isl_get(ctx, r->helpers, "defineProperty", NULL);
+/* Properties are defined by calling the natives realm.c captured (Object.defineProperty,
+ * __defineGetter__, __defineSetter__) straight from C: no JS runs per property (see
+ * realm.c for why). A data property's descriptor is one of eight per-realm objects, one
+ * per combination of flags, with a null prototype; only its value changes per call (the
+ * last value stays there: properties are defined while a realm is set up, with values
+ * that live as long as the realm). */
+
+/* Property names used for every class, made once per process. */
+static JSStringRef value_key, length_key, prototype_key, constructor_key;
+
+static JSValueRef key_of(JSContextRef ctx, JSStringRef *cache, const char *name) {
+  if (!*cache) *cache = JSStringCreateWithUTF8CString(name);
+  return JSValueMakeString(ctx, *cache);
+}
+
+/* The realm's data descriptor for flags, made on first use. */
+static JSObjectRef descriptor(JSContextRef ctx, isl_realm_t *r, int flags) {
+  if (r->descs[flags]) return r->descs[flags];
+  JSObjectRef d = JSObjectMake(ctx, NULL, NULL);
+  JSObjectSetPrototype(ctx, d, JSValueMakeNull(ctx));
+  isl_set(ctx, d, "writable", JSValueMakeBoolean(ctx, flags & ISL_W), NULL);
+  isl_set(ctx, d, "enumerable", JSValueMakeBoolean(ctx, flags & ISL_E), NULL);
+  isl_set(ctx, d, "configurable", JSValueMakeBoolean(ctx, flags & ISL_C), NULL);
+  JSValueProtect(ctx, d);
+  r->descs[flags] = d;
+  return d;
+}
+
+/* A call to a captured native that cannot fail on the objects islet hands it. */
+static void call_native(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
+                        const JSValueRef argv[]) {
   JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, (JSObjectRef)dp, NULL, 3, args, &exc);
+  JSObjectCallAsFunction(ctx, fn, this_obj, argc, argv, &exc);
   ISL_CHECK(exc == NULL);
 }
 
-/* Symbol-keyed variant for Symbol.toStringTag: { writable: false, enumerable: false,
- * configurable: true } (Web IDL). All three are spelled out because JSC gives a class's
- * automatic prototype a writable Symbol.toStringTag of its own, whose flags a partial
- * descriptor would keep. */
-static void define_to_string_tag(JSContextRef ctx, JSObjectRef o, const char *tag) {
-  isl_realm_t *r = isl_realm_of(ctx);
-  JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
-  JSValueRef key = isl_get(ctx, sym, "toStringTag", NULL);
-  JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
-  isl_set(ctx, desc, "value", isl_str(ctx, tag), NULL);
-  isl_set(ctx, desc, "writable", JSValueMakeBoolean(ctx, false), NULL);
-  isl_set(ctx, desc, "enumerable", JSValueMakeBoolean(ctx, false), NULL);
-  isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, true), NULL);
+/* Object.defineProperty(o, key, {value: v, writable, enumerable, configurable per flags}). */
+static void define_key(JSContextRef ctx, isl_realm_t *r, JSObjectRef o, JSValueRef key,
+                       JSValueRef v, int flags) {
+  if (!value_key) value_key = JSStringCreateWithUTF8CString("value");
+  JSObjectRef desc = descriptor(ctx, r, flags & (ISL_W | ISL_E | ISL_C));
+  JSObjectSetProperty(ctx, desc, value_key, v, 0, NULL);
   JSValueRef args[3] = {o, key, desc};
-  JSValueRef dp = isl_get(ctx, r->helpers, "defineProperty", NULL);
-  JSObjectCallAsFunction(ctx, (JSObjectRef)dp, NULL, 3, args, NULL);
+  call_native(ctx, r->h_define_property, NULL, 3, args);
+}
+
+void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
+                      int flags) {
+  define_key(ctx, isl_realm_of(ctx), o, isl_str(ctx, name), v, flags);
+}
+
+/* A native function named name, with its length (configurable, as for any function). */
+static JSObjectRef make_function_n(JSContextRef ctx, isl_realm_t *r, JSStringRef name,
+                                   isl_fn_t fn, int length) {
+  JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, name, fn);
+  if (length)
+    define_key(ctx, r, f, key_of(ctx, &length_key, "length"), JSValueMakeNumber(ctx, length),
+               ISL_C);
+  return f;
+}
+
+static JSObjectRef make_function(JSContextRef ctx, isl_realm_t *r, const char *name,
+                                 isl_fn_t fn, int length) {
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSObjectRef f = make_function_n(ctx, r, n, fn, length);
+  JSStringRelease(n);
+  return f;
 }
 
 JSObjectRef isl_func_new(JSContextRef ctx, const char *name, isl_fn_t fn, int length) {
+  return make_function(ctx, isl_realm_of(ctx), name, fn, length);
+}
+
+/* A Web IDL operation: writable, enumerable, configurable. The name is both the key and
+ * the function's name. */
+static void define_method(JSContextRef ctx, isl_realm_t *r, JSObjectRef o, const char *name,
+                          isl_fn_t fn, int length) {
   JSStringRef n = JSStringCreateWithUTF8CString(name);
-  JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, n, fn);
+  JSObjectRef f = make_function_n(ctx, r, n, fn, length);
+  define_key(ctx, r, o, JSValueMakeString(ctx, n), f, ISL_W | ISL_E | ISL_C);
   JSStringRelease(n);
-  if (length) isl_define_value(ctx, f, "length", JSValueMakeNumber(ctx, length), ISL_C);
-  return f;
 }
 
 void isl_define_method(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t fn,
                        int length) {
-  isl_define_value(ctx, o, name, isl_func_new(ctx, name, fn, length), ISL_W | ISL_E | ISL_C);
+  define_method(ctx, isl_realm_of(ctx), o, name, fn, length);
 }
 
-void isl_define_accessor(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t get,
-                         isl_fn_t set) {
-  isl_realm_t *r = isl_realm_of(ctx);
+/* A Web IDL attribute: an enumerable, configurable accessor, defined as
+ * __defineGetter__/__defineSetter__ define one. The functions are "get name" and
+ * "set name" (length 1). */
+static void define_accessor(JSContextRef ctx, isl_realm_t *r, JSObjectRef o, const char *name,
+                            isl_fn_t get, isl_fn_t set) {
   isl_buf_t b = {0};
-  JSObjectRef desc = JSObjectMake(ctx, NULL, NULL);
+  JSValueRef key = isl_str(ctx, name);
   if (get) {
     isl_buf_printf(&b, "get %s", name);
-    isl_set(ctx, desc, "get", isl_func_new(ctx, b.p, get, 0), NULL);
+    JSValueRef args[2] = {key, make_function(ctx, r, b.p, get, 0)};
+    call_native(ctx, r->h_define_getter, o, 2, args);
   }
   if (set) {
     b.len = 0;
     isl_buf_printf(&b, "set %s", name);
-    isl_set(ctx, desc, "set", isl_func_new(ctx, b.p, set, 1), NULL);
+    JSValueRef args[2] = {key, make_function(ctx, r, b.p, set, 1)};
+    call_native(ctx, r->h_define_setter, o, 2, args);
   }
   isl_buf_free(&b);
-  isl_set(ctx, desc, "enumerable", JSValueMakeBoolean(ctx, true), NULL);
-  isl_set(ctx, desc, "configurable", JSValueMakeBoolean(ctx, true), NULL);
-  JSValueRef args[3] = {o, isl_str(ctx, name), desc};
-  JSValueRef dp = isl_get(ctx, r->helpers, "defineProperty", NULL);
-  JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, (JSObjectRef)dp, NULL, 3, args, &exc);
-  ISL_CHECK(exc == NULL);
+}
+
+void isl_define_accessor(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t get,
+                         isl_fn_t set) {
+  define_accessor(ctx, isl_realm_of(ctx), o, name, get, set);
 }
 
 JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
@@ -165,31 +209,35 @@ JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def) {
   JSObjectRef probe = JSObjectMake(ctx, def->jsclass, NULL);
   JSObjectRef proto = (JSObjectRef)JSObjectGetPrototype(ctx, probe);
   ISL_CHECK(proto && JSValueIsObject(ctx, proto) && !JSValueIsObjectOfClass(ctx, proto, def->jsclass));
-  JSObjectSetPrototype(ctx, proto, def->parent ? r->protos[def->parent->id]
-                                               : JSObjectGetPrototype(ctx, JSObjectMake(ctx, NULL, NULL)));
+  JSObjectSetPrototype(ctx, proto, def->parent ? r->protos[def->parent->id] : r->object_prototype);
   for (const isl_method_t *m = def->methods; m && m->name; m++)
-    isl_define_method(ctx, proto, m->name, m->fn, m->length);
+    define_method(ctx, r, proto, m->name, m->fn, m->length);
   for (const isl_accessor_t *a = def->accessors; a && a->name; a++)
-    isl_define_accessor(ctx, proto, a->name, a->get, a->set);
-  define_to_string_tag(ctx, proto, def->name);
+    define_accessor(ctx, r, proto, a->name, a->get, a->set);
+  /* Symbol.toStringTag: { writable: false, enumerable: false, configurable: true } (Web
+   * IDL). All three are spelled out because JSC gives a class's automatic prototype a
+   * writable Symbol.toStringTag of its own, whose flags a partial descriptor would keep. */
+  JSValueRef name = isl_str(ctx, def->name);
+  define_key(ctx, r, proto, r->to_string_tag, name, ISL_C);
 
-  JSObjectRef native = isl_func_with_data(ctx, ctor_trampoline, def, NULL);
-  JSValueRef args[3] = {native, isl_str(ctx, def->name), JSValueMakeNumber(ctx, def->length)};
+  JSValueRef args[3] = {isl_func_with_data(ctx, ctor_trampoline, def, NULL), name,
+                        JSValueMakeNumber(ctx, def->length)};
   JSValueRef exc = NULL;
-  JSValueRef c = isl_call_method(ctx, r->helpers, "ctor", 3, args, &exc);
-  ISL_CHECK(c && !exc);
+  JSValueRef c = JSObjectCallAsFunction(ctx, r->h_ctor, NULL, 3, args, &exc);
+  ISL_CHECK(c && !exc && JSValueIsObject(ctx, c));
   JSObjectRef ctor = (JSObjectRef)c;
   if (def->parent) JSObjectSetPrototype(ctx, ctor, r->ctors[def->parent->id]);
-  isl_define_value(ctx, ctor, "prototype", proto, 0);
-  isl_define_value(ctx, proto, "constructor", ctor, ISL_W | ISL_C);
+  define_key(ctx, r, ctor, key_of(ctx, &prototype_key, "prototype"), proto, 0);
+  define_key(ctx, r, proto, key_of(ctx, &constructor_key, "constructor"), ctor, ISL_W | ISL_C);
   for (const isl_method_t *m = def->statics; m && m->name; m++)
-    isl_define_method(ctx, ctor, m->name, m->fn, m->length);
+    define_method(ctx, r, ctor, m->name, m->fn, m->length);
   /* Constants: { writable: false, enumerable: true, configurable: false } on both. */
   for (const isl_const_t *k = def->constants; k && k->name; k++) {
-    isl_define_value(ctx, ctor, k->name, JSValueMakeNumber(ctx, k->value), ISL_E);
-    isl_define_value(ctx, proto, k->name, JSValueMakeNumber(ctx, k->value), ISL_E);
+    JSValueRef key = isl_str(ctx, k->name), v = JSValueMakeNumber(ctx, k->value);
+    define_key(ctx, r, ctor, key, v, ISL_E);
+    define_key(ctx, r, proto, key, v, ISL_E);
   }
-  if (!def->not_global) isl_define_value(ctx, r->global, def->name, ctor, ISL_W | ISL_C);
+  if (!def->not_global) define_key(ctx, r, r->global, name, ctor, ISL_W | ISL_C);
 
   r->protos[def->id] = proto;
   r->ctors[def->id] = ctor;

@@ -92,6 +92,25 @@ struct isl_class_def {
 
 #define ISL_MAX_CLASSES 64
 
+/* A JS helper compiled on first use instead of in every realm (the URLPattern engine,
+ * console's inspector): most workers never call it. Evaluating it late must not let user
+ * code that ran first reach it, so it comes in two parts. `capture` (source of one
+ * expression, a classic script) is evaluated at install, before any user code, and gives
+ * an object holding every built-in the helper will use. `body` (source of a function
+ * expression taking that object) is evaluated on first use and may take built-ins only
+ * from it, never from the global object or a prototype; what it returns is the helper.
+ * Both must live as long as the process (see isl_eval_static). */
+typedef struct {
+  const char *url; /* script name in stacks, "islet:…" */
+  const char *capture;
+  size_t capture_len;
+  const char *body;
+  size_t body_len;
+  int id; /* filled in by the layer */
+} isl_lazy_def_t;
+
+#define ISL_MAX_LAZY 8
+
 typedef struct isl_realm isl_realm_t;
 
 /* ---- Limits (limits.c) -----------------------------------------------------------------
@@ -167,11 +186,21 @@ struct isl_realm {
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
   JSObjectRef h_call_then, h_then; /* hot helpers, looked up once (protected) */
+  /* What class.c defines properties with, looked up once (held by helpers): the
+   * captured natives, the constructor maker, Object.prototype, Symbol.toStringTag. */
+  JSObjectRef h_define_property, h_define_getter, h_define_setter, h_ctor;
+  JSObjectRef object_prototype;
+  JSValueRef to_string_tag;
+  JSObjectRef descs[8]; /* data descriptors by ISL_W|ISL_E|ISL_C flags (protected) */
   JSObjectRef rx_ok, rx_fail;      /* isl_call_then's settle functions (protected) */
   void **rx;                       /* isl_call_then reactions by token; NULL: free */
   size_t nrx, caprx;
   size_t *rx_free;                 /* free tokens */
   size_t nrx_free;
+  /* Lazy helpers by def->id: what capture returned until lazy_ready, then the helper
+   * (both protected). */
+  JSValueRef lazy[ISL_MAX_LAZY];
+  bool lazy_ready[ISL_MAX_LAZY];
   /* Limits (limits.c). */
   isl_limits_t limits;
   isl_budget_t *current; /* the budget JS runs for now (innermost run), or NULL */
@@ -203,9 +232,20 @@ void isl_realm_teardown(isl_realm_t *r);
 /* Phase 2: destroys the context and its group. isl_realm_teardown must have run and all
  * libuv handles the APIs owned must be closed. */
 void isl_realm_free(isl_realm_t *r);
+/* Runs fn(data) from inside a call made from JS, so the engine's lock is taken once:
+ * every C API call fn makes takes it again recursively, which costs a fraction of taking
+ * it afresh (used for the realm's installs, hundreds of calls). fn must not throw, run
+ * the loop or wait for microtasks: they run when the outermost call returns. */
+void isl_realm_batch(isl_realm_t *r, void (*fn)(void *data), void *data);
 /* Registers fn to run at isl_realm_teardown (for APIs that own handles or roots). */
 void isl_realm_add_teardown(isl_realm_t *r, void (*fn)(isl_realm_t *r));
 isl_realm_t *isl_realm_of(JSContextRef ctx);
+
+/* Lazy helpers (see isl_lazy_def_t). Install runs def's capture now. */
+void isl_lazy_install(isl_realm_t *r, isl_lazy_def_t *def);
+/* The helper, compiled and set up on the first call in this realm. NULL with *exc set if
+ * that threw (e.g. the stack was nearly exhausted); a later call tries again. */
+JSObjectRef isl_lazy_get(JSContextRef ctx, isl_lazy_def_t *def, JSValueRef *exc);
 
 /* Limits. Sets the realm's limits and arms JSC's watchdog when any is set. */
 void isl_realm_set_limits(isl_realm_t *r, const isl_limits_t *l);
@@ -376,6 +416,14 @@ void isl_unprotect(JSContextRef ctx, JSValueRef v);
 /* Runs source as a classic script. Returns NULL and sets *exc on error. */
 JSValueRef isl_eval(JSContextRef ctx, const char *src, size_t len, const char *url, int line,
                     JSValueRef *exc);
+/* As isl_eval (from line 1), for islet's own source text that lives as long as the
+ * process (a static string or an embedded file): it is made UTF-16 once per process and
+ * every realm's engine reads that copy instead of keeping one of its own. */
+JSValueRef isl_eval_static(JSContextRef ctx, const char *src, size_t len, const char *url,
+                           JSValueRef *exc);
+/* Exported by JavaScriptCore but absent from the public headers: a string over chars,
+ * which must outlive it (and every script made from it). */
+JSStringRef JSStringCreateWithCharactersNoCopy(const JSChar *chars, size_t numChars);
 
 /* Helpers for argument checks with Web IDL messages:
  * "Failed to execute 'append' on 'Headers': 2 arguments required, but only 1 present." */

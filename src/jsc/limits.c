@@ -172,6 +172,11 @@ static bool on_watchdog(JSContextRef ctx, void *data) {
 
 void isl_realm_set_limits(isl_realm_t *r, const isl_limits_t *l) {
   r->limits = *l;
+  /* Between runs the heap is measured at most once a second, counted from here: a
+   * worker's first measurement is not part of its startup (JSGetMemoryUsageStatistics
+   * costs ~5M instructions even for a fresh isolate, a quarter of creating one). A run
+   * that grows the heap is still measured at its slices. */
+  r->mem_next_ns = isl_now_ns() + MEM_CHECK_EVERY_NS;
   if (l->cpu_ns || l->memory_bytes) arm(r);
   else JSContextGroupClearExecutionTimeLimit(r->group);
 }

@@ -995,7 +995,7 @@ static void evaluate(isl_module_t *m, JSObjectRef all) {
   m->status = ST_EVALUATED;
 }
 
-static JSObjectRef evaluate_graph(isl_module_t *m);
+static JSObjectRef evaluate_graph(isl_module_t *m, bool main);
 
 static JSValueRef js_evaluate_later(JSContextRef ctx, void *data, JSObjectRef this_obj,
                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -1004,7 +1004,7 @@ static JSValueRef js_evaluate_later(JSContextRef ctx, void *data, JSObjectRef th
   (void)argc;
   (void)argv;
   (void)exc;
-  return evaluate_graph(data);
+  return evaluate_graph(data, false);
 }
 
 /* Loads, links and evaluates the graph rooted at key. Returns a promise of its namespace
@@ -1017,18 +1017,23 @@ static JSObjectRef import_graph(isl_worker_t *w, const char *key, const char *ty
   JSContextRef ctx = w->realm->ctx;
   isl_module_t *m = load(w, key, type, xf, err);
   if (!m || !instantiate(m, err) || !link_all(m, err)) return NULL;
-  if (!deferred) return evaluate_graph(m);
+  if (!deferred) return evaluate_graph(m, true);
   JSValueRef fn = isl_func_with_data(ctx, js_evaluate_later, m, NULL);
   JSValueRef exc = NULL;
   JSValueRef p = glue_call(w, "later", 1, &fn, &exc);
   return p ? (JSObjectRef)p : isl_promise_rejected(ctx, exc);
 }
 
-static JSObjectRef evaluate_graph(isl_module_t *m) {
+/* main: the worker's main module, whose loader only waits for the promise to settle. */
+static JSObjectRef evaluate_graph(isl_module_t *m, bool main) {
   isl_worker_t *w = m->w;
   JSContextRef ctx = w->realm->ctx;
   JSObjectRef all = JSObjectMakeArray(ctx, 0, NULL, NULL);
   evaluate(m, all);
+  /* A main graph that ran to its end synchronously and without an error is done, so it
+   * needs no Promise.all, whose first use costs every worker ~0.8M instructions (JSC
+   * compiles it from its JS source per VM). import() keeps Promise.all's timing. */
+  if (main && !m->is_async && !m->error) return isl_promise_resolved(ctx, m->nsp);
   /* Already evaluated by an earlier import: wait for it all the same (it may be async). */
   unsigned n = (unsigned)JSValueToNumber(ctx, isl_get(ctx, all, "length", NULL), NULL);
   if (m->done) JSObjectSetPropertyAtIndex(ctx, all, n, m->done, NULL);
@@ -1143,7 +1148,7 @@ bool isl_loader_run_main(isl_worker_t *w, isl_buf_t *err) {
   l->roots = JSObjectMakeArray(ctx, 0, NULL, NULL);
   isl_protect(ctx, l->roots);
   JSValueRef exc = NULL;
-  JSValueRef g = isl_eval(ctx, glue_src, sizeof(glue_src) - 1, "islet:linker", 1, &exc);
+  JSValueRef g = isl_eval_static(ctx, glue_src, sizeof(glue_src) - 1, "islet:linker", &exc);
   ISL_CHECK(g && JSValueIsObject(ctx, g));
   l->glue = (JSObjectRef)g;
   keep(w, g);

@@ -326,6 +326,14 @@ static void on_limit(isl_realm_t *r, isl_stop_t why, isl_budget_t *b) {
 
 /* ---- Life ------------------------------------------------------------------------- */
 
+/* The Web APIs and the worker's own globals: hundreds of C API calls, made in one batch. */
+static void install_apis(void *data) {
+  isl_worker_t *w = data;
+  isl_api_install_all(w->realm);
+  isl_context_install(w);
+  isl_fetcher_install(w->realm);
+}
+
 /* Creates the realm and loads the code into it. On failure the realm is left for the
  * caller to shut down. */
 static bool boot(isl_worker_t *w, isl_buf_t *err) {
@@ -337,9 +345,7 @@ static bool boot(isl_worker_t *w, isl_buf_t *err) {
   w->realm->outbound_name = cfg->outbound_name;
   w->realm->on_limit = on_limit;
   JSGlobalContextRef ctx = w->realm->ctx;
-  isl_api_install_all(w->realm);
-  isl_context_install(w);
-  isl_fetcher_install(w->realm);
+  isl_realm_batch(w->realm, install_apis, w);
   JSGlobalContextSetUnhandledRejectionCallback(
       ctx, isl_func_new(ctx, "onunhandledrejection", js_unhandled_rejection, 2), NULL);
 

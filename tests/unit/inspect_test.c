@@ -279,6 +279,37 @@ static void test_console_sink(void) {
   isl_buf_free(&c.text);
 }
 
+/* The helper is compiled on a realm's first rendering of an object, from intrinsics
+ * captured at install: user code that replaced them before that first rendering must not
+ * change the output. Runs in a realm of its own that has rendered nothing yet. */
+static void test_tampered_before_first_render(uv_loop_t *loop) {
+  isl_realm_t *saved = realm;
+  realm = isl_realm_new(loop);
+  isl_api_install_all(realm);
+  eval("globalThis.v = { a: 1, m: new Map([[1, 2]]), s: new Set(['x']), d: new Date(0),"
+       "  r: /x/g, f: function foo() {}, c: class K {}, n: new Number(3), w: new WeakMap() };"
+       "const bad = () => { throw new Error('a replaced built-in was called'); };"
+       "for (const [o, ks] of [[Map.prototype, ['entries', 'get', 'has']],"
+       "    [Set.prototype, ['values', 'add', 'has']], [Date.prototype, ['getTime', 'toISOString']],"
+       "    [RegExp.prototype, ['test', 'exec', 'toString']], [Reflect, ['apply', 'ownKeys']],"
+       "    [Object, ['getOwnPropertyDescriptor', 'getPrototypeOf', 'getOwnPropertyNames']],"
+       "    [Object.prototype, ['propertyIsEnumerable', 'hasOwnProperty', 'toString']],"
+       "    [Function.prototype, ['bind', 'toString']], [Number.prototype, ['valueOf']],"
+       "    [String.prototype, ['startsWith', 'endsWith', 'slice']], [JSON, ['stringify']],"
+       "    [Object.getPrototypeOf(new Map().entries()), ['next']],"
+       "    [globalThis, ['Set', 'parseInt', 'parseFloat', 'Error', 'Promise', 'TypeError']]])"
+       "  for (const k of ks) Object.defineProperty(o, k, { value: bad, configurable: true });"
+       "Object.defineProperty(Map.prototype, 'size', { get: bad });");
+  EXPECT("v", "{\n  a: 1,\n  m: Map(1) { 1 => 2 },\n  s: Set(1) { 'x' },\n"
+              "  d: 1970-01-01T00:00:00.000Z,\n  r: /x/g,\n  f: [Function: foo],\n"
+              "  c: [class K],\n  n: [Number: 3],\n  w: WeakMap { <items unknown> }\n}");
+  EXPECT_FMT("['%i %f %j', '42.5', '1.5x', { a: [1] }]", "42 1.5 {\"a\":[1]}");
+  isl_realm_teardown(realm);
+  CHECK(realm->protected_count == 0);
+  isl_realm_free(realm);
+  realm = saved;
+}
+
 static void test_teardown_releases_everything(uv_loop_t *loop) {
   /* A pending timer, interval and microtask helper: teardown must release all roots. */
   eval("setTimeout(() => {}, 100000); setInterval(() => {}, 100000);");
@@ -308,6 +339,7 @@ int main(void) {
   test_line_breaking();
   test_format();
   test_console_sink();
+  test_tampered_before_first_render(&loop);
   test_teardown_releases_everything(&loop);
   uv_loop_close(&loop);
   return check_summary();
