@@ -58,6 +58,9 @@ static const char helpers_src[] =
     "      apply(then, r, [(v) => ok(token, v), (e) => fail(token, e)]);\n"
     "    },\n"
     "    isPromise(v) { return v instanceof P; },\n"
+    "    // The error constructors C throws with, as they were before user code ran.\n"
+    "    errors: { __proto__: null, Error, TypeError, RangeError, SyntaxError, ReferenceError,\n"
+    "              EvalError, URIError },\n"
     "  };\n"
     "})()";
 

@@ -149,7 +149,17 @@ JSValueRef isl_call_method(JSContextRef ctx, JSObjectRef o, const char *name, si
 }
 
 JSObjectRef isl_error_new(JSContextRef ctx, const char *ctor_name, const char *msg) {
-  JSValueRef c = isl_global(ctx, ctor_name);
+  /* The standard error constructors as the realm had them before user code ran (a worker
+   * that replaces globalThis.TypeError does not change what islet throws); other names
+   * are looked up on the global. */
+  isl_realm_t *r = isl_realm_of(ctx);
+  JSValueRef c = NULL;
+  if (r && r->helpers) {
+    JSValueRef errs = isl_get(ctx, r->helpers, "errors", NULL);
+    if (errs && JSValueIsObject(ctx, errs)) c = isl_get(ctx, (JSObjectRef)errs, ctor_name, NULL);
+    if (c && JSValueIsUndefined(ctx, c)) c = NULL;
+  }
+  if (!c) c = isl_global(ctx, ctor_name);
   JSValueRef arg = isl_str(ctx, msg);
   if (c && JSValueIsObject(ctx, c) && JSObjectIsConstructor(ctx, (JSObjectRef)c)) {
     JSObjectRef e = JSObjectCallAsConstructor(ctx, (JSObjectRef)c, 1, &arg, NULL);

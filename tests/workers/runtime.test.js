@@ -165,3 +165,24 @@ export const globalsAreSelf = {
     eq(self, globalThis);
   },
 };
+
+// The errors islet throws come from the realm's own constructors, not from whatever user
+// code put on the global since.
+export const thrownErrorsIgnoreReplacedGlobals = {
+  test() {
+    const RealTypeError = TypeError;
+    const RealRangeError = RangeError;
+    globalThis.TypeError = class Fake extends Error {};
+    globalThis.RangeError = class Fake2 extends Error {};
+    try {
+      let e1, e2;
+      try { new Headers([["only-a-name"]]); } catch (e) { e1 = e; }
+      try { new Response("", { status: 99 }); } catch (e) { e2 = e; }
+      ok(e1 instanceof RealTypeError, "TypeError");
+      ok(e2 instanceof RealRangeError, "RangeError");
+    } finally {
+      globalThis.TypeError = RealTypeError;
+      globalThis.RangeError = RealRangeError;
+    }
+  },
+};
