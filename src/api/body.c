@@ -60,10 +60,11 @@ static isl_body_t *encode_form(const isl_formdata_t *fd, char **content_type) {
 }
 
 bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out, JSObjectRef *stream,
-                      char **content_type, JSValueRef *exc) {
+                      const char **content_type, char **ct_owned, JSValueRef *exc) {
   *out = NULL;
   *stream = NULL;
   *content_type = NULL;
+  *ct_owned = NULL;
   if (JSValueIsUndefined(ctx, init) || JSValueIsNull(ctx, init)) return true;
   uint8_t *p;
   size_t n;
@@ -89,10 +90,11 @@ bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out, JSObj
     /* Blob: its bytes (never written to, so shared) and its type when it has one. */
     isl_blob_t *blob = isl_blob_priv(ctx, init);
     *out = isl_blob_body(blob);
-    if (blob->type[0]) *content_type = isomorphic_encode(blob->type);
+    if (blob->type[0]) *content_type = *ct_owned = isomorphic_encode(blob->type);
     return true;
   } else if (isl_formdata_priv(ctx, init)) {
-    *out = encode_form(isl_formdata_priv(ctx, init), content_type);
+    *out = encode_form(isl_formdata_priv(ctx, init), ct_owned);
+    *content_type = *ct_owned;
     return true;
   } else if (isl_urlsearchparams_serialize(ctx, init, &b)) {
     /* URLSearchParams: its application/x-www-form-urlencoded serialization. */
@@ -107,7 +109,7 @@ bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out, JSObj
       return false;
     }
   }
-  *content_type = isl_strdup(ct);
+  *content_type = ct;
   size_t len = b.len;
   *out = isl_body_new(isl_buf_take(&b), len);
   return true;

@@ -57,10 +57,12 @@ typedef enum {
  * (its bytes shared, not copied, when it covers its whole store), FormData
  * (multipart/form-data with a fresh boundary) or URLSearchParams; any other value converts
  * to a string. *out gets a new reference, or NULL for null/undefined and for a stream;
- * *content_type a malloc'ed header value (bytes) or NULL. false with *exc set if a
- * conversion (ToString) threw. */
+ * *content_type the header value (bytes) or NULL: a static string for strings and
+ * URLSearchParams (no allocation on the path every `new Response("…")` takes), else
+ * (Blob, FormData) a malloc'ed one, also put in *ct_owned for the caller to free (NULL
+ * otherwise). false with *exc set if a conversion (ToString) threw. */
 bool isl_body_extract(JSContextRef ctx, JSValueRef init, isl_body_t **out, JSObjectRef *stream,
-                      char **content_type, JSValueRef *exc);
+                      const char **content_type, char **ct_owned, JSValueRef *exc);
 
 /* Sets s to hold body (taking the reference; NULL means a null body). */
 void isl_bodystate_init(isl_bodystate_t *s, isl_body_t *body);

@@ -217,11 +217,12 @@ static JSObjectRef js_request_construct(JSContextRef ctx, JSObjectRef new_target
   /* 36. If init["body"] is non-null, extract it; its Content-Type is added unless the
    * headers already have one. */
   if (init_has_body) {
-    char *ct;
-    if (!isl_body_extract(ctx, v_body, &init_body, &init_stream, &ct, exc)) goto fail;
+    const char *ct;
+    char *ct_owned;
+    if (!isl_body_extract(ctx, v_body, &init_body, &init_stream, &ct, &ct_owned, exc)) goto fail;
     if (ct && !isl_hdrs_has(r->headers, "content-type"))
       isl_hdrs_add_trusted(r->headers, "content-type", ct);
-    free(ct);
+    free(ct_owned);
   }
   /* 40. If initBody is null and inputBody is non-null: inputBody must be usable, and is
    * taken (the input's bodyUsed becomes true). */

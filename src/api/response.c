@@ -151,19 +151,20 @@ static JSObjectRef js_response_construct(JSContextRef ctx, JSObjectRef new_targe
   /* Arguments first, as Web IDL converts them: the body, then the init dictionary. */
   isl_body_t *body = NULL;
   JSObjectRef stream = NULL;
-  char *ct = NULL;
+  const char *ct = NULL;
+  char *ct_owned = NULL;
   resp_init_t ri = {0};
-  if (!isl_body_extract(ctx, ISL_ARG(0), &body, &stream, &ct, exc)) return NULL;
+  if (!isl_body_extract(ctx, ISL_ARG(0), &body, &stream, &ct, &ct_owned, exc)) return NULL;
   if (!read_init(ctx, ISL_ARG(1), &ri, exc)) {
     isl_body_unref(body);
-    free(ct);
+    free(ct_owned);
     isl_buf_free(&ri.status_text);
     return NULL;
   }
   /* 1-2. A new response whose headers have the "response" guard, initialised. */
   resp_t *r = resp_new(200, ISL_GUARD_RESPONSE);
   bool ok = initialize(ctx, r, &ri, body, stream != NULL, ct, exc);
-  free(ct);
+  free(ct_owned);
   isl_buf_free(&ri.status_text);
   if (!ok) {
     resp_free(r);
