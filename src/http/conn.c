@@ -345,6 +345,14 @@ static void on_written(uv_write_t *req, int status) {
  * only when uv_write has to keep it. */
 static void send_stream(isl_http_conn_t *c, isl_response_t *res, bool keep_alive);
 
+/* The phase while a response is written. A connection that ends after it still reads the
+ * request body its service is streaming (a worker echoing an upload, or forwarding it
+ * with a request of its own): input is dropped (ENDING) only once no body arrives, else
+ * the response would wait forever for a body nobody reads. after_write ends it. */
+static int writing_phase(const isl_http_conn_t *c, bool keep_alive) {
+  return keep_alive || c->ubody ? ISL_CONN_WRITING : ISL_CONN_ENDING;
+}
+
 static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_alive) {
   /* A stream that goes out (not for HEAD, nor with a status that has no body: then the
    * head alone is sent, and freeing the response tells the stream's producer). */
@@ -353,7 +361,7 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
     send_stream(c, res, keep_alive);
     return;
   }
-  c->phase = keep_alive ? ISL_CONN_WRITING : ISL_CONN_ENDING;
+  c->phase = writing_phase(c, keep_alive);
   isl_buf_t *head = &c->server->head_scratch;
   head->len = 0;
   size_t blen = isl_http_write_head(head, res, c->head_request, keep_alive, c->http_minor);
@@ -547,7 +555,7 @@ static void stream_complete(isl_http_conn_t *c) {
 static void send_stream(isl_http_conn_t *c, isl_response_t *res, bool keep_alive) {
   isl_http_frame_t frame = isl_http_framing(res, c->http_minor);
   if (frame == ISL_FRAME_CLOSE) keep_alive = false;
-  c->phase = keep_alive ? ISL_CONN_WRITING : ISL_CONN_ENDING;
+  c->phase = writing_phase(c, keep_alive);
   isl_buf_t *head = &c->server->head_scratch;
   head->len = 0;
   isl_http_write_head(head, res, c->head_request, keep_alive, c->http_minor);

@@ -129,6 +129,15 @@ static bool stream_rewind(void *data) { return ((net_req_t *)data)->sent == 0; }
 static bool up_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
   (void)b;
   net_req_t *q = data;
+  /* What curl took is dropped first, once it is at least as much as what is left, so
+   * the buffer never outgrows about twice the high-water mark (a body curl reads as
+   * fast as it comes is rarely drained to empty). */
+  size_t left = q->up.len - q->up_off;
+  if (q->up_off && q->up_off >= left) {
+    memmove(q->up.p, q->up.p + q->up_off, left);
+    q->up.len = left;
+    q->up_off = 0;
+  }
   isl_buf_append(&q->up, p, n);
   if (q->read_paused) post_kick(q);
   q->up_paused = q->up.len - q->up_off >= NET_HIGH_WATER;
