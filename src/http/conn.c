@@ -55,6 +55,7 @@ struct isl_http_conn {
   bool schunked;      /* framed with chunked transfer coding */
   bool spaused;       /* the body was asked to pause: the socket is behind */
   bool sdone;         /* the body ended: the response is complete once written */
+  isl_buf_t shead;    /* the head, until it leaves with the body's first bytes */
   /* A request whose body is streamed to the service as it arrives (see "Streamed request
    * bodies" below). */
   bool ustream;       /* the current request's body is streamed: dispatched at its head */
@@ -107,6 +108,7 @@ static void conn_free(isl_http_conn_t *c) {
   isl_buf_free(&c->field);
   isl_buf_free(&c->value);
   isl_buf_free(&c->body);
+  isl_buf_free(&c->shead);
   isl_headers_dispose(&c->headers);
   isl_request_free(c->req);
   free(c);
@@ -493,19 +495,29 @@ static bool stream_write(isl_http_conn_t *c, uv_buf_t *bufs, unsigned nbufs) {
   return true;
 }
 
+/* The head still waiting for the body's first bytes goes first in bufs (see send_stream).
+ * Returns the number of buffers used. */
+static unsigned pending_head(isl_http_conn_t *c, uv_buf_t *bufs) {
+  if (!c->shead.len) return 0;
+  bufs[0] = uv_buf_init(c->shead.p, (unsigned)c->shead.len);
+  return 1;
+}
+
 static bool on_stream_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
   (void)b;
   isl_http_conn_t *c = data;
   char size[24];
-  uv_buf_t bufs[3];
-  unsigned nb = 0;
+  uv_buf_t bufs[4];
+  unsigned nb = pending_head(c, bufs);
   if (c->schunked) {
     int k = snprintf(size, sizeof(size), "%zx\r\n", n);
     bufs[nb++] = uv_buf_init(size, (unsigned)k);
   }
   bufs[nb++] = uv_buf_init((char *)p, (unsigned)n);
   if (c->schunked) bufs[nb++] = uv_buf_init("\r\n", 2);
-  if (!stream_write(c, bufs, nb)) {
+  bool ok = stream_write(c, bufs, nb);
+  isl_buf_free(&c->shead);
+  if (!ok) {
     isl_http_conn_close(c); /* cancels the body (we are inside its push: it is told so) */
     return false;
   }
@@ -524,12 +536,14 @@ static void on_stream_end(void *data, isl_body_t *b, const char *error) {
     return;
   }
   c->sdone = true;
-  if (c->schunked) {
-    uv_buf_t last = uv_buf_init("0\r\n\r\n", 5);
-    if (!stream_write(c, &last, 1)) {
-      isl_http_conn_close(c);
-      return;
-    }
+  uv_buf_t bufs[2];
+  unsigned nb = pending_head(c, bufs);
+  if (c->schunked) bufs[nb++] = uv_buf_init("0\r\n\r\n", 5);
+  bool ok = !nb || stream_write(c, bufs, nb);
+  isl_buf_free(&c->shead);
+  if (!ok) {
+    isl_http_conn_close(c);
+    return;
   }
   /* Completed from a libuv callback: the last write's, or the timer's now. */
   if (c->swrites == 0) timer_start(c, 0);
@@ -543,6 +557,7 @@ static void stream_drop(isl_http_conn_t *c, const char *why) {
   isl_response_t *res = c->sres;
   if (!res) return;
   c->sres = NULL;
+  isl_buf_free(&c->shead);
   if (why) isl_body_cancel(res->body, why);
   isl_response_free(res);
 }
@@ -564,15 +579,23 @@ static void send_stream(isl_http_conn_t *c, isl_response_t *res, bool keep_alive
   c->skeep_alive = keep_alive;
   c->schunked = frame == ISL_FRAME_CHUNKED;
   c->spaused = c->sdone = false;
-  uv_buf_t hb = uv_buf_init(head->p, (unsigned)head->len);
-  if (!stream_write(c, &hb, 1)) {
-    isl_http_conn_close(c);
-    return;
-  }
+  /* The head waits for the body's first bytes, which are often at hand already (a
+   * response from the network or from another worker): both then leave in one write.
+   * What the body holds is delivered inside isl_body_read; if nothing came, the head goes
+   * alone. It is copied: the scratch buffer is shared, and the body's source may run
+   * another request's code before this returns. */
+  isl_buf_free(&c->shead);
+  isl_buf_append(&c->shead, head->p, head->len);
   if (!isl_body_read(res->body, &stream_sink, c)) {
     stream_drop(c, NULL);
     isl_http_conn_close(c);
+    return;
   }
+  if (c->closing || !c->shead.len) return;
+  uv_buf_t hb = uv_buf_init(c->shead.p, (unsigned)c->shead.len);
+  bool ok = stream_write(c, &hb, 1);
+  isl_buf_free(&c->shead);
+  if (!ok) isl_http_conn_close(c);
 }
 
 /* Answers a request that will not reach the service and closes the connection after it;

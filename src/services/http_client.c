@@ -49,7 +49,8 @@ struct isl_http_transfer {
   isl_http_client_t *c;
   CURL *easy;
   struct curl_slist *req_headers;
-  char *host; /* for messages */
+  char *url;  /* for messages */
+  char *host; /* its host, made from url when a message needs it */
   char errbuf[CURL_ERROR_SIZE];
   const isl_http_source_t *source;
   void *source_data;
@@ -65,12 +66,18 @@ struct isl_http_transfer {
   const char *decode_error; /* static */
   bool sink_stopped;
   bool pause_recv; /* the sink asked for no more body for now */
+  bool curl_paused; /* a callback answered curl "pause": only then is resuming needed */
   /* Connection attempts, for messages: the last address tried, and the policy's verdicts. */
   char last_addr[INET6_ADDRSTRLEN + 16];
   char refused_addr[INET6_ADDRSTRLEN];
   int nrefused, nallowed;
   isl_http_transfer_t *prev, *next;
 };
+
+/* curl's receive buffer per transfer (its default is 16 KiB): larger reads mean fewer
+ * system calls and fewer, larger chunks for the sink; only the pages a response fills are
+ * ever touched. */
+#define ISL_HTTP_RECV_BUFFER (128 * 1024)
 
 static int clients_alive; /* curl_global_init once for the first, cleanup after the last */
 
@@ -277,7 +284,10 @@ static size_t on_body(char *p, size_t size, size_t nitems, void *data) {
   size_t n = size * nitems;
   if (!t->head_sent) return n; /* cannot happen: curl delivers the head first */
   /* Not taken: curl keeps the bytes (and stops reading the socket) until resumed. */
-  if (t->pause_recv) return CURL_WRITEFUNC_PAUSE;
+  if (t->pause_recv) {
+    t->curl_paused = true;
+    return CURL_WRITEFUNC_PAUSE;
+  }
   bool ok = t->decoder ? isl_decoder_write(t->decoder, p, n, emit_chunk, t, &t->decode_error)
                        : emit_chunk(t, p, n);
   return ok ? n : 0; /* 0: curl stops with CURLE_WRITE_ERROR */
@@ -286,7 +296,9 @@ static size_t on_body(char *p, size_t size, size_t nitems, void *data) {
 static size_t on_read(char *buf, size_t size, size_t nitems, void *data) {
   isl_http_transfer_t *t = data;
   size_t got = t->source->read(t->source_data, buf, size * nitems);
-  return got == ISL_HTTP_READ_PAUSE ? CURL_READFUNC_PAUSE : got;
+  if (got != ISL_HTTP_READ_PAUSE) return got;
+  t->curl_paused = true;
+  return CURL_READFUNC_PAUSE;
 }
 
 static int on_seek(void *data, curl_off_t offset, int origin) {
@@ -296,6 +308,26 @@ static int on_seek(void *data, curl_off_t offset, int origin) {
 }
 
 /* ---- finishing ------------------------------------------------------------------------- */
+
+static char *host_of(const char *url) {
+  CURLU *u = curl_url();
+  char *host = NULL;
+  char *out = NULL;
+  if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    out = isl_strdup(host);
+    curl_free(host);
+  }
+  curl_url_cleanup(u);
+  return out ? out : isl_strdup("?");
+}
+
+/* The request's host, for messages: parsed only when a message needs it (never on the
+ * path of a request that succeeds). */
+static const char *host(isl_http_transfer_t *t) {
+  if (!t->host) t->host = host_of(t->url);
+  return t->host;
+}
 
 static const char *errno_name(long e) {
   const char *name = e > 0 ? strerrorname_np((int)e) : NULL;
@@ -309,7 +341,7 @@ static void describe_error(isl_http_transfer_t *t, CURLcode rc, isl_buf_t *m) {
   curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
   switch (rc) {
   case CURLE_COULDNT_RESOLVE_HOST:
-    isl_buf_printf(m, "DNS lookup failed for %s", t->host);
+    isl_buf_printf(m, "DNS lookup failed for %s", host(t));
     break;
   case CURLE_COULDNT_CONNECT:
     if (t->nrefused && !t->nallowed)
@@ -322,7 +354,7 @@ static void describe_error(isl_http_transfer_t *t, CURLcode rc, isl_buf_t *m) {
     if (t->last_addr[0] && !t->head_sent)
       isl_buf_printf(m, "connect ETIMEDOUT %s", t->last_addr);
     else
-      isl_buf_printf(m, "request to %s timed out: %s", t->host, detail);
+      isl_buf_printf(m, "request to %s timed out: %s", host(t), detail);
     break;
   case CURLE_SSL_CONNECT_ERROR:
   case CURLE_PEER_FAILED_VERIFICATION:
@@ -332,7 +364,7 @@ static void describe_error(isl_http_transfer_t *t, CURLcode rc, isl_buf_t *m) {
   case CURLE_SSL_ISSUER_ERROR:
   case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
   case CURLE_SSL_INVALIDCERTSTATUS:
-    isl_buf_printf(m, "TLS connection to %s failed: %s", t->host, detail);
+    isl_buf_printf(m, "TLS connection to %s failed: %s", host(t), detail);
     break;
   case CURLE_PARTIAL_FILE:
   case CURLE_RECV_ERROR:
@@ -340,23 +372,23 @@ static void describe_error(isl_http_transfer_t *t, CURLcode rc, isl_buf_t *m) {
   case CURLE_HTTP2:
   case CURLE_HTTP2_STREAM:
     isl_buf_printf(m, "the connection to %s ended before the response was complete (%s)",
-                   t->host, detail);
+                   host(t), detail);
     break;
   case CURLE_SEND_ERROR:
-    isl_buf_printf(m, "sending the request to %s failed (%s)", t->host, detail);
+    isl_buf_printf(m, "sending the request to %s failed (%s)", host(t), detail);
     break;
   case CURLE_WRITE_ERROR:
     if (t->decode_error)
-      isl_buf_printf(m, "cannot decode the response from %s: %s", t->host, t->decode_error);
+      isl_buf_printf(m, "cannot decode the response from %s: %s", host(t), t->decode_error);
     else
-      isl_buf_printf(m, "the response from %s was refused", t->host);
+      isl_buf_printf(m, "the response from %s was refused", host(t));
     break;
   case CURLE_WEIRD_SERVER_REPLY:
   case CURLE_UNSUPPORTED_PROTOCOL:
-    isl_buf_printf(m, "%s did not answer with HTTP (%s)", t->host, detail);
+    isl_buf_printf(m, "%s did not answer with HTTP (%s)", host(t), detail);
     break;
   default:
-    isl_buf_printf(m, "request to %s failed: %s", t->host, detail);
+    isl_buf_printf(m, "request to %s failed: %s", host(t), detail);
     break;
   }
 }
@@ -368,6 +400,7 @@ static void transfer_free(isl_http_transfer_t *t) {
   isl_headers_dispose(&t->headers);
   isl_buf_free(&t->reason);
   free(t->host);
+  free(t->url);
   free(t);
 }
 
@@ -386,9 +419,9 @@ static void finish(isl_http_transfer_t *t, CURLcode rc, const char *error) {
   } else if (rc == CURLE_OK) {
     const char *derr = NULL;
     if (!t->head_sent)
-      isl_buf_printf(&m, "%s sent no response", t->host);
+      isl_buf_printf(&m, "%s sent no response", host(t));
     else if (t->decoder && !isl_decoder_finish(t->decoder, &derr))
-      isl_buf_printf(&m, "cannot decode the response from %s: %s", t->host, derr);
+      isl_buf_printf(&m, "cannot decode the response from %s: %s", host(t), derr);
   } else {
     describe_error(t, rc, &m);
   }
@@ -415,15 +448,22 @@ static void collect_done(isl_http_client_t *c) {
 /* ---- starting --------------------------------------------------------------------------- */
 
 static void add_req_header(isl_http_transfer_t *t, const char *name, const char *value) {
-  isl_buf_t line = {0};
   /* curl's syntax: "Name:" removes a header curl would add, "Name;" sends an empty one. */
-  if (value && !*value) isl_buf_printf(&line, "%s;", name);
-  else isl_buf_printf(&line, "%s: %s", name, value ? value : "");
-  if (!value) line.p[line.len - 1] = 0; /* "Name:" */
-  struct curl_slist *l = curl_slist_append(t->req_headers, line.p);
+  size_t nl = strlen(name), vl = value ? strlen(value) : 0;
+  char *line = isl_malloc(nl + vl + 3);
+  memcpy(line, name, nl);
+  if (!value) {
+    memcpy(line + nl, ":", 2);
+  } else if (!vl) {
+    memcpy(line + nl, ";", 2);
+  } else {
+    memcpy(line + nl, ": ", 2);
+    memcpy(line + nl + 2, value, vl + 1);
+  }
+  struct curl_slist *l = curl_slist_append(t->req_headers, line);
   ISL_CHECK(l != NULL);
   t->req_headers = l;
-  isl_buf_free(&line);
+  free(line);
 }
 
 static void set_headers(isl_http_transfer_t *t, const isl_http_request_t *r, bool sends_body) {
@@ -445,18 +485,6 @@ static void set_headers(isl_http_transfer_t *t, const isl_http_request_t *r, boo
   if (sends_body && r->source && r->length < 0) add_req_header(t, "Transfer-Encoding", "chunked");
 }
 
-static char *host_of(const char *url) {
-  CURLU *u = curl_url();
-  char *host = NULL;
-  char *out = NULL;
-  if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-    out = isl_strdup(host);
-    curl_free(host);
-  }
-  curl_url_cleanup(u);
-  return out ? out : isl_strdup("?");
-}
 
 static void set_method(isl_http_transfer_t *t, const isl_http_request_t *r, bool sends_body) {
   CURL *e = t->easy;
@@ -490,7 +518,7 @@ isl_http_transfer_t *isl_http_start(isl_http_client_t *c, const isl_http_request
   t->sink = r->sink;
   t->sink_data = r->sink_data;
   t->raw_encoding = r->raw_encoding;
-  t->host = host_of(r->url);
+  t->url = isl_strdup(r->url);
   t->easy = curl_easy_init();
   ISL_CHECK(t->easy != NULL);
   CURL *e = t->easy;
@@ -505,6 +533,7 @@ isl_http_transfer_t *isl_http_start(isl_http_client_t *c, const isl_http_request
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)ISL_HTTP_CONNECT_TIMEOUT_MS);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, (long)ISL_HTTP_RECV_BUFFER);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -529,6 +558,10 @@ void isl_http_transfer_pause(isl_http_transfer_t *t) { t->pause_recv = true; }
 
 void isl_http_transfer_resume(isl_http_transfer_t *t) {
   t->pause_recv = false;
+  /* Unpausing costs curl a new look at the socket (and a poll set change): only when a
+   * callback did pause it. It may call the callbacks again, which may pause again. */
+  if (!t->curl_paused) return;
+  t->curl_paused = false;
   curl_easy_pause(t->easy, CURLPAUSE_CONT);
 }
 

@@ -23,6 +23,10 @@
 
 /* Bytes kept on either side before the producer is paused. */
 #define NET_HIGH_WATER (64 * 1024)
+/* Response bytes received and not yet pushed before the transfer is paused. Larger than
+ * the request side's: pausing and resuming curl costs system calls (its socket leaves and
+ * rejoins the poll set), and a reader that keeps up (the usual case) never gets near it. */
+#define NET_DOWN_HIGH_WATER (256 * 1024)
 
 typedef struct {
   isl_service_t svc; /* first: the service pointer is the struct's */
@@ -203,7 +207,7 @@ static bool sink_chunk(void *data, const char *p, size_t n) {
   net_req_t *q = data;
   if (!q->down) return false; /* nobody reads: stop */
   isl_buf_append(&q->down_buf, p, n);
-  if (q->down_paused || q->down_buf.len >= NET_HIGH_WATER) isl_http_transfer_pause(q->transfer);
+  if (q->down_paused || q->down_buf.len >= NET_DOWN_HIGH_WATER) isl_http_transfer_pause(q->transfer);
   post_kick(q);
   return true;
 }
@@ -253,7 +257,32 @@ static void kick_request_body(net_req_t *q) {
   }
 }
 
+/* Pushes the response bytes received so far. The buffer is taken out first (curl is not
+ * called meanwhile, but the reader may resume the body), and kept for the next ones. */
+static void push_received(net_req_t *q) {
+  if (!q->down || !q->down_buf.len) return;
+  isl_buf_t b = q->down_buf;
+  q->down_buf = (isl_buf_t){0};
+  isl_push_t r = isl_body_push(q->down, b.p, b.len);
+  if (!q->down_buf.p && b.cap <= 2 * NET_DOWN_HIGH_WATER) {
+    b.len = 0;
+    q->down_buf = b;
+  } else {
+    isl_buf_free(&b);
+  }
+  if (r == ISL_PUSH_CANCELED) {
+    q->down = NULL;
+    q->down_canceled = true;
+    release(q); /* the body source's hold: canceled inside the push, no cancel() */
+  } else if (r == ISL_PUSH_PAUSE) {
+    q->down_paused = true;
+  }
+}
+
 static void kick_response(net_req_t *q) {
+  /* What arrived is pushed before the head is answered: the body keeps it for its reader,
+   * so the HTTP server can send the head and the first bytes in one write. */
+  push_received(q);
   if (q->cb && q->res) {
     isl_response_t *res = q->res;
     q->res = NULL;
@@ -264,19 +293,7 @@ static void kick_response(net_req_t *q) {
     answer(q, isl_response_network_error(q->done_error ? q->done_error : "no response"));
     return;
   }
-  if (q->down && q->down_buf.len) {
-    isl_buf_t b = q->down_buf;
-    q->down_buf = (isl_buf_t){0};
-    isl_push_t r = isl_body_push(q->down, b.p, b.len);
-    isl_buf_free(&b);
-    if (r == ISL_PUSH_CANCELED) {
-      q->down = NULL;
-      q->down_canceled = true;
-      release(q); /* the body source's hold: canceled inside the push, no cancel() */
-    } else if (r == ISL_PUSH_PAUSE) {
-      q->down_paused = true;
-    }
-  }
+  push_received(q);
   if (q->down && q->done && !q->down_buf.len) {
     isl_body_t *b = q->down;
     q->down = NULL;
@@ -289,7 +306,7 @@ static void kick_response(net_req_t *q) {
     isl_http_transfer_cancel(q->transfer, "the response body was canceled");
     return;
   }
-  if (q->transfer && q->down && !q->down_paused && q->down_buf.len < NET_HIGH_WATER)
+  if (q->transfer && q->down && !q->down_paused && q->down_buf.len < NET_DOWN_HIGH_WATER)
     isl_http_transfer_resume(q->transfer);
 }
 
