@@ -160,11 +160,19 @@ static void js_source_cancel(isl_body_t *b, void *data, const char *reason) {
 static const isl_body_source_t js_source_ops = {.flow = js_source_flow,
                                                 .cancel = js_source_cancel};
 
+static bool take_c_body(void *data, void *arg);
+static const isl_rsource_ops_t c_source_ops;
+
 isl_body_t *isl_body_from_js_stream(JSContextRef ctx, JSValueRef stream, JSValueRef *exc) {
   if (!isl_stream_is(ctx, stream)) {
     isl_throw_type(ctx, exc, "The body is not a ReadableStream");
     return NULL;
   }
+  /* A stream made here from a C body that nothing has read yet is that body again: a
+   * request body forwarded untouched (fetch(url, {body: request.body})) or echoed never
+   * passes through JS. */
+  isl_body_t *direct = NULL;
+  if (isl_rsource_take(ctx, stream, &c_source_ops, take_c_body, &direct)) return direct;
   js_source_t *j = isl_calloc(1, sizeof(*j));
   j->realm = isl_realm_of(ctx);
   j->budget = j->realm->current;
@@ -344,6 +352,15 @@ static void c_source_end(void *data) {
 
 static const isl_rsource_ops_t c_source_ops = {
     .pull = c_source_pull, .cancel = c_source_cancel, .release = c_source_end};
+
+/* isl_rsource_take's question: the C body can be handed on as it is while its reading has
+ * not started (nothing of it went to JS). */
+static bool take_c_body(void *data, void *arg) {
+  c_source_t *c = data;
+  if (c->started || c->queue || c->ended || !c->body || !c->src) return false;
+  *(isl_body_t **)arg = isl_body_ref(c->body);
+  return true;
+}
 
 JSObjectRef isl_body_js_stream(JSContextRef ctx, isl_body_t *body) {
   if (!isl_body_is_stream(body)) {

@@ -75,6 +75,17 @@ double isl_rsource_desired_size(isl_rsource_t *s);
  * a stream nobody reads any more does not stay until the realm is torn down. */
 void isl_rsource_hold(JSContextRef ctx, isl_rsource_t *s, bool hold);
 
+/* Gives an untouched stream's source back to C, for a consumer that can take the bytes
+ * the source would serve another way (a C body that becomes a JS stream, forwarded
+ * untouched to C again). If stream is a ReadableStream made by isl_rsource_new with ops,
+ * still readable, unlocked, never read and with nothing queued, take(data, arg) is asked;
+ * if it agrees (it takes what it needs from data), the stream is locked for good to a
+ * reader nothing reads from and marked disturbed (as if C were reading it: it is used),
+ * and the source ends: no more pulls or cancels, release is called. false, with nothing
+ * changed, otherwise. */
+bool isl_rsource_take(JSContextRef ctx, JSValueRef stream, const isl_rsource_ops_t *ops,
+                      bool (*take)(void *data, void *arg), void *arg);
+
 /* A stream of body's bytes (a reference is taken), served in slices of at most 64 KiB as
  * they are read. NULL body: an empty stream that is already closed. */
 JSObjectRef isl_stream_from_body(JSContextRef ctx, isl_body_t *body);

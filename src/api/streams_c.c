@@ -191,6 +191,25 @@ double isl_rsource_desired_size(isl_rsource_t *s) {
   return st_rbc_desired_size(s->stream->bc, &d) ? d : 0;
 }
 
+/* Hands an untouched stream's C source back to C (see isl_rsource_take). The stream is
+ * locked for good to a reader nothing reads from, as if C were reading it, and marked
+ * disturbed; the reader is held by the stream alone, so both go when it is collected. */
+static bool rsource_take(JSContextRef ctx, JSValueRef stream, const isl_rsource_ops_t *ops,
+                         bool (*take)(void *data, void *arg), void *arg) {
+  st_rs_t *s = st_rs_of(ctx, stream);
+  if (!s || !s->bc || s->state != RS_READABLE || s->reader || s->disturbed) return false;
+  st_rbc_t *bc = s->bc;
+  if (bc->alg != ST_ALG_C || bc->queue.len || bc->pending.len) return false;
+  isl_rsource_t *src = isl_priv(ctx, ST_GET(ctx, bc, BC_J_SOURCE), &csrc_class);
+  if (!src || src->ops != ops || !src->active || !take(src->data, arg)) return false;
+  st_reader_t *r = st_reader_acquire(ctx, s, false, NULL);
+  ISL_CHECK(r != NULL); /* a readable, unlocked stream */
+  s->disturbed = true;
+  /* The source is over: later pulls and a cancel reach nobody, its data is released. */
+  csrc_end(isl_realm_of(ctx), src);
+  return true;
+}
+
 /* ---- A body's bytes as a stream ------------------------------------------------------------ */
 
 #define BODY_SLICE (64 * 1024)
@@ -588,6 +607,26 @@ bool isl_stream_collect(JSContextRef ctx, JSValueRef stream, size_t limit, isl_s
   call_t c = {.v = stream, .n = limit, .cb = cb, .data = data, .exc = exc};
   st_run(ctx, run_collect, &c);
   return c.ok;
+}
+
+typedef struct {
+  JSValueRef stream;
+  const isl_rsource_ops_t *ops;
+  bool (*take)(void *data, void *arg);
+  void *arg;
+  bool ok;
+} take_call_t;
+
+static void run_take(JSContextRef ctx, void *p) {
+  take_call_t *t = p;
+  t->ok = rsource_take(ctx, t->stream, t->ops, t->take, t->arg);
+}
+
+bool isl_rsource_take(JSContextRef ctx, JSValueRef stream, const isl_rsource_ops_t *ops,
+                      bool (*take)(void *data, void *arg), void *arg) {
+  take_call_t t = {stream, ops, take, arg, false};
+  st_run(ctx, run_take, &t);
+  return t.ok;
 }
 
 static void run_stream_cancel(JSContextRef ctx, void *p) {
