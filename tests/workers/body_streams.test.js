@@ -433,7 +433,7 @@ export const fixedLengthStreamArguments = {
 const canceled = [];
 
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const path = new URL(request.url).pathname;
     if (path === "/slow") {
       let i = 0;
@@ -454,6 +454,31 @@ export default {
       }));
     }
     if (path === "/echo-stream") return new Response(request.body);
+    if (path === "/forward") {
+      // The body goes on untouched: C takes it as it is (no JS in between), and it is
+      // used and locked here just as if it had been read.
+      const body = request.body;
+      const p = env.SELF.fetch("http://w/echo-stream", { method: "POST", body, duplex: "half" });
+      const state = `${body.locked} ${request.bodyUsed}`;
+      let readable = "yes";
+      try { body.getReader(); } catch (e) { readable = e.constructor.name; }
+      const r = await p;
+      return new Response(r.body, { headers: { "x-state": `${state} ${readable}` } });
+    }
+    if (path === "/forward-late") {
+      // Read a little first: the rest still goes on, through JS.
+      const reader = request.body.getReader();
+      const first = await reader.read();
+      const rest = new ReadableStream({
+        start(c) { c.enqueue(first.value); },
+        async pull(c) {
+          const { done, value } = await reader.read();
+          if (done) c.close();
+          else c.enqueue(value);
+        },
+      });
+      return env.SELF.fetch("http://w/echo-stream", { method: "POST", body: rest, duplex: "half" });
+    }
     if (path === "/echo-text") return new Response(await request.text());
     if (path === "/error") {
       return new Response(new ReadableStream({
@@ -502,6 +527,21 @@ export const streamedRequestBodyThroughServiceBinding = {
     eq(await r.text(), "upload");
     const r2 = await env.SELF.fetch("http://w/echo-text", { method: "POST", body: chunks("t", "xt") });
     eq(await r2.text(), "txt");
+  },
+};
+
+export const forwardedStreamIsHandedOnUsedAndLocked = {
+  async test(ctrl, env) {
+    const r = await env.SELF.fetch("http://w/forward", {
+      method: "POST", body: chunks("for", "ward", "ed"), duplex: "half",
+    });
+    eq(await r.text(), "forwarded");
+    eq(r.headers.get("x-state"), "true true TypeError",
+       "after fetch() took it the stream is locked and the body used");
+    const r2 = await env.SELF.fetch("http://w/forward-late", {
+      method: "POST", body: chunks("a", "b", "c"), duplex: "half",
+    });
+    eq(await r2.text(), "abc");
   },
 };
 
