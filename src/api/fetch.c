@@ -323,7 +323,7 @@ static void on_abort_release(void *data) {
 static bool raw_encoding_of(JSContextRef ctx, JSValueRef init, bool *raw, JSValueRef *exc) {
   *raw = false;
   if (!JSValueIsObject(ctx, init)) return true;
-  JSValueRef v = isl_get(ctx, (JSObjectRef)init, "encodeResponseBody", exc);
+  JSValueRef v = isl_get_lit(ctx, (JSObjectRef)init, "encodeResponseBody", exc);
   if (*exc) return false;
   if (JSValueIsUndefined(ctx, v)) return true;
   char *s = isl_to_cstr(ctx, v, NULL, exc);

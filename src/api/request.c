@@ -65,11 +65,12 @@ static bool is_token_char(unsigned char c) {
 #define SIGNAL_SLOT "request.signal"
 #define SIGNAL_SOURCE_SLOT "request.signalSource"
 
-/* Reads member name of the init dictionary; NULL when absent (undefined). */
+/* Reads member name (a string literal) of the init dictionary; NULL when absent
+ * (undefined). */
 static JSValueRef init_member(JSContextRef ctx, JSObjectRef init, const char *name,
                               JSValueRef *exc) {
   if (!init) return NULL;
-  JSValueRef v = isl_get(ctx, init, name, exc);
+  JSValueRef v = isl_get_lit(ctx, init, name, exc);
   if (*exc || JSValueIsUndefined(ctx, v)) return NULL;
   return v;
 }

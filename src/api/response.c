@@ -91,13 +91,13 @@ static bool read_init(JSContextRef ctx, JSValueRef v, resp_init_t *ri, JSValueRe
     return false;
   }
   JSObjectRef o = (JSObjectRef)v;
-  JSValueRef h = isl_get(ctx, o, "headers", exc);
+  JSValueRef h = isl_get_lit(ctx, o, "headers", exc);
   if (*exc) return false;
   if (!JSValueIsUndefined(ctx, h)) ri->headers = h;
-  JSValueRef s = isl_get(ctx, o, "status", exc);
+  JSValueRef s = isl_get_lit(ctx, o, "status", exc);
   if (*exc) return false;
   if (!JSValueIsUndefined(ctx, s) && !to_unsigned_short(ctx, s, &ri->status, exc)) return false;
-  JSValueRef st = isl_get(ctx, o, "statusText", exc);
+  JSValueRef st = isl_get_lit(ctx, o, "statusText", exc);
   if (*exc) return false;
   if (!JSValueIsUndefined(ctx, st)) {
     if (!isl_to_bytestring(ctx, st, &ri->status_text, exc)) return false;

@@ -27,6 +27,8 @@ void isl_buf_reserve(isl_buf_t *b, size_t extra);
 void isl_buf_append(isl_buf_t *b, const void *p, size_t n);
 void isl_buf_putc(isl_buf_t *b, char c);
 void isl_buf_puts(isl_buf_t *b, const char *s);
+/* v in decimal (no printf: URLs serialize ports and IPv4 addresses on every request). */
+void isl_buf_put_uint(isl_buf_t *b, uint64_t v);
 void isl_buf_printf(isl_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void isl_buf_vprintf(isl_buf_t *b, const char *fmt, va_list ap);
 /* Gives the storage to the caller (malloc'ed, NUL-terminated, never NULL) and resets b. */

@@ -57,6 +57,16 @@ void isl_buf_putc(isl_buf_t *b, char c) { isl_buf_append(b, &c, 1); }
 
 void isl_buf_puts(isl_buf_t *b, const char *s) { isl_buf_append(b, s, strlen(s)); }
 
+void isl_buf_put_uint(isl_buf_t *b, uint64_t v) {
+  char d[20];
+  size_t n = 0;
+  do {
+    d[sizeof(d) - ++n] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  isl_buf_append(b, d + sizeof(d) - n, n);
+}
+
 void isl_buf_vprintf(isl_buf_t *b, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);

@@ -319,6 +319,10 @@ void isl_define_value(JSContextRef ctx, JSObjectRef o, const char *name, JSValue
 void isl_define_accessor(JSContextRef ctx, JSObjectRef o, const char *name, isl_fn_t get,
                          isl_fn_t set);
 JSValueRef isl_get(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef *exc);
+/* As isl_get for a name that is a string literal (its address never changes): the JS
+ * string is made once per thread and kept, for property reads on the request path
+ * (RequestInit and ResponseInit members). Never pass a name built at run time. */
+JSValueRef isl_get_lit(JSContextRef ctx, JSObjectRef o, const char *literal, JSValueRef *exc);
 void isl_set(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v,
              JSValueRef *exc);
 JSValueRef isl_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,

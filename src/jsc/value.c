@@ -118,6 +118,34 @@ JSValueRef isl_get(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef
   return v;
 }
 
+/* Names of isl_get_lit, by address: open addressing over a small table (a few dozen
+ * literals are ever used). A full table makes strings per call, as isl_get does. */
+#define LIT_SLOTS 64
+static _Thread_local struct {
+  const char *lit;
+  JSStringRef str;
+} lit_names[LIT_SLOTS];
+
+static JSStringRef lit_name(const char *lit) {
+  size_t h = ((uintptr_t)lit >> 3) % LIT_SLOTS;
+  for (size_t i = 0; i < LIT_SLOTS; i++) {
+    size_t k = (h + i) % LIT_SLOTS;
+    if (lit_names[k].lit == lit) return lit_names[k].str;
+    if (!lit_names[k].lit) {
+      lit_names[k].lit = lit;
+      lit_names[k].str = JSStringCreateWithUTF8CString(lit);
+      return lit_names[k].str;
+    }
+  }
+  return NULL;
+}
+
+JSValueRef isl_get_lit(JSContextRef ctx, JSObjectRef o, const char *literal, JSValueRef *exc) {
+  JSStringRef n = lit_name(literal);
+  if (!n) return isl_get(ctx, o, literal, exc);
+  return JSObjectGetProperty(ctx, o, n, exc);
+}
+
 void isl_set(JSContextRef ctx, JSObjectRef o, const char *name, JSValueRef v, JSValueRef *exc) {
   JSStringRef n = JSStringCreateWithUTF8CString(name);
   JSObjectSetProperty(ctx, o, n, v, kJSPropertyAttributeNone, exc);

@@ -30,6 +30,7 @@ bool isl_curl_load(char *err, size_t errlen) {
           FN(global_cleanup, "curl_global_cleanup"),
           FN(easy_init, "curl_easy_init"),
           FN(easy_cleanup, "curl_easy_cleanup"),
+          FN(easy_reset, "curl_easy_reset"),
           FN(easy_setopt, "curl_easy_setopt"),
           FN(easy_getinfo, "curl_easy_getinfo"),
           FN(easy_pause, "curl_easy_pause"),

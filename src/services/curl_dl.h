@@ -24,6 +24,7 @@ typedef struct {
   void (*global_cleanup)(void);
   CURL *(*easy_init)(void);
   void (*easy_cleanup)(CURL *h);
+  void (*easy_reset)(CURL *h);
   CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
   CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
   CURLcode (*easy_pause)(CURL *h, int bitmask);
@@ -60,6 +61,7 @@ bool isl_curl_load(char *err, size_t errlen);
 #define curl_global_cleanup isl_curl.global_cleanup
 #define curl_easy_init isl_curl.easy_init
 #define curl_easy_cleanup isl_curl.easy_cleanup
+#define curl_easy_reset isl_curl.easy_reset
 #define curl_easy_setopt isl_curl.easy_setopt
 #define curl_easy_getinfo isl_curl.easy_getinfo
 #define curl_easy_pause isl_curl.easy_pause

@@ -26,6 +26,9 @@
 
 typedef struct sock sock_t;
 
+/* Finished transfers' easy handles kept for reuse, per client. */
+#define ISL_HTTP_SPARE_EASY 32
+
 struct isl_http_client {
   uv_loop_t *loop;
   char *name;
@@ -36,6 +39,10 @@ struct isl_http_client {
   sock_t *socks;                 /* every watched socket */
   isl_http_transfer_t *transfers; /* every transfer in flight */
   bool closing;
+  /* Easy handles of finished transfers, reset for the next ones: making one is a large
+   * allocation and much initialisation, on every request. */
+  CURL *spare[ISL_HTTP_SPARE_EASY];
+  int nspare;
 };
 
 struct sock {
@@ -394,7 +401,13 @@ static void describe_error(isl_http_transfer_t *t, CURLcode rc, isl_buf_t *m) {
 }
 
 static void transfer_free(isl_http_transfer_t *t) {
-  curl_easy_cleanup(t->easy);
+  isl_http_client_t *c = t->c;
+  if (c->nspare < ISL_HTTP_SPARE_EASY && !c->closing) {
+    curl_easy_reset(t->easy);
+    c->spare[c->nspare++] = t->easy;
+  } else {
+    curl_easy_cleanup(t->easy);
+  }
   curl_slist_free_all(t->req_headers);
   isl_decoder_free(t->decoder);
   isl_headers_dispose(&t->headers);
@@ -519,7 +532,7 @@ isl_http_transfer_t *isl_http_start(isl_http_client_t *c, const isl_http_request
   t->sink_data = r->sink_data;
   t->raw_encoding = r->raw_encoding;
   t->url = isl_strdup(r->url);
-  t->easy = curl_easy_init();
+  t->easy = c->nspare ? c->spare[--c->nspare] : curl_easy_init();
   ISL_CHECK(t->easy != NULL);
   CURL *e = t->easy;
   /* Fetch sends a body for POST and PUT even when there is none (Content-Length: 0). */
@@ -606,6 +619,7 @@ void isl_http_client_free(isl_http_client_t *c) {
   c->closing = true;
   for (sock_t *k = c->socks; k; k = k->next) uv_poll_stop(&k->poll);
   curl_multi_cleanup(c->multi);
+  while (c->nspare) curl_easy_cleanup(c->spare[--c->nspare]);
   while (c->socks) sock_close(c, c->socks);
   uv_timer_stop(&c->timer);
   uv_close((uv_handle_t *)&c->timer, on_client_closed);

@@ -116,7 +116,10 @@ bool isl_ipv4_parse(const char *s, size_t n, uint32_t *out) {
 }
 
 void isl_ipv4_serialize(uint32_t a, isl_buf_t *out) {
-  isl_buf_printf(out, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    isl_buf_put_uint(out, (a >> shift) & 255);
+    if (shift) isl_buf_putc(out, '.');
+  }
 }
 
 /* ---- IPv6 ---------------------------------------------------------------------------------- */

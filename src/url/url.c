@@ -788,7 +788,10 @@ void isl_url_serialize(const isl_url_t *url, bool exclude_fragment, isl_buf_t *o
       isl_buf_putc(out, '@');
     }
     isl_buf_append(out, isl_url_str(&url->host.text), url->host.text.len);
-    if (url->port != -1) isl_buf_printf(out, ":%d", (int)url->port);
+    if (url->port != -1) {
+      isl_buf_putc(out, ':');
+      isl_buf_put_uint(out, (uint64_t)url->port);
+    }
   }
   /* "/." keeps a path that starts with an empty segment from reading as a host. */
   if (url->host.kind == ISL_HOST_NULL && !url->has_opaque_path && url->npath > 1 &&
@@ -828,5 +831,8 @@ void isl_url_serialize_origin(const isl_url_t *url, isl_buf_t *out) {
   isl_buf_append(out, url->scheme.p, url->scheme.len);
   isl_buf_puts(out, "://");
   isl_buf_append(out, isl_url_str(&url->host.text), url->host.text.len);
-  if (url->port != -1) isl_buf_printf(out, ":%d", (int)url->port);
+  if (url->port != -1) {
+    isl_buf_putc(out, ':');
+    isl_buf_put_uint(out, (uint64_t)url->port);
+  }
 }
