@@ -3,7 +3,7 @@
  *
  *   GET /small   "Hello World\n"
  *   GET /big     1 MiB of bytes
- *   anything with a body (Content-Length)   reads and drops it, answers "ok\n"
+ *   anything with a body (Content-Length)   reads and drops it, then answers "ok\n"
  *
  * Keep-alive, pipelining, Content-Length framing only (no chunked request bodies: the
  * proxies under test send Content-Length for a body of known length). Not a general server:
@@ -64,6 +64,8 @@ static void parse(conn_t *c) {
       c->inlen -= n;
       c->skip -= n;
       if (c->skip) return;
+      /* The whole body is in: now the answer, as an upload handler would give it. */
+      answer(c, head_ok, ok_body, sizeof(ok_body) - 1);
     }
     c->in[c->inlen] = 0;
     char *end = memmem(c->in, c->inlen, "\r\n\r\n", 4);
@@ -72,7 +74,7 @@ static void parse(conn_t *c) {
     unsigned long long cl = 0;
     for (char *line = strstr(c->in, "\r\n"); line && line < end; line = strstr(line + 2, "\r\n"))
       if (strncasecmp(line + 2, "content-length:", 15) == 0) cl = strtoull(line + 17, NULL, 10);
-    if (cl) answer(c, head_ok, ok_body, sizeof(ok_body) - 1);
+    if (cl) { /* answered once the body is read */ }
     else if (strncmp(c->in, "GET /big", 8) == 0) answer(c, head_big, big, BIG);
     else answer(c, head_small, small_body, sizeof(small_body) - 1);
     memmove(c->in, c->in + hlen, c->inlen - hlen);

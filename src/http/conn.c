@@ -28,6 +28,8 @@
  * error is still answered 400 before the service sees anything); past it the request is
  * dispatched with a streaming body (see "Streamed request bodies"). */
 #define ISL_HTTP_STREAM_REQUEST_MIN (64 * 1024)
+/* Room for each read while a request body streams. */
+#define ISL_HTTP_STREAM_READ (128 * 1024)
 
 struct isl_http_conn {
   uv_tcp_t tcp;
@@ -153,7 +155,10 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
     c->in.cap = ISL_HTTP_IN_CAP;
     c->in.len = 0;
   }
-  isl_buf_reserve(&c->in, ISL_HTTP_IN_CAP / 2);
+  /* A streamed request body is read in larger pieces: fewer reads, and fewer, larger
+   * chunks for its reader. The buffer goes back to the allocator when the connection is
+   * idle again (in_release keeps only buffers of the spares' size). */
+  isl_buf_reserve(&c->in, c->ustream ? ISL_HTTP_STREAM_READ : ISL_HTTP_IN_CAP / 2);
   *buf = uv_buf_init(c->in.p + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
 }
 

@@ -81,9 +81,9 @@ struct isl_http_transfer {
   isl_http_transfer_t *prev, *next;
 };
 
-/* curl's receive buffer per transfer (its default is 16 KiB): larger reads mean fewer
- * system calls and fewer, larger chunks for the sink; only the pages a response fills are
- * ever touched. */
+/* curl's receive buffer per transfer (its default is 16 KiB), and its send buffer for a
+ * request body (64 KiB): larger reads and writes mean fewer system calls and fewer,
+ * larger chunks; only the pages a transfer fills are ever touched. */
 #define ISL_HTTP_RECV_BUFFER (128 * 1024)
 
 static int clients_alive; /* curl_global_init once for the first, cleanup after the last */
@@ -547,6 +547,7 @@ isl_http_transfer_t *isl_http_start(isl_http_client_t *c, const isl_http_request
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)ISL_HTTP_CONNECT_TIMEOUT_MS);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
   curl_easy_setopt(e, CURLOPT_BUFFERSIZE, (long)ISL_HTTP_RECV_BUFFER);
+  curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, (long)ISL_HTTP_RECV_BUFFER);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

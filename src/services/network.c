@@ -21,12 +21,14 @@
 #include "../loop/task.h"
 #include "http_client.h"
 
-/* Bytes kept on either side before the producer is paused. */
-#define NET_HIGH_WATER (64 * 1024)
-/* Response bytes received and not yet pushed before the transfer is paused. Larger than
- * the request side's: pausing and resuming curl costs system calls (its socket leaves and
- * rejoins the poll set), and a reader that keeps up (the usual case) never gets near it. */
+/* Request body bytes kept for curl before the body is paused. */
+#define NET_HIGH_WATER (256 * 1024)
+/* Response bytes received and not yet pushed before the transfer is paused. Both are
+ * well above one read's worth: every pause and resume costs system calls (a socket
+ * leaves and rejoins a poll set), and a side that keeps up never gets near them. */
 #define NET_DOWN_HIGH_WATER (256 * 1024)
+/* Response bytes that may go out with the head in one write (see kick_response). */
+#define NET_WITH_HEAD (16 * 1024)
 
 typedef struct {
   isl_service_t svc; /* first: the service pointer is the struct's */
@@ -206,6 +208,13 @@ static void sink_head(void *data, int status, const char *reason, isl_headers_t 
 static bool sink_chunk(void *data, const char *p, size_t n) {
   net_req_t *q = data;
   if (!q->down) return false; /* nobody reads: stop */
+  if (!q->down_buf.cap) {
+    /* Room for what will arrive before the next kick, at once: growing the buffer step
+     * by step would copy it each time. */
+    int64_t len = isl_body_length(q->down);
+    size_t want = NET_DOWN_HIGH_WATER + 64 * 1024;
+    isl_buf_reserve(&q->down_buf, len >= 0 && (uint64_t)len < want ? (size_t)len : want);
+  }
   isl_buf_append(&q->down_buf, p, n);
   if (q->down_paused || q->down_buf.len >= NET_DOWN_HIGH_WATER) isl_http_transfer_pause(q->transfer);
   post_kick(q);
@@ -280,9 +289,10 @@ static void push_received(net_req_t *q) {
 }
 
 static void kick_response(net_req_t *q) {
-  /* What arrived is pushed before the head is answered: the body keeps it for its reader,
-   * so the HTTP server can send the head and the first bytes in one write. */
-  push_received(q);
+  /* A few bytes that arrived with the head are pushed before the head is answered: the
+   * body keeps them for its reader (a copy), so the HTTP server can send the head and the
+   * first bytes in one write. More than that goes after, straight to the reader. */
+  if (q->cb && q->res && q->down_buf.len <= NET_WITH_HEAD) push_received(q);
   if (q->cb && q->res) {
     isl_response_t *res = q->res;
     q->res = NULL;
