@@ -1,12 +1,20 @@
 /* An `external` service of a config: every request is forwarded to one HTTP/1.1 server
- * (external = (address = "host:port", http = (...))) by a small client on libuv, and its
- * response handed back whole. No JavaScript here.
+ * (external = (address = "host:port", http = (...))) by a small client on libuv and
+ * llhttp. No JavaScript here.
  *
- * One connection per request, with `Connection: close` (no pooling yet). The request body
- * is sent with Content-Length and the response body is read completely before the
- * response is handed back (bodies do not stream yet). A backend that cannot be reached,
- * resets the connection or answers something that is not HTTP/1.x gives 502 Bad Gateway;
- * one that does not answer within ISL_EXTERNAL_TIMEOUT_MS gives 504 Gateway Timeout.
+ * One connection per request, with `Connection: close` (no pooling yet). Bodies stream
+ * both ways with back-pressure: a request body of complete bytes goes with the head
+ * (Content-Length); a streamed one is written as it comes (Content-Length when its length
+ * is known, else chunked), paused while the socket is behind. The response is answered as
+ * soon as its head has arrived, with a streaming body fed as the backend sends it; when
+ * its reader pauses, the socket is not read, and when it gives up (a client gone), the
+ * connection is closed, which the backend sees. A backend that cannot be reached, resets
+ * the connection or answers something that is not HTTP/1.x gives 502 Bad Gateway (once the
+ * head is answered: the body ends with an error); one that makes no progress for
+ * ISL_EXTERNAL_TIMEOUT_MS while islet waits on it gives 504 Gateway Timeout (the time a
+ * body's other side takes, a slow client or a slow producer, does not count). A request
+ * body that fails, or a caller that cancels (fetch()'s AbortSignal), ends it with a
+ * network error.
  *
  * Host: in the default style (http = ()), the request line carries the path and Host the
  * request URL's host, as workerd sends it; with style = proxy the request line carries

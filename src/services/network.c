@@ -4,8 +4,9 @@
  * Bodies stream both ways (message.h's streaming bodies):
  * - The response is answered as soon as its head arrives, with a streaming body whose
  *   chunks are the client's sink chunks. When the body's reader pauses, or more than
- *   NET_HIGH_WATER bytes wait, the transfer stops taking data from the socket
- *   (isl_http_transfer_pause) until the reader wants more.
+ *   NET_DOWN_HIGH_WATER bytes wait, the transfer stops taking data from the socket
+ *   (isl_http_transfer_pause) until the reader wants more. A few bytes that came with the
+ *   head are pushed before answering, so they can leave with the head in one write.
  * - A request body that is a stream is read as curl sends it: chunks are kept (up to
  *   NET_HIGH_WATER, then the body is paused) and handed to curl's read callback, which
  *   pauses the transfer when nothing is there yet.

@@ -223,6 +223,8 @@ def settle(mem, fds_before, rss_before, what):
     ok = wait_for(lambda: mem.fds() <= fds_before, 5)
     check(f"{what}: islet's descriptors return to their baseline", ok,
           f"{mem.fds()} open, {fds_before} before")
+    if mem.sanitized:
+        return
     ok = wait_for(lambda: mem.rss() <= rss_before + 16 * 1024, 5)
     check(f"{what}: islet's memory returns to its baseline", ok,
           f"{mem.rss()} kB, {rss_before} kB before")
@@ -283,7 +285,13 @@ try:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     check("the proxy starts", wait_port(port, proc))
     mem = Memory(proc.pid)
-    length, crc = stream_crc(GIB)
+    # Under AddressSanitizer (make test-all) memory figures mean nothing (its quarantine
+    # keeps freed memory) and bytes move slower: smaller bodies, no memory checks.
+    with open(f"/proc/{proc.pid}/maps") as f:
+        sanitized = "libasan" in f.read()
+    SIZE = 128 * MIB if sanitized else GIB
+    mem.sanitized = sanitized
+    length, crc = stream_crc(SIZE)
 
     # Warm up both paths (libcurl is loaded at the first fetch), then let the worker idle.
     for p in ("/down", "/ext/down"):
@@ -294,22 +302,25 @@ try:
     started = time.monotonic()
     for via, prefix in (("fetch()", ""), ("external service", "/ext")):
         mem.start()
-        st, n, c = download(port, prefix + "/down", GIB)
+        st, n, c = download(port, prefix + "/down", SIZE)
         growth = mem.stop()
-        check(f"{via}: 1 GiB download arrives whole", st == 200 and n == length and c == crc,
-              f"{st} {n} {c:#x} (want {length} {crc:#x})")
-        check(f"{via}: download grows islet's memory by < 64 MiB", growth < GROWTH_LIMIT_KB,
-              f"{growth} kB")
-        print(f"# {via}: download 1 GiB, peak growth {growth} kB")
+        check(f"{via}: a {SIZE >> 20} MiB download arrives whole", st == 200 and n == length
+              and c == crc, f"{st} {n} {c:#x} (want {length} {crc:#x})")
+        if not sanitized:
+            check(f"{via}: download grows islet's memory by < 64 MiB", growth < GROWTH_LIMIT_KB,
+                  f"{growth} kB")
+        print(f"# {via}: download {SIZE >> 20} MiB, peak growth {growth} kB")
 
         mem.start()
-        st, got = upload(port, prefix + "/up", GIB)
+        st, got = upload(port, prefix + "/up", SIZE)
         growth = mem.stop()
-        check(f"{via}: 1 GiB upload arrives whole", st == 200 and got.get("length") == length
-              and got.get("crc") == crc, f"{st} {got} (want {length} {crc})")
-        check(f"{via}: upload grows islet's memory by < 64 MiB", growth < GROWTH_LIMIT_KB,
-              f"{growth} kB")
-        print(f"# {via}: upload 1 GiB, peak growth {growth} kB")
+        check(f"{via}: a {SIZE >> 20} MiB upload arrives whole", st == 200 and
+              got.get("length") == length and got.get("crc") == crc,
+              f"{st} {got} (want {length} {crc})")
+        if not sanitized:
+            check(f"{via}: upload grows islet's memory by < 64 MiB", growth < GROWTH_LIMIT_KB,
+                  f"{growth} kB")
+        print(f"# {via}: upload {SIZE >> 20} MiB, peak growth {growth} kB")
 
         n = 64 * MIB
         st, got = upload(port, prefix + "/up", n, chunked=True)
