@@ -221,6 +221,7 @@ struct isl_realm {
   int run_depth;
   uint64_t run_start_ns;  /* when the outermost run began */
   uint32_t loose_slices;  /* watchdog slices seen outside any bracketed run */
+  uint64_t startup_ns;    /* when the modules' evaluation began (0: not evaluating) */
   isl_stop_t stop;        /* the watchdog stopped the current run, and why */
   uint64_t stop_used_ns;  /* what the stopped run's budget had used */
   uint64_t heap_bytes;    /* the heap size found by the last memory check that measured */
@@ -268,6 +269,18 @@ void isl_realm_set_limits(isl_realm_t *r, const isl_limits_t *l);
  * realm->on_limit) and clears what JSC leaves behind after a termination. */
 void isl_run_begin(isl_realm_t *r, isl_budget_t *b, isl_run_t *run);
 void isl_run_end(isl_realm_t *r, isl_run_t *run);
+/* Brackets the evaluation of a worker's modules, which runs unbracketed JS (and may wait
+ * on the loop for top-level await, whose callbacks are runs of their own): that JS is
+ * timed from here and stopped once it has taken the CPU limit, a chain of microtasks
+ * included; the stop is left in realm->stop. */
+void isl_realm_startup_begin(isl_realm_t *r, isl_cpu_trigger_t *saved);
+void isl_realm_startup_end(isl_realm_t *r, const isl_cpu_trigger_t *saved);
+/* Whether JS running outside a bracketed run (the startup above) was stopped
+ * (realm->stop), taking the termination JSC leaves pending after a stop inside a
+ * microtask: the next C API call that expects no exception would abort on it. C code
+ * that makes several JS calls in a row there checks after each, and makes no more once
+ * stopped. */
+bool isl_realm_stopped(isl_realm_t *r);
 /* Takes a reference on b for work scheduled on its behalf; both accept NULL. */
 void isl_budget_ref(isl_budget_t *b);
 void isl_budget_unref(isl_budget_t *b);

@@ -169,9 +169,11 @@ static bool on_watchdog(JSContextRef ctx, void *data) {
   uint64_t used;
   if (r->run_depth > 0)
     used = (r->run_budget ? r->run_budget->cpu_ns : 0) + (now - r->run_start_ns);
+  else if (r->startup_ns)
+    /* The modules' evaluation (isl_realm_startup_begin): timed as a run. */
+    used = now - r->startup_ns;
   else
-    /* JS that islet's C code entered without a bracket (a module's evaluation at
-     * startup): count the slices instead. */
+    /* Other JS that islet's C code entered without a bracket: count the slices. */
     used = (uint64_t)++r->loose_slices * slice_ns(r);
   if (r->limits.memory_bytes && memory_due(r, now, MEM_FULL_IN_RUN_NS) &&
       isl_realm_heap_over(r))
@@ -215,6 +217,23 @@ void isl_run_begin(isl_realm_t *r, isl_budget_t *b, isl_run_t *run) {
   uint64_t limit = r->limits.cpu_ns, spent = b ? b->cpu_ns : 0;
   isl_cpu_trigger_begin(&run->trigger, limit != 0,
                         r->run_start_ns + (spent < limit ? limit - spent : 0));
+}
+
+bool isl_realm_stopped(isl_realm_t *r) {
+  if (r->stop == ISL_STOP_NONE) return false;
+  JSValueRef ignored = NULL; /* JSC's pending termination, if any */
+  JSValueToNumber(r->ctx, JSValueMakeUndefined(r->ctx), &ignored);
+  return true;
+}
+
+void isl_realm_startup_begin(isl_realm_t *r, isl_cpu_trigger_t *saved) {
+  r->startup_ns = isl_now_ns();
+  isl_cpu_trigger_begin(saved, r->limits.cpu_ns != 0, r->startup_ns + r->limits.cpu_ns);
+}
+
+void isl_realm_startup_end(isl_realm_t *r, const isl_cpu_trigger_t *saved) {
+  r->startup_ns = 0;
+  isl_cpu_trigger_end(saved);
 }
 
 /* A memory check between runs: on the loop's next turn, outside any JS. */

@@ -405,7 +405,10 @@ static bool boot(isl_worker_t *w, isl_buf_t *err) {
   /* The code's evaluation is bounded too: a loop at the top level of a module is stopped
    * once it has run for the CPU limit. */
   isl_realm_set_limits(w->realm, &w->limits);
+  isl_cpu_trigger_t outer;
+  isl_realm_startup_begin(w->realm, &outer);
   bool loaded = isl_loader_run_main(w, err);
+  isl_realm_startup_end(w->realm, &outer);
   if (w->realm->stop != ISL_STOP_NONE) {
     /* Stopped, maybe inside a microtask the evaluation did not wait for. */
     isl_buf_t m = {0};

@@ -6,8 +6,9 @@ within the limit plus slack, the log names the worker and the CPU used, and a ne
 answers the next request. A well-behaved request in flight in the same isolate when the
 stop happens (awaiting a timer, or a service binding) is answered 503 at once, never left
 hanging (the decision in src/worker/worker.c, on_limit), and the neighbour behind the
-binding is unaffected. `islet test --cpu-limit-ms` fails each loop and runs the next test.
-Every server is stopped by its PID."""
+binding is unaffected. A module whose evaluation starts such a loop does not start.
+`islet test --cpu-limit-ms` fails each loop and runs the next test. Every server is
+stopped by its PID."""
 import os
 import re
 import subprocess
@@ -132,6 +133,19 @@ check("the requests in flight are counted in the log",
       err.count("its isolate is restarted, 1 other request in flight answered 503") == 2, err)
 check("the neighbour never appears in the limit logs", "worker 'slow'" not in err, err)
 check("exits cleanly", proc.returncode == 0, str(proc.returncode))
+
+# Startup is bounded the same way: a module whose evaluation starts a loop of microtasks
+# (or one long microtask) does not start, saying why.
+for name in ("startup_then.js", "startup_await.js", "startup_microtask_spin.js"):
+    t = time.time()
+    r = subprocess.run([ISLET, "serve", os.path.join(HERE, name), "--listen",
+                        f"127.0.0.1:{free_port()}", "--cpu-limit-ms", "100"],
+                       capture_output=True, text=True, timeout=60)
+    took = time.time() - t
+    check(f"{name}: fails to start", r.returncode == 1, f"{r.returncode} {r.stderr}")
+    check(f"{name}: …saying why", "evaluation at startup exceeded the CPU limit" in r.stderr,
+          r.stderr)
+    check(f"{name}: …within the limit plus slack", took < 0.1 + SLACK_S + 1, f"{took:.2f} s")
 
 # `islet test` takes the same flag: each loop fails its test, and the next test runs.
 t = time.time()
