@@ -275,11 +275,11 @@ void isl_run_end(isl_realm_t *r, isl_run_t *run);
  * included; the stop is left in realm->stop. */
 void isl_realm_startup_begin(isl_realm_t *r, isl_cpu_trigger_t *saved);
 void isl_realm_startup_end(isl_realm_t *r, const isl_cpu_trigger_t *saved);
-/* Whether JS running outside a bracketed run (the startup above) was stopped
- * (realm->stop), taking the termination JSC leaves pending after a stop inside a
- * microtask: the next C API call that expects no exception would abort on it. C code
- * that makes several JS calls in a row there checks after each, and makes no more once
- * stopped. */
+/* Whether the JS of r was stopped (realm->stop). C code that makes several JS calls in a
+ * row checks after each and makes no more once stopped: after a stop inside a microtask
+ * JSC keeps the termination pending, and a C API call that expects no exception aborts on
+ * it. Outside a bracketed run (the startup above) this takes the termination; inside one
+ * it is left to unwind the JS that called in. */
 bool isl_realm_stopped(isl_realm_t *r);
 /* Takes a reference on b for work scheduled on its behalf; both accept NULL. */
 void isl_budget_ref(isl_budget_t *b);

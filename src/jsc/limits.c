@@ -221,8 +221,12 @@ void isl_run_begin(isl_realm_t *r, isl_budget_t *b, isl_run_t *run) {
 
 bool isl_realm_stopped(isl_realm_t *r) {
   if (r->stop == ISL_STOP_NONE) return false;
-  JSValueRef ignored = NULL; /* JSC's pending termination, if any */
-  JSValueToNumber(r->ctx, JSValueMakeUndefined(r->ctx), &ignored);
+  if (r->run_depth == 0) {
+    /* Inside a run the termination must go on unwinding the JS that called in (and
+     * isl_run_end takes it); outside, nothing else will. */
+    JSValueRef ignored = NULL;
+    JSValueToNumber(r->ctx, JSValueMakeUndefined(r->ctx), &ignored);
+  }
   return true;
 }
 
