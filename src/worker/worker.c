@@ -166,7 +166,12 @@ static void on_limit(isl_realm_t *r, isl_stop_t why, isl_budget_t *b);
 
 static void on_idle_gc(uv_timer_t *t) {
   isl_worker_t *w = t->data;
-  if (w->active != 0 || !w->realm) return;
+  if (w->active != 0 || !w->realm) return; /* isl_worker_became_idle starts it again */
+  uint64_t idle_ms = uv_now(w->loop) - w->idle_since_ms;
+  if (idle_ms < IDLE_GC_MS) {
+    uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS - idle_ms, 0);
+    return;
+  }
   JSSynchronousGarbageCollectForDebugging(w->realm->ctx);
   isl_jsc_release_free_memory();
   /* A heap that stays over the memory limit once idle (a cache that grew for good) is
@@ -188,8 +193,14 @@ static void on_idle_gc(uv_timer_t *t) {
   malloc_trim(0);
 }
 
+/* Called after every request a worker finishes, so the timer is not moved each time (a
+ * libuv timer restart is a heap operation): it notes when the worker went idle, and the
+ * timer, when it fires, waits out what is left of the second. */
 void isl_worker_became_idle(isl_worker_t *w) {
-  if (w->idle_gc.data) uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS, 0);
+  if (!w->idle_gc.data) return;
+  w->idle_since_ms = uv_now(w->loop);
+  if (!uv_is_active((uv_handle_t *)&w->idle_gc))
+    uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS, 0);
 }
 
 static void on_wait_timer(uv_timer_t *t) { isl_reqctx_wait_expired(t->data); }
