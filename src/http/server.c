@@ -270,9 +270,10 @@ static int clear_stale_socket(const isl_unixaddr_t *a, char *err, size_t errlen)
   const char *path = a->sa.sun_path;
   struct stat st;
   if (lstat(path, &st) < 0) {
-    if (errno == ENOENT) return 0;
-    snprintf(err, errlen, "cannot use %s: %s", path, strerror(errno));
-    return -errno;
+    int e = errno;
+    if (e == ENOENT) return 0;
+    snprintf(err, errlen, "cannot use %s: %s", path, strerror(e));
+    return -e;
   }
   if (!S_ISSOCK(st.st_mode)) {
     snprintf(err, errlen, "%s exists and is not a socket (islet replaces only a stale socket "
@@ -281,7 +282,7 @@ static int clear_stale_socket(const isl_unixaddr_t *a, char *err, size_t errlen)
   }
   int live = socket_in_use(a);
   if (live == 1) {
-    snprintf(err, errlen, "another process is listening on %s", path);
+    snprintf(err, errlen, "something is already listening on %s", path);
     return UV_EADDRINUSE;
   }
   if (live < 0) {
@@ -289,8 +290,9 @@ static int clear_stale_socket(const isl_unixaddr_t *a, char *err, size_t errlen)
     return live;
   }
   if (unlink(path) < 0 && errno != ENOENT) {
-    snprintf(err, errlen, "cannot remove the stale socket %s: %s", path, strerror(errno));
-    return -errno;
+    int e = errno;
+    snprintf(err, errlen, "cannot remove the stale socket %s: %s", path, strerror(e));
+    return -e;
   }
   isl_log(ISL_LOG_INFO, "replaced the stale socket file %s", path);
   return 0;

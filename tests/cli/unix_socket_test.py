@@ -278,7 +278,7 @@ def test_refusals():
         srv = listen(f"unix:{live_path}")
         code = srv.exit_status()
         check("live socket at the path: startup fails", code == 1, f"{code}")
-        check("live socket: clear message", "another process is listening" in srv.log(),
+        check("live socket: clear message", "already listening" in srv.log(),
               srv.log()[-300:])
         check("live socket: still there", is_socket(live_path))
     finally:
@@ -387,6 +387,14 @@ def test_config():
     finally:
         srv.stop()
     check("-s override: its file is removed at exit", not os.path.lexists(over))
+    # Two sockets of one config on one path: the second finds the first listening.
+    srv = Islet(cfg, "-s", f"tcp=unix:{tmp}/http.sock")
+    code = srv.exit_status()
+    check("two sockets on one path: startup fails naming the socket",
+          code == 1 and "socket 'tcp'" in srv.log() and "already listening" in srv.log(),
+          f"{code} {srv.log()[-300:]}")
+    check("two sockets on one path: the first one's file is removed as it stops",
+          not os.path.lexists(os.path.join(tmp, "http.sock")))
     # A path too long in -s, and in an external service: startup stops, naming it.
     srv = Islet(cfg, "-s", f"tcp=unix:{tmp}/{'y' * 120}")
     code = srv.exit_status()
