@@ -186,6 +186,7 @@ struct isl_realm {
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
   JSObjectRef h_call_then, h_then; /* hot helpers, looked up once (protected) */
+  JSValueRef h_pending; /* what callThen returns when the result settles later (held) */
   /* What class.c defines properties with, looked up once (held by helpers): the
    * captured natives, the constructor maker, Object.prototype, Symbol.toStringTag. */
   JSObjectRef h_define_property, h_define_getter, h_define_setter, h_ctor;
