@@ -33,6 +33,8 @@
 struct isl_http_conn {
   isl_http_sock_t sock; /* TCP or unix socket, as the listener is */
   uv_timer_t timer;
+  uint64_t due_ms;   /* loop time at which the timer's deadline passes; 0: none */
+  uint64_t armed_ms; /* when the libuv timer is set to fire (it may fire before due_ms) */
   uv_shutdown_t shutdown_req;
   isl_http_server_t *server; /* NULL once the handles are closed */
   isl_http_conn_t *prev, *next;
@@ -231,6 +233,15 @@ static void stream_complete(isl_http_conn_t *c);
 
 static void on_timer(uv_timer_t *t) {
   isl_http_conn_t *c = t->data;
+  if (c->due_ms == 0) return; /* stopped since it was set */
+  uint64_t now = uv_now(t->loop);
+  if (now < c->due_ms) {
+    /* The deadline moved later after the timer was set: wait for the rest. */
+    c->armed_ms = c->due_ms;
+    uv_timer_start(&c->timer, on_timer, c->due_ms - now, 0);
+    return;
+  }
+  c->due_ms = 0;
   if (c->sres && c->sdone && c->swrites == 0) {
     stream_complete(c);
     return;
@@ -251,9 +262,20 @@ static void on_timer(uv_timer_t *t) {
   }
 }
 
+/* Every request sets the timer two or three times (header deadline, keep-alive idle), and
+ * moving a libuv timer is a heap operation; so a deadline is noted, and the libuv timer is
+ * only moved when it would fire too late. When it fires early, on_timer sets it for the
+ * rest. */
 static void timer_start(isl_http_conn_t *c, uint64_t ms) {
-  uv_timer_start(&c->timer, on_timer, ms, 0);
+  uint64_t due = uv_now(c->timer.loop) + ms;
+  c->due_ms = due ? due : 1;
+  if (ms == 0 || !uv_is_active((uv_handle_t *)&c->timer) || c->armed_ms > due) {
+    c->armed_ms = due;
+    uv_timer_start(&c->timer, on_timer, ms, 0);
+  }
 }
+
+static void timer_stop(isl_http_conn_t *c) { c->due_ms = 0; }
 
 /* ---- writing ---- */
 
@@ -278,7 +300,7 @@ static void end_conn(isl_http_conn_t *c) {
   ubody_fail(c, "the response ended the connection before the request body was read");
   c->ustream = false;
   c->phase = ISL_CONN_ENDING;
-  uv_timer_stop(&c->timer);
+  timer_stop(c);
   c->shutdown_req.data = c;
   if (uv_shutdown(&c->shutdown_req, &c->sock.stream, on_shutdown) < 0)
     isl_http_conn_close(c);
@@ -441,7 +463,7 @@ static void on_stream_written(uv_write_t *req, int status) {
     c->write_left = c->sock.stream.write_queue_size;
     timer_start(c, c->server->lim.body_timeout_ms);
   } else {
-    uv_timer_stop(&c->timer); /* the producer's pace, not the client's */
+    timer_stop(c); /* the producer's pace, not the client's */
   }
   if (c->spaused && c->sock.stream.write_queue_size < ISL_HTTP_STREAM_HIGH_WATER / 2) {
     c->spaused = false;
@@ -582,7 +604,7 @@ static void reject(isl_http_conn_t *c, int status) {
     isl_http_conn_close(c);
     return;
   }
-  uv_timer_stop(&c->timer);
+  timer_stop(c);
   send_response(c, isl_response_text(status, isl_status_reason(status)), false);
 }
 
@@ -619,7 +641,7 @@ static void dispatch(isl_http_conn_t *c) {
   size_t n = c->body.len;
   if (n) req->body = isl_body_new(isl_buf_take(&c->body), n);
   c->phase = ISL_CONN_SERVICE;
-  uv_timer_stop(&c->timer);
+  timer_stop(c);
   c->in_service = true;
   isl_service_t *svc = c->server->svc;
   svc->fetch(svc, req, on_response, c);
@@ -676,7 +698,7 @@ static void ubody_push(isl_http_conn_t *c, const char *p, size_t n) {
   } else if (r == ISL_PUSH_PAUSE && !c->upaused) {
     c->upaused = true;
     stop_reading(c);
-    if (c->phase == ISL_CONN_BODY) uv_timer_stop(&c->timer);
+    if (c->phase == ISL_CONN_BODY) timer_stop(c);
   }
 }
 
@@ -707,7 +729,7 @@ static void ubody_complete(isl_http_conn_t *c) {
   if (c->closing) return;
   if (c->in_service) {
     c->phase = ISL_CONN_SERVICE;
-    uv_timer_stop(&c->timer);
+    timer_stop(c);
   } else if (c->phase == ISL_CONN_BODY) {
     /* The response went out before the body ended: now the next request. */
     c->phase = ISL_CONN_IDLE;
@@ -1045,6 +1067,6 @@ void isl_http_conn_shutdown(isl_http_conn_t *c) {
   if (c->phase == ISL_CONN_IDLE) isl_http_conn_close(c);
   /* A connection lingering after its last response is done too. */
   if (c->phase == ISL_CONN_ENDING && !c->write_pending && !c->sres &&
-      uv_is_active((uv_handle_t *)&c->timer))
+      c->due_ms != 0)
     isl_http_conn_close(c);
 }
