@@ -175,4 +175,13 @@ typedef struct {
 JSObjectRef isl_transform_stream_new_c(JSContextRef ctx, const isl_transform_ops_t *ops,
                                        void *data);
 
+/* GenericTransformStream, the mixin of TextEncoderStream, CompressionStream, …: self (a
+ * freshly made wrapper) gets as its [[transform]] a new C TransformStream running ops on
+ * data, kept in a private slot; the readable and writable getters return its sides (NULL
+ * for an object that has none, which a brand check rules out first). */
+void isl_generic_transform_init(JSContextRef ctx, JSObjectRef self, const isl_transform_ops_t *ops,
+                                void *data);
+JSObjectRef isl_generic_transform_readable(JSContextRef ctx, JSObjectRef self);
+JSObjectRef isl_generic_transform_writable(JSContextRef ctx, JSObjectRef self);
+
 #endif

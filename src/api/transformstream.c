@@ -543,6 +543,22 @@ JSObjectRef isl_transform_stream_new_c(JSContextRef ctx, const isl_transform_ops
   return c->stream->o.self;
 }
 
+/* The private slot holding a GenericTransformStream's [[transform]]. */
+static const char GENERIC_SLOT[] = "transform";
+
+void isl_generic_transform_init(JSContextRef ctx, JSObjectRef self, const isl_transform_ops_t *ops,
+                                void *data) {
+  isl_slot_set(ctx, self, GENERIC_SLOT, isl_transform_stream_new_c(ctx, ops, data));
+}
+
+JSObjectRef isl_generic_transform_readable(JSContextRef ctx, JSObjectRef self) {
+  return isl_transform_stream_readable(ctx, (JSObjectRef)isl_slot_get(ctx, self, GENERIC_SLOT));
+}
+
+JSObjectRef isl_generic_transform_writable(JSContextRef ctx, JSObjectRef self) {
+  return isl_transform_stream_writable(ctx, (JSObjectRef)isl_slot_get(ctx, self, GENERIC_SLOT));
+}
+
 JSObjectRef isl_transform_stream_readable(JSContextRef ctx, JSObjectRef ts) {
   ts_t *t = isl_priv(ctx, ts, &ts_class);
   return t ? t->readable->o.self : NULL;
