@@ -29,6 +29,12 @@
 /* The most bytes one output chunk holds. */
 #define OUT_CHUNK (64 * 1024)
 
+/* What zlib's state costs (zlib's zconf.h: deflate (1 << (windowBits + 2)) +
+ * (1 << (memLevel + 9)), inflate 1 << windowBits, plus the state itself) and our output
+ * buffer, roughly. */
+#define DEFLATE_COST ((1 << 17) + (1 << 17) + 8192 + OUT_CHUNK)
+#define INFLATE_COST ((1 << 15) + 8192 + OUT_CHUNK)
+
 /* zlib takes at most UINT_MAX input bytes per call: larger chunks go in slices. */
 #define IN_SLICE ((size_t)1 << 30)
 
@@ -268,6 +274,9 @@ static JSObjectRef construct(JSContextRef ctx, isl_class_def_t *def, JSObjectRef
   /* The wrapper's private pointer is its format (static): nothing to free. */
   JSObjectRef self = isl_wrap_new(ctx, def, (void *)f, new_target);
   isl_generic_transform_init(ctx, self, inflating ? &decompress_ops : &compress_ops, st);
+  /* An abandoned unfinished stream is freed only by the collector, which does not see
+   * zlib's memory: tell it, or thousands could pile up between collections. */
+  JSReportExtraMemoryCost(ctx, inflating ? INFLATE_COST : DEFLATE_COST);
   return self;
 }
 

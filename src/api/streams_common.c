@@ -212,6 +212,8 @@ void st_realm_init(isl_realm_t *r) {
   isl_set(ctx, r->helpers, "stRunner", st->runner, NULL);
   st->end_of_iteration = isl_array_new_internal(ctx);
   isl_set(ctx, r->helpers, "stEndOfIteration", st->end_of_iteration, NULL);
+  st->pins = isl_array_new_internal(ctx);
+  isl_set(ctx, r->helpers, "stPins", st->pins, NULL);
   JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
   st->sym_async_iterator = isl_get(ctx, sym, "asyncIterator", NULL);
   st->sym_iterator = isl_get(ctx, sym, "iterator", NULL);
@@ -239,7 +241,19 @@ void st_croot_unlink(JSContextRef ctx, st_croot_t *root) {
 
 /* ---- Objects -------------------------------------------------------------------------- */
 
+/* A wrapper is made, its pointer kept in a C struct, and only later (after more objects
+ * were allocated, any of which may start a collection) written into another object's
+ * store. JSC's collector finds roots on the machine stack and in registers but not in
+ * malloc'ed memory, so in between, a wrapper whose pointer the compiler did not keep on
+ * the stack could be collected and its struct freed under the operation making it (the
+ * streams of `new TransformStream()` under memory pressure were). Every operation links
+ * what it makes before it returns and makes far fewer than ST_PINS objects, so a ring of
+ * the most recent wrappers, held by the realm, closes the window for all of them at the
+ * cost of one array store each; a pinned wrapper only outlives its last use by ST_PINS
+ * creations. */
 void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self) {
+  st_realm_t *st = st_realm(ctx);
+  JSObjectSetPropertyAtIndex(ctx, st->pins, st->npins++ % ST_PINS, self, NULL);
   o->self = self;
   o->store = isl_array_new_internal(ctx);
   isl_slot_set(ctx, self, "streams", o->store);

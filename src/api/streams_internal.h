@@ -38,7 +38,11 @@ typedef struct {
   JSValueRef js[ST_MAX_JS]; /* cached copies of store[i]; NULL means undefined */
 } st_obj_t;
 
-/* Binds o to its freshly made wrapper: creates the store. */
+/* Binds o to its freshly made wrapper: creates the store. The wrapper is also pinned
+ * (kept alive) until ST_PINS more stream objects have been made: until an operation has
+ * linked it into a store, only C memory points to it, which the collector does not scan
+ * (see st_obj_init). */
+#define ST_PINS 64
 void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self);
 /* o.js[i] = v (NULL: undefined), kept alive through the store. */
 void st_set(JSContextRef ctx, st_obj_t *o, int i, JSValueRef v);
@@ -549,6 +553,8 @@ typedef struct {
   JSObjectRef transfer, detached, view, construct, alloc, runner;
   JSValueRef ctors[kJSTypedArrayTypeBigUint64Array + 1]; /* by JSTypedArrayType */
   JSObjectRef end_of_iteration;
+  JSObjectRef pins; /* the last ST_PINS wrappers made (see st_obj_init) */
+  uint32_t npins;
   JSObjectRef count_size; /* CountQueuingStrategy's size function */
   JSObjectRef byte_size;  /* ByteLengthQueuingStrategy's size function */
   JSValueRef sym_async_iterator, sym_iterator;
