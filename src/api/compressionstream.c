@@ -118,8 +118,10 @@ static bool zrun(JSContextRef ctx, zstate_t *st, const uint8_t *p, size_t n, boo
     if (ret != Z_OK && ret != Z_BUF_ERROR) {
       /* Z_DATA_ERROR (corrupt), Z_NEED_DICT (a preset dictionary the format does not
        * allow), Z_MEM_ERROR. */
-      isl_throw_type(ctx, exc, "%s: the compressed data is invalid (%s)", st->iface,
-                     z->msg ? z->msg : "zlib error");
+      const char *why = ret == Z_NEED_DICT ? "it needs a preset dictionary"
+                        : z->msg            ? z->msg
+                                            : "zlib error";
+      isl_throw_type(ctx, exc, "%s: the compressed data is invalid (%s)", st->iface, why);
       ok = false;
       break;
     }
