@@ -254,9 +254,11 @@ void st_croot_unlink(JSContextRef ctx, st_croot_t *root) {
 void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self) {
   st_realm_t *st = st_realm(ctx);
   JSObjectSetPropertyAtIndex(ctx, st->pins, st->npins++, self, NULL);
-  if (!st->pins_clear_queued) {
-    /* (C code outside any call from JS sees the microtask run at once, at the end of this
-     * API call: no worse than without pins, and nothing stays pinned.) */
+  /* C code outside any call from JS sees the microtask run at once, at the end of this API
+   * call: no worse than without pins, and nothing stays pinned. A run stopped by the CPU
+   * limit in a microtask loses the rest of the queue, this one included: queueing again
+   * every 1024 pins bounds what such a loss keeps alive. */
+  if (!st->pins_clear_queued || st->npins % 1024 == 0) {
     st->pins_clear_queued = true;
     st_microtask(ctx, st_undef(ctx), ST_RX_pins_clear, NULL);
   }
