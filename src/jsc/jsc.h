@@ -40,6 +40,10 @@ JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
 /* JSC's options, from its GLib API (public, but its header pulls in GLib): must be set
  * before the first VM is created. Returns whether the option exists. */
 int jsc_options_set_boolean(const char *option, int value);
+/* Tells the collector that a wrapper just made keeps size bytes of malloc'ed memory alive
+ * (zlib's state behind a CompressionStream), so collections come as soon as if the
+ * engine had allocated them itself. */
+void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 /* WTF::releaseFastMallocFreeMemory(): JSC's allocator (libpas) hands its free pages back
