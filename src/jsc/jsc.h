@@ -40,6 +40,10 @@ JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
 /* JSC's options, from its GLib API (public, but its header pulls in GLib): must be set
  * before the first VM is created. Returns whether the option exists. */
 int jsc_options_set_boolean(const char *option, int value);
+/* Tells the collector that a wrapper just made keeps size bytes of malloc'ed memory alive
+ * (zlib's state behind a CompressionStream), so collections come as soon as if the
+ * engine had allocated them itself. */
+void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 /* WTF::releaseFastMallocFreeMemory(): JSC's allocator (libpas) hands its free pages back
@@ -199,6 +203,7 @@ struct isl_realm {
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
   JSObjectRef h_call_then, h_then; /* hot helpers, looked up once (protected) */
+  JSValueRef h_pending; /* what callThen returns when the result settles later (held) */
   /* What class.c defines properties with, looked up once (held by helpers): the
    * captured natives, the constructor maker, Object.prototype, Symbol.toStringTag. */
   JSObjectRef h_define_property, h_define_getter, h_define_setter, h_ctor;
@@ -422,7 +427,7 @@ bool isl_is_promise(JSContextRef ctx, JSValueRef v);
  * release data, never call into JS. */
 typedef void (*isl_settle_cb)(JSContextRef ctx, void *data, bool ok, JSValueRef value);
 void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data);
-/* Calls fn with at most 3 arguments and reports its outcome to cb: a thrown exception or
+/* Calls fn with at most 5 arguments and reports its outcome to cb: a thrown exception or
  * a rejection is ok=false. The reaction is attached inside the same call, before
  * microtasks run, so a handler returning a rejected promise is never reported as an
  * unhandled rejection. This is the per-request path, so it allocates no C functions: the

@@ -40,6 +40,11 @@ static void dispatch_run(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef target, 
                          const char *name, isl_request_t *req) {
   JSContextRef ctx = w->realm->ctx;
   JSObjectRef request = isl_request_from_c(ctx, req);
+  if (target && fn) {
+    /* The common case: an object's fetch, its ExecutionContext made in JS. */
+    isl_reqctx_call_fetch(rc, ctx, fn, target, request, w->env);
+    return;
+  }
   JSObjectRef ctxobj = isl_exec_ctx_new(ctx, rc);
   JSObjectRef self = target;
   if (target && !fn) {
@@ -170,7 +175,12 @@ static void on_limit(isl_realm_t *r, isl_stop_t why, isl_budget_t *b);
 
 static void on_idle_gc(uv_timer_t *t) {
   isl_worker_t *w = t->data;
-  if (w->active != 0 || !w->realm) return;
+  if (w->active != 0 || !w->realm) return; /* isl_worker_became_idle starts it again */
+  uint64_t idle_ms = uv_now(w->loop) - w->idle_since_ms;
+  if (idle_ms < IDLE_GC_MS) {
+    uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS - idle_ms, 0);
+    return;
+  }
   JSSynchronousGarbageCollectForDebugging(w->realm->ctx);
   isl_jsc_release_free_memory();
   /* A heap that stays over the memory limit once idle (a cache that grew for good) is
@@ -192,8 +202,14 @@ static void on_idle_gc(uv_timer_t *t) {
   malloc_trim(0);
 }
 
+/* Called after every request a worker finishes, so the timer is not moved each time (a
+ * libuv timer restart is a heap operation): it notes when the worker went idle, and the
+ * timer, when it fires, waits out what is left of the second. */
 void isl_worker_became_idle(isl_worker_t *w) {
-  if (w->idle_gc.data) uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS, 0);
+  if (!w->idle_gc.data) return;
+  w->idle_since_ms = uv_now(w->loop);
+  if (!uv_is_active((uv_handle_t *)&w->idle_gc))
+    uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS, 0);
 }
 
 static void on_wait_timer(uv_timer_t *t) { isl_reqctx_wait_expired(t->data); }
@@ -458,7 +474,9 @@ static long shutdown_realm(isl_worker_t *w) {
   if (w->env) isl_unprotect(ctx, w->env);
   if (w->fetch_this) isl_unprotect(ctx, w->fetch_this);
   if (w->fetch_fn) isl_unprotect(ctx, w->fetch_fn);
-  w->env = w->fetch_this = w->fetch_fn = w->ns = NULL;
+  if (w->ctx_new) isl_unprotect(ctx, w->ctx_new);
+  if (w->ctx_dispatch) isl_unprotect(ctx, w->ctx_dispatch);
+  w->env = w->fetch_this = w->fetch_fn = w->ns = w->ctx_new = w->ctx_dispatch = NULL;
   for (isl_entry_t *e = w->entries; e; e = e->next) {
     if (e->target) isl_unprotect(ctx, e->target);
     if (e->fn) isl_unprotect(ctx, e->fn);
@@ -531,6 +549,7 @@ long isl_worker_free(isl_worker_t *w) {
   }
   free(w->main_path);
   w->main_path = NULL;
+  isl_exec_ctx_table_free(w);
   w->open_handles = 2;
   uv_close((uv_handle_t *)&w->idle_gc, on_timer_closed);
   uv_close((uv_handle_t *)&w->wait_timer, on_timer_closed);
