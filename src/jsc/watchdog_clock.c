@@ -64,14 +64,17 @@ static int raw_clock_gettime(clockid_t id, struct timespec *ts) {
   return (int)syscall(SYS_clock_gettime, id, ts);
 }
 
-static clock_gettime_fn real_clock_gettime(void) {
-  clock_gettime_fn f = atomic_load_explicit(&next_clock_gettime, memory_order_relaxed);
-  if (!f) {
-    *(void **)&f = dlsym(RTLD_NEXT, "clock_gettime");
-    if (!f) f = raw_clock_gettime;
-    atomic_store_explicit(&next_clock_gettime, f, memory_order_relaxed);
-  }
+static __attribute__((noinline, cold)) clock_gettime_fn find_clock_gettime(void) {
+  clock_gettime_fn f;
+  *(void **)&f = dlsym(RTLD_NEXT, "clock_gettime");
+  if (!f) f = raw_clock_gettime;
+  atomic_store_explicit(&next_clock_gettime, f, memory_order_relaxed);
   return f;
+}
+
+static inline clock_gettime_fn real_clock_gettime(void) {
+  clock_gettime_fn f = atomic_load_explicit(&next_clock_gettime, memory_order_relaxed);
+  return f ? f : find_clock_gettime();
 }
 
 /* GLib's own definition, for a process where GLib's is not found. */
@@ -81,14 +84,17 @@ static int64_t raw_monotonic(void) {
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static monotonic_fn real_monotonic(void) {
-  monotonic_fn f = atomic_load_explicit(&next_monotonic, memory_order_relaxed);
-  if (!f) {
-    *(void **)&f = dlsym(RTLD_NEXT, "g_get_monotonic_time");
-    if (!f) f = raw_monotonic;
-    atomic_store_explicit(&next_monotonic, f, memory_order_relaxed);
-  }
+static __attribute__((noinline, cold)) monotonic_fn find_monotonic(void) {
+  monotonic_fn f;
+  *(void **)&f = dlsym(RTLD_NEXT, "g_get_monotonic_time");
+  if (!f) f = raw_monotonic;
+  atomic_store_explicit(&next_monotonic, f, memory_order_relaxed);
   return f;
+}
+
+static inline monotonic_fn real_monotonic(void) {
+  monotonic_fn f = atomic_load_explicit(&next_monotonic, memory_order_relaxed);
+  return f ? f : find_monotonic();
 }
 
 static int64_t monotonic_ns(void) {
@@ -97,8 +103,12 @@ static int64_t monotonic_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* A read of this thread's CPU clock: JSC's watchdog at a VM entry or a check. */
-static void cpu_clock_read(struct timespec *ts) {
+/* A read of this thread's CPU clock: JSC's watchdog at a VM entry or a check. Kept out
+ * of clock_gettime so that every other read passes straight through. */
+static __attribute__((noinline)) int cpu_clock_gettime(clock_gettime_fn real, clockid_t id,
+                                                       struct timespec *ts) {
+  int rc = real(id, ts);
+  if (rc != 0) return rc;
   if (trigger.armed && monotonic_ns() >= trigger.deadline_ns) {
     cpu_offset_ns += SHIFT_NS;
     shift_next_monotonic = true;
@@ -108,12 +118,13 @@ static void cpu_clock_read(struct timespec *ts) {
     ts->tv_sec = cpu / 1000000000;
     ts->tv_nsec = cpu % 1000000000;
   }
+  return 0;
 }
 
 int clock_gettime(clockid_t id, struct timespec *ts) {
-  int rc = real_clock_gettime()(id, ts);
-  if (id == CLOCK_THREAD_CPUTIME_ID && rc == 0) cpu_clock_read(ts);
-  return rc;
+  clock_gettime_fn real = real_clock_gettime();
+  if (id == CLOCK_THREAD_CPUTIME_ID) return cpu_clock_gettime(real, id, ts);
+  return real(id, ts);
 }
 
 /* GLib's declaration is gint64 g_get_monotonic_time(void); gint64 is int64_t. */
