@@ -427,7 +427,7 @@ bool isl_is_promise(JSContextRef ctx, JSValueRef v);
  * release data, never call into JS. */
 typedef void (*isl_settle_cb)(JSContextRef ctx, void *data, bool ok, JSValueRef value);
 void isl_promise_then(JSContextRef ctx, JSValueRef v, isl_settle_cb cb, void *data);
-/* Calls fn with at most 5 arguments and reports its outcome to cb: a thrown exception or
+/* Calls fn with at most 3 arguments and reports its outcome to cb: a thrown exception or
  * a rejection is ok=false. The reaction is attached inside the same call, before
  * microtasks run, so a handler returning a rejected promise is never reported as an
  * unhandled rejection. This is the per-request path, so it allocates no C functions: the

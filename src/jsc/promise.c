@@ -158,7 +158,7 @@ void isl_promise_realm_dispose(isl_realm_t *r) {
 void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_t argc,
                    const JSValueRef argv[], isl_settle_cb cb, void *data) {
   isl_realm_t *realm = isl_realm_of(ctx);
-  ISL_CHECK(argc <= 5);
+  ISL_CHECK(argc <= 3);
   reaction_t *r = isl_malloc(sizeof(*r));
   r->cb = cb;
   r->data = data;
@@ -177,21 +177,19 @@ void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_
   }
   realm->rx[token] = r;
   JSValueRef undef = JSValueMakeUndefined(ctx);
-  JSValueRef args[11] = {fn,
-                         this_obj ? (JSValueRef)this_obj : undef,
-                         JSValueMakeNumber(ctx, (double)argc),
-                         argc > 0 ? argv[0] : undef,
-                         argc > 1 ? argv[1] : undef,
-                         argc > 2 ? argv[2] : undef,
-                         argc > 3 ? argv[3] : undef,
-                         argc > 4 ? argv[4] : undef,
-                         JSValueMakeNumber(ctx, (double)token),
-                         realm->rx_ok,
-                         realm->rx_fail};
+  JSValueRef args[9] = {fn,
+                        this_obj ? (JSValueRef)this_obj : undef,
+                        JSValueMakeNumber(ctx, (double)argc),
+                        argc > 0 ? argv[0] : undef,
+                        argc > 1 ? argv[1] : undef,
+                        argc > 2 ? argv[2] : undef,
+                        JSValueMakeNumber(ctx, (double)token),
+                        realm->rx_ok,
+                        realm->rx_fail};
   JSValueRef exc = NULL;
-  JSValueRef res = JSObjectCallAsFunction(ctx, realm->h_call_then, NULL, 11, args, &exc);
+  JSValueRef res = JSObjectCallAsFunction(ctx, realm->h_call_then, NULL, 9, args, &exc);
   if (exc) {
-    JSValueRef fargs[2] = {args[8], exc};
+    JSValueRef fargs[2] = {args[6], exc};
     rx_settle(ctx, realm, false, 2, fargs);
   } else if (res && res != realm->h_pending) {
     /* Settled now (the same object is the same reference: a JSValueRef of an object is

@@ -13,15 +13,12 @@
 #include "../api/fetch_api.h"
 #include "internal.h"
 
-static void ctx_id_release(isl_reqctx_t *rc);
-
 void isl_reqctx_ref(isl_reqctx_t *rc) { rc->refs++; }
 
 void isl_reqctx_unref(isl_reqctx_t *rc) {
   if (--rc->refs > 0) return;
   ISL_CHECK(rc->cb == NULL);
   ISL_CHECK(!rc->in_wait_list);
-  ISL_CHECK(!rc->ctx_id); /* released when it finished */
   free(rc);
 }
 
@@ -101,7 +98,6 @@ static void finish(isl_reqctx_t *rc) {
   if (rc->finished) return;
   rc->finished = true;
   rc->budget.closed = true;
-  ctx_id_release(rc); /* its ExecutionContext no longer reaches it */
   isl_worker_t *w = rc->w;
   if (w) {
     wait_list_remove(rc);
@@ -171,7 +167,6 @@ void isl_reqctx_detach_all(isl_worker_t *w) {
     isl_reqctx_t *rc = w->requests;
     w->requests = rc->next;
     wait_list_remove(rc);
-    ctx_id_release(rc);
     rc->w = NULL;
     rc->finished = true;
     rc->budget.closed = true;
@@ -243,62 +238,9 @@ void isl_reqctx_call_handler(isl_reqctx_t *rc, JSContextRef ctx, JSObjectRef fn,
 
 /* ExecutionContext */
 
-/* ExecutionContext is made in JS, from a class the realm defines before user code runs
- * (ctx_src): a wrapper object per request (JSObjectMake, a finalizer) costs more than the
- * rest of a hello-world request's JS. The object holds an id; its methods call natives
- * that find the request context through the worker's table of ids. A slot's generation
- * changes when its request context goes, so an ExecutionContext kept past its request
- * finds nothing (as before: the call does nothing but log). */
-#define CTX_SLOT_BITS 22
-#define CTX_SLOTS ((double)(1u << CTX_SLOT_BITS))
+static void ctx_finalize(void *priv) { isl_reqctx_unref(priv); }
 
-static void ctx_id_take(isl_worker_t *w, isl_reqctx_t *rc) {
-  uint32_t slot;
-  if (w->nctx_free) {
-    slot = w->ctx_free[--w->nctx_free];
-  } else {
-    ISL_CHECK(w->nctx < (1u << CTX_SLOT_BITS));
-    if (w->nctx == w->capctx) {
-      w->capctx = w->capctx ? w->capctx * 2 : 64;
-      w->ctx_slots = isl_realloc(w->ctx_slots, w->capctx * sizeof(*w->ctx_slots));
-      w->ctx_gens = isl_realloc(w->ctx_gens, w->capctx * sizeof(*w->ctx_gens));
-      w->ctx_free = isl_realloc(w->ctx_free, w->capctx * sizeof(*w->ctx_free));
-    }
-    slot = (uint32_t)w->nctx++;
-    w->ctx_gens[slot] = 1;
-  }
-  w->ctx_slots[slot] = rc;
-  rc->ctx_id = (double)w->ctx_gens[slot] * CTX_SLOTS + slot;
-}
-
-static void ctx_id_release(isl_reqctx_t *rc) {
-  isl_worker_t *w = rc->w;
-  if (!rc->ctx_id || !w) return;
-  uint32_t slot = (uint32_t)(rc->ctx_id - (double)(uint64_t)(rc->ctx_id / CTX_SLOTS) * CTX_SLOTS);
-  rc->ctx_id = 0;
-  w->ctx_slots[slot] = NULL;
-  w->ctx_gens[slot]++;
-  w->ctx_free[w->nctx_free++] = slot;
-}
-
-/* The request context an id stands for, or NULL if its request is gone. */
-static isl_reqctx_t *ctx_lookup(isl_worker_t *w, JSContextRef ctx, JSValueRef idv) {
-  double id = JSValueToNumber(ctx, idv, NULL);
-  if (!(id >= CTX_SLOTS) || id >= 9007199254740992.0) return NULL;
-  uint64_t gen = (uint64_t)(id / CTX_SLOTS);
-  uint64_t slot = (uint64_t)(id - (double)gen * CTX_SLOTS);
-  if (slot >= w->nctx || w->ctx_gens[slot] != gen) return NULL;
-  return w->ctx_slots[slot];
-}
-
-void isl_exec_ctx_table_free(isl_worker_t *w) {
-  free(w->ctx_slots);
-  free(w->ctx_gens);
-  free(w->ctx_free);
-  w->ctx_slots = NULL;
-  w->ctx_gens = w->ctx_free = NULL;
-  w->nctx = w->capctx = w->nctx_free = 0;
-}
+static isl_class_def_t exec_ctx_class;
 
 static void on_wait_settled(JSContextRef ctx, void *data, bool ok, JSValueRef value) {
   isl_reqctx_t *rc = data;
@@ -333,107 +275,44 @@ static void wait_until(JSContextRef ctx, isl_reqctx_t *rc, JSValueRef p) {
   wait_bound_start(rc); /* called after the response was sent */
 }
 
-static JSValueRef js_ctx_wait_until(JSContextRef ctx, void *data, JSObjectRef this_obj,
+static JSValueRef js_ctx_wait_until(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)this_obj, (void)exc;
-  isl_reqctx_t *rc = argc >= 2 ? ctx_lookup(data, ctx, argv[0]) : NULL;
-  if (!rc) {
-    isl_log(ISL_LOG_WARN, "waitUntil() called after the request finished; ignored");
-    return JSValueMakeUndefined(ctx);
-  }
-  wait_until(ctx, rc, argv[1]);
+  (void)fn;
+  isl_reqctx_t *rc = isl_unwrap(ctx, this_obj, &exec_ctx_class, exc);
+  if (!rc) return NULL;
+  if (!isl_require_args(ctx, argc, 1, "ExecutionContext", "waitUntil", exc)) return NULL;
+  wait_until(ctx, rc, argv[0]);
   return JSValueMakeUndefined(ctx);
 }
 
-static JSValueRef js_ctx_pass_through(JSContextRef ctx, void *data, JSObjectRef this_obj,
+static JSValueRef js_ctx_pass_through(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  (void)this_obj, (void)exc;
-  isl_reqctx_t *rc = argc >= 1 ? ctx_lookup(data, ctx, argv[0]) : NULL;
+  (void)fn;
+  (void)argc;
+  (void)argv;
+  isl_reqctx_t *rc = isl_unwrap(ctx, this_obj, &exec_ctx_class, exc);
+  if (!rc) return NULL;
   /* islet has no origin to fall back to for a single worker: an exception still answers
    * 500. The flag is kept for services that do have one. */
-  if (rc) rc->pass_through = true;
+  rc->pass_through = true;
   return JSValueMakeUndefined(ctx);
 }
 
-/* Evaluated once per realm, before user code: the natives and Reflect.apply are captured
- * then, so user code that replaces globals cannot reach into them. */
-static const char ctx_src[] =
-    "(function (waitUntil, passThrough, apply) {\n"
-    "  'use strict';\n"
-    "  const KEY = Object.freeze({ __proto__: null });\n"
-    "  class ExecutionContext {\n"
-    "    #id;\n"
-    "    constructor(key, id) {\n"
-    "      if (key !== KEY) throw new TypeError('Illegal constructor');\n"
-    "      this.#id = id;\n"
-    "    }\n"
-    "    static #is(v) { return typeof v === 'object' && v !== null && #id in v; }\n"
-    "    waitUntil(promise) {\n"
-    "      if (!ExecutionContext.#is(this)) throw new TypeError('Illegal invocation');\n"
-    "      if (arguments.length < 1)\n"
-    "        throw new TypeError(\"Failed to execute 'waitUntil' on 'ExecutionContext': 1 argument required, but only 0 present.\");\n"
-    "      waitUntil(this.#id, promise);\n"
-    "    }\n"
-    "    passThroughOnException() {\n"
-    "      if (!ExecutionContext.#is(this)) throw new TypeError('Illegal invocation');\n"
-    "      passThrough(this.#id);\n"
-    "    }\n"
-    "    static make(id) { return new ExecutionContext(KEY, id); }\n"
-    "    static dispatch(fn, self, request, env, id) {\n"
-    "      return apply(fn, self, [request, env, new ExecutionContext(KEY, id)]);\n"
-    "    }\n"
-    "  }\n"
-    "  const make = ExecutionContext.make, dispatch = ExecutionContext.dispatch;\n"
-    "  delete ExecutionContext.make;\n"
-    "  delete ExecutionContext.dispatch;\n"
-    "  Object.defineProperty(ExecutionContext, 'length', { value: 0 });\n"
-    "  // Web IDL operations are enumerable; class methods are not.\n"
-    "  for (const name of ['waitUntil', 'passThroughOnException'])\n"
-    "    Object.defineProperty(ExecutionContext.prototype, name, { enumerable: true });\n"
-    "  Object.defineProperty(ExecutionContext.prototype, Symbol.toStringTag,\n"
-    "                        { value: 'ExecutionContext', configurable: true });\n"
-    "  return [ExecutionContext, make, dispatch];\n"
-    "})";
+static const isl_method_t exec_ctx_methods[] = {
+    {"waitUntil", js_ctx_wait_until, 1},
+    {"passThroughOnException", js_ctx_pass_through, 0},
+    {0},
+};
+
+static isl_class_def_t exec_ctx_class = {
+    .name = "ExecutionContext",
+    .methods = exec_ctx_methods,
+    .finalize = ctx_finalize,
+};
 
 JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc) {
-  isl_worker_t *w = rc->w;
-  if (!rc->ctx_id) ctx_id_take(w, rc);
-  JSValueRef id = JSValueMakeNumber(ctx, rc->ctx_id);
-  JSValueRef exc = NULL;
-  JSValueRef o = JSObjectCallAsFunction(ctx, w->ctx_new, NULL, 1, &id, &exc);
-  ISL_CHECK(o && JSValueIsObject(ctx, o));
-  return (JSObjectRef)o;
-}
-
-void isl_reqctx_call_fetch(isl_reqctx_t *rc, JSContextRef ctx, JSObjectRef fn,
-                           JSObjectRef self, JSObjectRef request, JSValueRef env) {
-  isl_worker_t *w = rc->w;
-  if (!rc->ctx_id) ctx_id_take(w, rc);
-  JSValueRef args[5] = {fn, self ? (JSValueRef)self : JSValueMakeUndefined(ctx), request, env,
-                        JSValueMakeNumber(ctx, rc->ctx_id)};
   isl_reqctx_ref(rc);
-  isl_call_then(ctx, w->ctx_dispatch, NULL, 5, args, on_result, rc);
-}
-
-/* Defines the global ExecutionContext and keeps the maker and the dispatcher. */
-static void ctx_install(isl_worker_t *w) {
-  isl_realm_t *r = w->realm;
-  JSValueRef exc = NULL;
-  JSValueRef f = isl_eval_static(r->ctx, ctx_src, sizeof(ctx_src) - 1, "islet:context", &exc);
-  ISL_CHECK(f && JSValueIsObject(r->ctx, f));
-  JSValueRef natives[3] = {isl_func_with_data(r->ctx, js_ctx_wait_until, w, NULL),
-                           isl_func_with_data(r->ctx, js_ctx_pass_through, w, NULL),
-                           isl_get(r->ctx, (JSObjectRef)isl_get(r->ctx, r->global, "Reflect", NULL),
-                                   "apply", NULL)};
-  JSValueRef out = JSObjectCallAsFunction(r->ctx, (JSObjectRef)f, NULL, 3, natives, &exc);
-  ISL_CHECK(out && JSValueIsObject(r->ctx, out));
-  JSObjectRef a = (JSObjectRef)out;
-  JSValueRef cls = JSObjectGetPropertyAtIndex(r->ctx, a, 0, NULL);
-  w->ctx_new = (JSObjectRef)JSObjectGetPropertyAtIndex(r->ctx, a, 1, NULL);
-  w->ctx_dispatch = (JSObjectRef)JSObjectGetPropertyAtIndex(r->ctx, a, 2, NULL);
-  isl_protect(r->ctx, w->ctx_new);
-  isl_protect(r->ctx, w->ctx_dispatch);
-  isl_define_value(r->ctx, r->global, "ExecutionContext", cls, ISL_W | ISL_C);
+  return isl_wrap(ctx, &exec_ctx_class, rc);
 }
 
 /* FetchEvent: an Event (DOM) whose native state embeds the Event's, so Event's own
@@ -551,7 +430,7 @@ void isl_dispatch_fetch_event(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef req
 
 void isl_context_install(isl_worker_t *w) {
   isl_realm_t *r = w->realm;
-  ctx_install(w);
+  isl_class_install(r, &exec_ctx_class);
   isl_class_install(r, &fetch_event_class);
   /* The global scope is an EventTarget (workerd's ServiceWorkerGlobalScope is one). A
    * global object's own prototype cannot be replaced, so the chain is extended one step

@@ -42,13 +42,6 @@ struct isl_worker {
    * the timer armed for the first. */
   isl_reqctx_t *wait_head, *wait_tail;
   uv_timer_t wait_timer;
-  /* ExecutionContext ids (context.c): the request context behind each slot, and the
-   * slot's generation, so an id kept past its request finds nothing. */
-  isl_reqctx_t **ctx_slots;
-  uint32_t *ctx_gens, *ctx_free;
-  size_t nctx, capctx, nctx_free;
-  /* The realm's ExecutionContext maker and fetch dispatcher (context.c; protected). */
-  JSObjectRef ctx_new, ctx_dispatch;
   int open_handles;           /* at free: timers not yet closed */
   void *recycle_ticket;       /* a posted recycle (worker.c), or NULL */
 };
@@ -81,7 +74,6 @@ struct isl_reqctx {
   uint64_t wait_deadline_ns; /* while on the worker's list of waitUntil() work */
   isl_reqctx_t *wnext, *wprev;
   bool in_wait_list;
-  double ctx_id;         /* its ExecutionContext id; 0: none yet */
 };
 
 void isl_context_install(isl_worker_t *w);
@@ -106,12 +98,6 @@ void isl_reqctx_wait_expired(isl_worker_t *w);
 void isl_worker_arm_wait_timer(isl_worker_t *w);
 /* A new ExecutionContext object bound to rc. */
 JSObjectRef isl_exec_ctx_new(JSContextRef ctx, isl_reqctx_t *rc);
-/* Calls fn.call(self, request, env, ctx) with a new ExecutionContext for rc made in JS
- * (no wrapper object on the request path), and settles rc with the result. */
-void isl_reqctx_call_fetch(isl_reqctx_t *rc, JSContextRef ctx, JSObjectRef fn,
-                           JSObjectRef self, JSObjectRef request, JSValueRef env);
-/* The worker's table of ExecutionContext ids is dropped (the worker is freed). */
-void isl_exec_ctx_table_free(isl_worker_t *w);
 /* Dispatches a FetchEvent for request to the classic script's listeners. */
 void isl_dispatch_fetch_event(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef request);
 /* Calls a handler and settles rc from what it returns or throws. */

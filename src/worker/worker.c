@@ -40,11 +40,6 @@ static void dispatch_run(isl_worker_t *w, isl_reqctx_t *rc, JSObjectRef target, 
                          const char *name, isl_request_t *req) {
   JSContextRef ctx = w->realm->ctx;
   JSObjectRef request = isl_request_from_c(ctx, req);
-  if (target && fn) {
-    /* The common case: an object's fetch, its ExecutionContext made in JS. */
-    isl_reqctx_call_fetch(rc, ctx, fn, target, request, w->env);
-    return;
-  }
   JSObjectRef ctxobj = isl_exec_ctx_new(ctx, rc);
   JSObjectRef self = target;
   if (target && !fn) {
@@ -474,9 +469,7 @@ static long shutdown_realm(isl_worker_t *w) {
   if (w->env) isl_unprotect(ctx, w->env);
   if (w->fetch_this) isl_unprotect(ctx, w->fetch_this);
   if (w->fetch_fn) isl_unprotect(ctx, w->fetch_fn);
-  if (w->ctx_new) isl_unprotect(ctx, w->ctx_new);
-  if (w->ctx_dispatch) isl_unprotect(ctx, w->ctx_dispatch);
-  w->env = w->fetch_this = w->fetch_fn = w->ns = w->ctx_new = w->ctx_dispatch = NULL;
+  w->env = w->fetch_this = w->fetch_fn = w->ns = NULL;
   for (isl_entry_t *e = w->entries; e; e = e->next) {
     if (e->target) isl_unprotect(ctx, e->target);
     if (e->fn) isl_unprotect(ctx, e->fn);
@@ -549,7 +542,6 @@ long isl_worker_free(isl_worker_t *w) {
   }
   free(w->main_path);
   w->main_path = NULL;
-  isl_exec_ctx_table_free(w);
   w->open_handles = 2;
   uv_close((uv_handle_t *)&w->idle_gc, on_timer_closed);
   uv_close((uv_handle_t *)&w->wait_timer, on_timer_closed);
