@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "base/base.h"
+#include "base/unixaddr.h"
 #include "config/config.h"
 #include "http/server.h"
 #include "loop/task.h"
@@ -29,7 +30,8 @@ static const char usage_text[] =
     "         any failed.\n"
     "\n"
     "serve options:\n"
-    "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080)\n"
+    "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080); also\n"
+    "                            unix:PATH or unix-abstract:NAME (a unix domain socket)\n"
     "  -s, --socket-addr NAME=ADDR  a config's socket NAME listens on ADDR instead\n"
     "  --max-body-bytes N        largest request body accepted (default 104857600)\n"
     "  --header-timeout-ms N     time allowed for a request's headers (default 30000)\n"
@@ -184,6 +186,7 @@ static int cmd_serve(int argc, char **argv) {
   size_t nov = 0;
   char host[256] = "127.0.0.1";
   int port = 8080;
+  const char *unix_addr = NULL; /* --listen unix:PATH */
   isl_http_limits_t lim;
   isl_http_limits_default(&lim);
   isl_worker_limits_t wl = isl_worker_default_limits();
@@ -196,7 +199,8 @@ static int cmd_serve(int argc, char **argv) {
     if (lf > 0) {
       i++;
     } else if (strcmp(a, "--listen") == 0) {
-      if (!v || !parse_listen(v, host, sizeof(host), &port))
+      unix_addr = isl_unixaddr_is(v) ? v : NULL;
+      if (!v || (!unix_addr && !parse_listen(v, host, sizeof(host), &port)))
         return usage_error("--listen needs HOST:PORT, got '%s'", v ? v : "");
       i++;
     } else if (strcmp(a, "-s") == 0 || strcmp(a, "--socket-addr") == 0) {
@@ -249,10 +253,15 @@ static int cmd_serve(int argc, char **argv) {
     return 1;
   }
   char msg[512];
-  int rc = isl_http_server_start(s.loop, host, port, &lim, isl_worker_service(s.worker),
-                                 &s.server, msg, sizeof(msg));
+  int rc = unix_addr ? isl_http_server_start_unix(s.loop, unix_addr, &lim,
+                                                  isl_worker_service(s.worker), &s.server, msg,
+                                                  sizeof(msg))
+                     : isl_http_server_start(s.loop, host, port, &lim,
+                                             isl_worker_service(s.worker), &s.server, msg,
+                                             sizeof(msg));
   if (rc < 0) {
-    fprintf(stderr, "islet: cannot listen on %s:%d: %s\n", host, port, msg);
+    if (unix_addr) fprintf(stderr, "islet: %s\n", msg);
+    else fprintf(stderr, "islet: cannot listen on %s:%d: %s\n", host, port, msg);
     isl_worker_free(s.worker);
     isl_network_free(internet);
     uv_run(s.loop, UV_RUN_DEFAULT); /* the worker's handles close */
@@ -263,8 +272,9 @@ static int cmd_serve(int argc, char **argv) {
   s.sigint.data = s.sigterm.data = &s;
   uv_signal_start(&s.sigint, on_signal, SIGINT);
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
-  isl_log(ISL_LOG_INFO, "serving %s on http://%s:%d/", file, host,
-          isl_http_server_port(s.server));
+  if (unix_addr) isl_log(ISL_LOG_INFO, "serving %s on %s", file, unix_addr);
+  else isl_log(ISL_LOG_INFO, "serving %s on http://%s:%d/", file, host,
+               isl_http_server_port(s.server));
   uv_run(s.loop, UV_RUN_DEFAULT);
   isl_worker_free(s.worker);
   isl_network_free(internet);

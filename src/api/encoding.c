@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../encoding/encoding.h"
-#include "api.h"
+#include "encoding_api.h"
 
 /* ---- TextEncoder ----------------------------------------------------------------------- */
 
@@ -126,12 +125,10 @@ static isl_class_def_t encoder_def = {
 
 /* ---- TextDecoder ----------------------------------------------------------------------- */
 
-/* A TextDecoder: its decoder (state kept between calls while streaming, so a sequence
- * split across chunks decodes as one code point) and the TextDecoderCommon flags. */
+/* A TextDecoder: the common part (its decoder keeps state between calls while streaming,
+ * so a sequence split across chunks decodes as one code point) and "do not flush". */
 typedef struct {
-  isl_decoder_t dec;
-  bool ignore_bom;
-  bool bom_seen;
+  isl_text_decoder_t common;
   bool do_not_flush;
 } text_decoder_t;
 
@@ -142,47 +139,70 @@ static bool strips_bom(isl_enc_t enc) {
   return enc == ISL_ENC_UTF8 || enc == ISL_ENC_UTF16BE || enc == ISL_ENC_UTF16LE;
 }
 
-static JSObjectRef js_decoder_new(JSContextRef ctx, JSObjectRef nt, size_t argc,
-                                  const JSValueRef argv[], JSValueRef *exc) {
+bool isl_text_decoder_init(JSContextRef ctx, isl_text_decoder_t *d, JSValueRef label,
+                           JSValueRef opts, const char *iface, JSValueRef *exc) {
   int enc = ISL_ENC_UTF8;
   /* 1. Let encoding be the result of getting an encoding from label. */
-  if (argc > 0 && !JSValueIsUndefined(ctx, argv[0])) {
-    isl_buf_t label = {0};
-    if (!isl_to_utf8(ctx, argv[0], &label, exc)) {
-      isl_buf_free(&label);
-      return NULL;
+  if (!JSValueIsUndefined(ctx, label)) {
+    isl_buf_t text = {0};
+    if (!isl_to_utf8(ctx, label, &text, exc)) {
+      isl_buf_free(&text);
+      return false;
     }
-    enc = isl_encoding_for_label(label.p ? label.p : "", label.len);
+    enc = isl_encoding_for_label(text.p ? text.p : "", text.len);
     /* 2. If encoding is failure or replacement, throw a RangeError. */
     if (enc < 0 || enc == ISL_ENC_REPLACEMENT) {
       isl_throw_range(ctx, exc,
-                      "Failed to construct 'TextDecoder': The encoding label provided ('%s') "
-                      "is invalid.",
-                      label.p ? label.p : "");
-      isl_buf_free(&label);
-      return NULL;
+                      "Failed to construct '%s': The encoding label provided ('%s') is invalid.",
+                      iface, text.p ? text.p : "");
+      isl_buf_free(&text);
+      return false;
     }
-    isl_buf_free(&label);
+    isl_buf_free(&text);
   }
   /* The options dictionary: members read in lexicographic order (fatal, ignoreBOM). */
   bool fatal = false, ignore_bom = false;
-  JSValueRef opts = ISL_ARG(1);
   if (!JSValueIsUndefined(ctx, opts) && !JSValueIsNull(ctx, opts)) {
-    if (!JSValueIsObject(ctx, opts))
-      return (JSObjectRef)isl_throw_type(
-          ctx, exc,
-          "Failed to construct 'TextDecoder': The provided value is not of type "
-          "'TextDecoderOptions'.");
+    if (!JSValueIsObject(ctx, opts)) {
+      isl_throw_type(ctx, exc,
+                     "Failed to construct '%s': The provided value is not of type "
+                     "'TextDecoderOptions'.",
+                     iface);
+      return false;
+    }
     JSValueRef v = isl_get(ctx, (JSObjectRef)opts, "fatal", exc);
-    if (!v || *exc) return NULL;
+    if (!v || *exc) return false;
     fatal = JSValueToBoolean(ctx, v);
     v = isl_get(ctx, (JSObjectRef)opts, "ignoreBOM", exc);
-    if (!v || *exc) return NULL;
+    if (!v || *exc) return false;
     ignore_bom = JSValueToBoolean(ctx, v);
   }
-  text_decoder_t *d = isl_calloc(1, sizeof(*d));
   isl_decoder_init(&d->dec, (isl_enc_t)enc, fatal);
   d->ignore_bom = ignore_bom;
+  d->bom_seen = false;
+  return true;
+}
+
+bool isl_text_decoder_step(isl_text_decoder_t *d, const uint8_t *p, size_t n, bool flush,
+                           isl_u16buf_t *out, size_t *skip) {
+  *skip = 0;
+  if (!isl_decoder_decode(&d->dec, p, n, flush, out)) return false;
+  /* Serialize I/O queue: for the Unicode encodings, drop one leading U+FEFF unless
+   * ignoreBOM, once per stream (BOM seen is set by the first code point out). */
+  if (strips_bom(d->dec.enc) && !d->ignore_bom && !d->bom_seen && out->len > 0) {
+    if (out->p[0] == 0xFEFF) *skip = 1;
+    d->bom_seen = true;
+  }
+  return true;
+}
+
+static JSObjectRef js_decoder_new(JSContextRef ctx, JSObjectRef nt, size_t argc,
+                                  const JSValueRef argv[], JSValueRef *exc) {
+  text_decoder_t *d = isl_calloc(1, sizeof(*d));
+  if (!isl_text_decoder_init(ctx, &d->common, ISL_ARG(0), ISL_ARG(1), "TextDecoder", exc)) {
+    free(d);
+    return NULL;
+  }
   return isl_wrap_new(ctx, &decoder_def, d, nt);
 }
 
@@ -215,28 +235,23 @@ static JSValueRef js_decoder_decode(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   if (!JSValueIsUndefined(ctx, input) && !isl_buffer_source(ctx, input, &p, &n)) n = 0;
   /* 1. If this's do not flush is false, set this's decoder to a new instance (and the
    * BOM seen flag to false). */
+  isl_text_decoder_t *c = &d->common;
   if (!d->do_not_flush) {
-    isl_decoder_init(&d->dec, d->dec.enc, d->dec.fatal);
-    d->bom_seen = false;
+    isl_decoder_init(&c->dec, c->dec.enc, c->dec.fatal);
+    c->bom_seen = false;
   }
   /* 2. Set this's do not flush to options["stream"]. */
   d->do_not_flush = stream;
   /* 3-5. Decode the input; flush the decoder at the end unless streaming. */
   isl_u16buf_t out = {0};
-  if (!isl_decoder_decode(&d->dec, p, n, !stream, &out)) {
+  size_t skip;
+  if (!isl_text_decoder_step(c, p, n, !stream, &out, &skip)) {
     free(out.p);
     /* The decoder starts afresh on the next call (it was reset on the error). */
     d->do_not_flush = false;
     return isl_throw_type(ctx, exc, "Failed to execute 'decode' on 'TextDecoder': The "
                                     "encoded data was not valid for encoding %s",
-                          isl_encoding_name(d->dec.enc));
-  }
-  /* Serialize I/O queue: for the Unicode encodings, strip one leading U+FEFF unless
-   * ignoreBOM, once per stream. */
-  size_t skip = 0;
-  if (strips_bom(d->dec.enc) && !d->ignore_bom && !d->bom_seen && out.len > 0) {
-    if (out.p[0] == 0xFEFF) skip = 1;
-    d->bom_seen = true;
+                          isl_encoding_name(c->dec.enc));
   }
   JSStringRef s = JSStringCreateWithCharacters(out.p ? out.p + skip : NULL, out.len - skip);
   free(out.p);
@@ -249,21 +264,21 @@ static JSValueRef js_decoder_encoding(JSContextRef ctx, JSObjectRef fn, JSObject
                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   text_decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
-  return d ? isl_str(ctx, isl_encoding_name(d->dec.enc)) : NULL;
+  return d ? isl_str(ctx, isl_encoding_name(d->common.dec.enc)) : NULL;
 }
 
 static JSValueRef js_decoder_fatal(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   text_decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
-  return d ? JSValueMakeBoolean(ctx, d->dec.fatal) : NULL;
+  return d ? JSValueMakeBoolean(ctx, d->common.dec.fatal) : NULL;
 }
 
 static JSValueRef js_decoder_ignore_bom(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj,
                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)fn, (void)argc, (void)argv;
   text_decoder_t *d = isl_unwrap(ctx, this_obj, &decoder_def, exc);
-  return d ? JSValueMakeBoolean(ctx, d->ignore_bom) : NULL;
+  return d ? JSValueMakeBoolean(ctx, d->common.ignore_bom) : NULL;
 }
 
 static const isl_method_t decoder_methods[] = {

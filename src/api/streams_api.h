@@ -155,10 +155,44 @@ isl_class_def_t *isl_transform_stream_class(void);
 JSObjectRef isl_transform_stream_new(JSContextRef ctx, isl_class_def_t *def,
                                      JSObjectRef new_target, JSValueRef transformer,
                                      JSValueRef *exc);
-/* Its readable side (NULL if ts is not a TransformStream). */
+/* Its readable and writable sides (NULL if ts is not a TransformStream). */
 JSObjectRef isl_transform_stream_readable(JSContextRef ctx, JSObjectRef ts);
+JSObjectRef isl_transform_stream_writable(JSContextRef ctx, JSObjectRef ts);
 /* TransformStreamDefaultController's enqueue(chunk), without going through JS. */
 bool isl_transform_controller_enqueue(JSContextRef ctx, JSValueRef controller, JSValueRef chunk,
                                       JSValueRef *exc);
+
+/* ---- TransformStreams whose algorithms are C (the Encoding and Compression standards'
+ * "set up" a TransformStream with transformAlgorithm and flushAlgorithm) ---------------- */
+
+typedef struct {
+  /* A chunk was written. Enqueue output with isl_transform_controller_enqueue on
+   * controller; return false with *exc set to error the stream with it. */
+  bool (*transform)(JSContextRef ctx, void *data, JSValueRef chunk, JSObjectRef controller,
+                    JSValueRef *exc);
+  /* Optional. The writable side was closed: enqueue what is left; false with *exc set
+   * errors the stream. */
+  bool (*flush)(JSContextRef ctx, void *data, JSObjectRef controller, JSValueRef *exc);
+  /* Optional. Called exactly once, after which data is not used again: when the stream
+   * has finished (flushed, errored, canceled or aborted; never in the middle of a
+   * transform or flush call) or was garbage-collected unfinished (then from a finalizer:
+   * no JS). */
+  void (*release)(void *data);
+} isl_transform_ops_t;
+
+/* A new TransformStream (an ordinary instance; the object itself is for C to keep, the
+ * standards' classes expose only its two sides) running ops on data. ops must outlive
+ * the stream (a static table). Nothing observable runs: no transformer object is read. */
+JSObjectRef isl_transform_stream_new_c(JSContextRef ctx, const isl_transform_ops_t *ops,
+                                       void *data);
+
+/* GenericTransformStream, the mixin of TextEncoderStream, CompressionStream, …: self (a
+ * freshly made wrapper) gets as its [[transform]] a new C TransformStream running ops on
+ * data, kept in a private slot; the readable and writable getters return its sides (NULL
+ * for an object that has none, which a brand check rules out first). */
+void isl_generic_transform_init(JSContextRef ctx, JSObjectRef self, const isl_transform_ops_t *ops,
+                                void *data);
+JSObjectRef isl_generic_transform_readable(JSContextRef ctx, JSObjectRef self);
+JSObjectRef isl_generic_transform_writable(JSContextRef ctx, JSObjectRef self);
 
 #endif

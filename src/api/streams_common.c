@@ -212,6 +212,8 @@ void st_realm_init(isl_realm_t *r) {
   isl_set(ctx, r->helpers, "stRunner", st->runner, NULL);
   st->end_of_iteration = isl_array_new_internal(ctx);
   isl_set(ctx, r->helpers, "stEndOfIteration", st->end_of_iteration, NULL);
+  st->pins = isl_array_new_internal(ctx);
+  isl_set(ctx, r->helpers, "stPins", st->pins, NULL);
   JSObjectRef sym = (JSObjectRef)isl_global(ctx, "Symbol");
   st->sym_async_iterator = isl_get(ctx, sym, "asyncIterator", NULL);
   st->sym_iterator = isl_get(ctx, sym, "iterator", NULL);
@@ -239,7 +241,27 @@ void st_croot_unlink(JSContextRef ctx, st_croot_t *root) {
 
 /* ---- Objects -------------------------------------------------------------------------- */
 
+/* A wrapper is made, its pointer kept in a C struct, and only later (after more objects
+ * were allocated, any of which may start a collection) written into another object's
+ * store. JSC's collector finds roots on the machine stack and in registers but not in
+ * malloc'ed memory, so in between, a wrapper whose pointer the compiler did not keep on
+ * the stack could be collected and its struct freed under the operation making it (the
+ * streams of `new TransformStream()` under memory pressure were). So every wrapper is
+ * pinned in a realm-held array as it is made, and the array is emptied by a microtask
+ * queued with the first pin: microtasks run only once the synchronous operation (a call
+ * from JS, or C from the loop inside st_run) has returned, by which time everything it
+ * made is linked or garbage. */
 void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self) {
+  st_realm_t *st = st_realm(ctx);
+  JSObjectSetPropertyAtIndex(ctx, st->pins, st->npins++, self, NULL);
+  /* C code outside any call from JS sees the microtask run at once, at the end of this API
+   * call: no worse than without pins, and nothing stays pinned. A run stopped by the CPU
+   * limit in a microtask loses the rest of the queue, this one included: queueing again
+   * every 1024 pins bounds what such a loss keeps alive. */
+  if (!st->pins_clear_queued || st->npins % 1024 == 0) {
+    st->pins_clear_queued = true;
+    st_microtask(ctx, st_undef(ctx), ST_RX_pins_clear, NULL);
+  }
   o->self = self;
   o->store = isl_array_new_internal(ctx);
   isl_slot_set(ctx, self, "streams", o->store);
@@ -399,6 +421,15 @@ JSObjectRef st_iter_result(JSContextRef ctx, JSValueRef value, bool done) {
   JSValueRef r = JSObjectCallAsFunction(ctx, st_realm(ctx)->result, NULL, 2, args, NULL);
   ISL_CHECK(r && JSValueIsObject(ctx, r));
   return (JSObjectRef)r;
+}
+
+JSValueRef st_rx_pins_clear(JSContextRef ctx, JSValueRef target, JSValueRef v, JSValueRef *exc) {
+  (void)target, (void)v, (void)exc;
+  st_realm_t *st = st_realm(ctx);
+  isl_set(ctx, st->pins, "length", JSValueMakeNumber(ctx, 0), NULL);
+  st->npins = 0;
+  st->pins_clear_queued = false;
+  return NULL;
 }
 
 JSValueRef st_undef(JSContextRef ctx) {

@@ -38,7 +38,10 @@ typedef struct {
   JSValueRef js[ST_MAX_JS]; /* cached copies of store[i]; NULL means undefined */
 } st_obj_t;
 
-/* Binds o to its freshly made wrapper: creates the store. */
+/* Binds o to its freshly made wrapper: creates the store. The wrapper is also pinned
+ * (kept alive) until the next microtask: until the operation making it has linked it into
+ * a store, only C memory points to it, which the collector does not scan (see
+ * st_obj_init). */
 void st_obj_init(JSContextRef ctx, st_obj_t *o, JSObjectRef self);
 /* o.js[i] = v (NULL: undefined), kept alive through the store. */
 void st_set(JSContextRef ctx, st_obj_t *o, int i, JSValueRef v);
@@ -85,7 +88,7 @@ typedef JSValueRef (*st_rx_fn)(JSContextRef ctx, JSValueRef target, JSValueRef v
 
 /* clang-format off */
 #define ST_REACTIONS(X) \
-  X(undefined) \
+  X(undefined) X(pins_clear) \
   X(rdc_start_ok) X(rdc_start_fail) X(rdc_pull_ok) X(rdc_pull_fail) \
   X(tee_chunk) X(tee_reader_closed_fail) \
   X(iter_next_steps) X(iter_next_ok) X(iter_next_fail) X(iter_return_steps) X(iter_return_ok) \
@@ -549,6 +552,9 @@ typedef struct {
   JSObjectRef transfer, detached, view, construct, alloc, runner;
   JSValueRef ctors[kJSTypedArrayTypeBigUint64Array + 1]; /* by JSTypedArrayType */
   JSObjectRef end_of_iteration;
+  JSObjectRef pins; /* wrappers made since the last microtask checkpoint (st_obj_init) */
+  uint32_t npins;
+  bool pins_clear_queued;
   JSObjectRef count_size; /* CountQueuingStrategy's size function */
   JSObjectRef byte_size;  /* ByteLengthQueuingStrategy's size function */
   JSValueRef sym_async_iterator, sym_iterator;

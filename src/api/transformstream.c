@@ -36,11 +36,33 @@ enum {
 struct st_tdc {
   st_obj_t o;
   ts_t *stream;
-  bool js; /* the algorithms are a transformer's (false: cleared) */
+  bool js; /* the algorithms are a transformer's or C's (false: cleared) */
+  /* C algorithms (isl_transform_stream_new_c), or NULL for a transformer's. cdata is
+   * released once: when the algorithms are cleared, or by the finalizer. A C call in
+   * progress (calling > 0) may run user code (a reader's promise resolved with a chunk
+   * looks up `then`), which may cancel the stream and clear the algorithms; the release
+   * then waits until the call has returned, so the callback never sees freed state. */
+  const isl_transform_ops_t *cops;
+  void *cdata;
+  int calling;
+  bool release_pending;
 };
 
 static void ts_finalize(void *p) { free(p); }
-static void tdc_finalize(void *p) { free(p); }
+
+static void tdc_release_c(st_tdc_t *c) {
+  const isl_transform_ops_t *ops = c->cops;
+  void *data = c->cdata;
+  c->cops = NULL;
+  c->cdata = NULL;
+  c->release_pending = false;
+  if (ops && ops->release) ops->release(data);
+}
+
+static void tdc_finalize(void *p) {
+  tdc_release_c(p);
+  free(p);
+}
 
 static isl_class_def_t ts_class, tdc_class;
 
@@ -67,6 +89,10 @@ static void ts_set_backpressure(JSContextRef ctx, ts_t *t, bool bp) {
 /* TransformStreamDefaultControllerClearAlgorithms. */
 static void tdc_clear_algorithms(JSContextRef ctx, st_tdc_t *c) {
   c->js = false;
+  if (c->cops) {
+    if (c->calling) c->release_pending = true;
+    else tdc_release_c(c);
+  }
   ST_SET(ctx, c, TC_J_TRANSFORMER, NULL);
   ST_SET(ctx, c, TC_J_TRANSFORM, NULL);
   ST_SET(ctx, c, TC_J_FLUSH, NULL);
@@ -120,7 +146,22 @@ static void tdc_terminate(JSContextRef ctx, st_tdc_t *c) {
                                       st_type_error(ctx, "The TransformStream was terminated"));
 }
 
+/* Runs a C algorithm (the transform of chunk, or the flush) as a promise: rejected with
+ * what it threw, else resolved with undefined (the "set up" algorithm wrappers). */
+static JSObjectRef tdc_call_c(JSContextRef ctx, st_tdc_t *c, bool flush, JSValueRef chunk) {
+  const isl_transform_ops_t *ops = c->cops;
+  if (flush && !ops->flush) return st_resolved(ctx, NULL);
+  if (!chunk) chunk = st_undef(ctx);
+  JSValueRef e = NULL;
+  c->calling++;
+  bool ok = flush ? ops->flush(ctx, c->cdata, c->o.self, &e)
+                  : ops->transform(ctx, c->cdata, chunk, c->o.self, &e);
+  if (--c->calling == 0 && c->release_pending) tdc_release_c(c);
+  return ok ? st_resolved(ctx, NULL) : st_rejected(ctx, e);
+}
+
 static JSObjectRef tdc_transform_algorithm(JSContextRef ctx, st_tdc_t *c, JSValueRef chunk) {
+  if (c->js && c->cops) return tdc_call_c(ctx, c, false, chunk);
   JSValueRef fn = ST_JS(c, TC_J_TRANSFORM);
   if (c->js && fn) {
     JSValueRef args[2] = {chunk, c->o.self};
@@ -135,6 +176,8 @@ static JSObjectRef tdc_transform_algorithm(JSContextRef ctx, st_tdc_t *c, JSValu
 /* The flush algorithm (arg: the controller) and the cancel algorithm (arg: the reason):
  * the transformer's method, or a promise resolved with undefined. */
 static JSObjectRef tdc_call(JSContextRef ctx, st_tdc_t *c, int slot, JSValueRef arg) {
+  if (c->js && c->cops)
+    return slot == TC_J_FLUSH ? tdc_call_c(ctx, c, true, NULL) : st_resolved(ctx, NULL);
   JSValueRef fn = ST_JS(c, slot);
   if (!c->js || !fn) return st_resolved(ctx, NULL);
   return st_invoke_promise(ctx, fn, ST_GET(ctx, c, TC_J_TRANSFORMER), 1, &arg);
@@ -311,6 +354,30 @@ JSValueRef st_rx_ts_cancel_fail(JSContextRef ctx, JSValueRef target, JSValueRef 
 
 /* ---- The TransformStream class -------------------------------------------------------------- */
 
+/* InitializeTransformStream and the controller's set-up, shared by the constructor and
+ * isl_transform_stream_new_c: a new instance of def whose two sides start when
+ * start_promise settles. Returns the controller, its algorithms still to be set. */
+static st_tdc_t *ts_create(JSContextRef ctx, isl_class_def_t *def, JSObjectRef new_target,
+                           double whwm, JSValueRef wsize, double rhwm, JSValueRef rsize,
+                           JSObjectRef start_promise) {
+  ts_t *t = isl_calloc(1, sizeof(*t));
+  JSObjectRef self = isl_wrap_new(ctx, def, t, new_target);
+  st_obj_init(ctx, &t->o, self);
+  t->writable = st_ws_create(ctx, ST_WALG_TRANSFORM, self, whwm, wsize, start_promise);
+  ST_SET(ctx, t, TS_J_WRITABLE, t->writable->o.self);
+  t->readable = st_rs_create(ctx, ST_ALG_TRANSFORM, self, 0, rhwm, rsize, start_promise);
+  ST_SET(ctx, t, TS_J_READABLE, t->readable->o.self);
+  ts_set_backpressure(ctx, t, true);
+  st_tdc_t *c = isl_calloc(1, sizeof(*c));
+  st_obj_init(ctx, &c->o, isl_wrap(ctx, &tdc_class, c));
+  c->stream = t;
+  ST_SET(ctx, c, TC_J_STREAM, self);
+  t->controller = c;
+  ST_SET(ctx, t, TS_J_CONTROLLER, c->o.self);
+  c->js = true;
+  return c;
+}
+
 /* The constructor's steps, making an instance of def (TransformStream, or a subclass
  * made in C: its instances carry its own class, so they report its name). */
 static JSObjectRef ts_construct(JSContextRef ctx, isl_class_def_t *def, JSObjectRef new_target,
@@ -345,26 +412,9 @@ static JSObjectRef ts_construct(JSContextRef ctx, isl_class_def_t *def, JSObject
   if (!st_extract_hwm(ctx, &rs_strategy, 0, &rhwm, exc)) return NULL;
   if (!st_extract_hwm(ctx, &ws_strategy, 1, &whwm, exc)) return NULL;
 
-  ts_t *t = isl_calloc(1, sizeof(*t));
-  JSObjectRef self = isl_wrap_new(ctx, def, t, new_target);
-  st_obj_init(ctx, &t->o, self);
   st_deferred_t start_promise = st_deferred(ctx);
-  /* InitializeTransformStream. */
-  t->writable =
-      st_ws_create(ctx, ST_WALG_TRANSFORM, self, whwm, ws_strategy.size, start_promise.promise);
-  ST_SET(ctx, t, TS_J_WRITABLE, t->writable->o.self);
-  t->readable =
-      st_rs_create(ctx, ST_ALG_TRANSFORM, self, 0, rhwm, rs_strategy.size, start_promise.promise);
-  ST_SET(ctx, t, TS_J_READABLE, t->readable->o.self);
-  ts_set_backpressure(ctx, t, true);
-  /* SetUpTransformStreamDefaultControllerFromTransformer. */
-  st_tdc_t *c = isl_calloc(1, sizeof(*c));
-  st_obj_init(ctx, &c->o, isl_wrap(ctx, &tdc_class, c));
-  c->stream = t;
-  ST_SET(ctx, c, TC_J_STREAM, self);
-  t->controller = c;
-  ST_SET(ctx, t, TS_J_CONTROLLER, c->o.self);
-  c->js = true;
+  st_tdc_t *c = ts_create(ctx, def, new_target, whwm, ws_strategy.size, rhwm, rs_strategy.size,
+                          start_promise.promise);
   ST_SET(ctx, c, TC_J_TRANSFORMER, transformer);
   ST_SET(ctx, c, TC_J_TRANSFORM, transform);
   ST_SET(ctx, c, TC_J_FLUSH, flush);
@@ -377,7 +427,7 @@ static JSObjectRef ts_construct(JSContextRef ctx, isl_class_def_t *def, JSObject
     if (*exc) return NULL;
   }
   st_settle(ctx, start_promise.resolve, result);
-  return self;
+  return c->stream->o.self;
 }
 
 static JSObjectRef js_ts_construct(JSContextRef ctx, JSObjectRef new_target, size_t argc,
@@ -483,9 +533,40 @@ JSObjectRef isl_transform_stream_new(JSContextRef ctx, isl_class_def_t *def,
   return ts_construct(ctx, def, new_target, 1, &transformer, exc);
 }
 
+JSObjectRef isl_transform_stream_new_c(JSContextRef ctx, const isl_transform_ops_t *ops,
+                                       void *data) {
+  /* "Set up" a TransformStream: writable high water mark 1, readable 0, sizes 1, a start
+   * promise resolved with undefined. */
+  st_tdc_t *c = ts_create(ctx, &ts_class, NULL, 1, NULL, 0, NULL, st_resolved(ctx, NULL));
+  c->cops = ops;
+  c->cdata = data;
+  return c->stream->o.self;
+}
+
+/* The private slot holding a GenericTransformStream's [[transform]]. */
+static const char GENERIC_SLOT[] = "transform";
+
+void isl_generic_transform_init(JSContextRef ctx, JSObjectRef self, const isl_transform_ops_t *ops,
+                                void *data) {
+  isl_slot_set(ctx, self, GENERIC_SLOT, isl_transform_stream_new_c(ctx, ops, data));
+}
+
+JSObjectRef isl_generic_transform_readable(JSContextRef ctx, JSObjectRef self) {
+  return isl_transform_stream_readable(ctx, (JSObjectRef)isl_slot_get(ctx, self, GENERIC_SLOT));
+}
+
+JSObjectRef isl_generic_transform_writable(JSContextRef ctx, JSObjectRef self) {
+  return isl_transform_stream_writable(ctx, (JSObjectRef)isl_slot_get(ctx, self, GENERIC_SLOT));
+}
+
 JSObjectRef isl_transform_stream_readable(JSContextRef ctx, JSObjectRef ts) {
   ts_t *t = isl_priv(ctx, ts, &ts_class);
   return t ? t->readable->o.self : NULL;
+}
+
+JSObjectRef isl_transform_stream_writable(JSContextRef ctx, JSObjectRef ts) {
+  ts_t *t = isl_priv(ctx, ts, &ts_class);
+  return t ? t->writable->o.self : NULL;
 }
 
 bool isl_transform_controller_enqueue(JSContextRef ctx, JSValueRef controller, JSValueRef chunk,

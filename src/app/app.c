@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../base/unixaddr.h"
 #include "../services/disk.h"
 #include "../services/external.h"
 #include "../services/network.h"
@@ -237,9 +238,9 @@ static bool start_worker(isl_app_t *app, slot_t *s, isl_buf_t *err) {
   return true;
 }
 
-/* "host:port", "*:port" (every interface), "[v6]:port". */
+/* "host:port", "*:port" (every interface), "[v6]:port". (unix: addresses are taken
+ * before this.) */
 static bool parse_address(const char *a, char *host, size_t hostlen, int *port) {
-  if (strncmp(a, "unix:", 5) == 0) return false;
   const char *colon = strrchr(a, ':');
   if (!colon || colon == a) return false;
   const char *h = a;
@@ -291,6 +292,38 @@ static long free_app(isl_app_t *app) {
   free(app->servers);
   free(app);
   return leaked;
+}
+
+/* Starts the HTTP server of one config socket on addr: a unix socket ("unix:PATH",
+ * "unix-abstract:NAME") or host:port. */
+static bool listen_socket(isl_app_t *app, const isl_config_socket_t *so, const char *addr,
+                          const isl_http_limits_t *lim, isl_service_t *svc, isl_buf_t *err) {
+  isl_http_server_t **out = &app->servers[app->nservers];
+  char msg[512];
+  if (isl_unixaddr_is(addr)) {
+    if (isl_http_server_start_unix(app->loop, addr, lim, svc, out, msg, sizeof(msg)) < 0) {
+      isl_buf_printf(err, "socket '%s': %s", so->name, msg);
+      return false;
+    }
+    isl_log(ISL_LOG_INFO, "socket %s: serving '%s' on %s", so->name, so->service, addr);
+    app->nservers++;
+    return true;
+  }
+  char host[256];
+  int port;
+  if (!parse_address(addr, host, sizeof(host), &port)) {
+    isl_buf_printf(err, "socket '%s': cannot use address '%s' (expected host:port, *:port, "
+                        "[v6]:port, unix:PATH or unix-abstract:NAME)", so->name, addr);
+    return false;
+  }
+  if (isl_http_server_start(app->loop, host, port, lim, svc, out, msg, sizeof(msg)) < 0) {
+    isl_buf_printf(err, "socket '%s': cannot listen on %s: %s", so->name, addr, msg);
+    return false;
+  }
+  isl_log(ISL_LOG_INFO, "socket %s: serving '%s' on http://%s:%d/", so->name, so->service, host,
+          isl_http_server_port(*out));
+  app->nservers++;
+  return true;
 }
 
 static isl_app_t *app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_http_limits_t *lim,
@@ -377,13 +410,6 @@ static isl_app_t *app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_
     const char *addr = so->address;
     for (size_t k = 0; k < noverrides; k++)
       if (strcmp(overrides[k].name, so->name) == 0) addr = overrides[k].address;
-    char host[256];
-    int port;
-    if (!parse_address(addr, host, sizeof(host), &port)) {
-      isl_buf_printf(err, "socket '%s': cannot use address '%s' (expected host:port, *:port or "
-                          "[v6]:port; unix sockets are not supported yet)", so->name, addr);
-      goto fail;
-    }
     /* style = proxy needs nothing more: the HTTP server already takes an absolute-form
      * target (GET http://example.com/path) as the request URL, in either style. */
     slot_t *t = slot_named(app, so->service);
@@ -393,15 +419,7 @@ static isl_app_t *app_start(uv_loop_t *loop, const isl_config_t *cfg, const isl_
     }
     sock_svc_t *k = &app->socks[i];
     *k = (sock_svc_t){{so->service, sock_fetch}, &t->iface, so};
-    char msg[256];
-    if (isl_http_server_start(loop, host, port, lim, &k->iface, &app->servers[app->nservers],
-                              msg, sizeof(msg)) < 0) {
-      isl_buf_printf(err, "socket '%s': cannot listen on %s: %s", so->name, addr, msg);
-      goto fail;
-    }
-    isl_log(ISL_LOG_INFO, "socket %s: serving '%s' on http://%s:%d/", so->name, so->service, host,
-            isl_http_server_port(app->servers[app->nservers]));
-    app->nservers++;
+    if (!listen_socket(app, so, addr, lim, &k->iface, err)) goto fail;
   }
   return app;
 fail:

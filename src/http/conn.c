@@ -11,7 +11,8 @@
  * shutdown) goes to ENDING instead: shut down the write side, drain input for a short
  * linger, close.
  *
- * The struct embeds its tcp and timer handles and is freed when both are closed — unless
+ * The struct embeds its socket (TCP or unix, see isl_http_sock_t) and timer handles and is
+ * freed when both are closed — unless
  * its request is still in the service, in which case the service's callback frees it. */
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,10 @@
 #define ISL_HTTP_STREAM_READ (128 * 1024)
 
 struct isl_http_conn {
-  uv_tcp_t tcp;
+  isl_http_sock_t sock; /* TCP or unix socket, as the listener is */
   uv_timer_t timer;
+  uint64_t due_ms;   /* loop time at which the timer's deadline passes; 0: none */
+  uint64_t armed_ms; /* when the libuv timer is set to fire (it may fire before due_ms) */
   uv_shutdown_t shutdown_req;
   isl_http_server_t *server; /* NULL once the handles are closed */
   isl_http_conn_t *prev, *next;
@@ -138,7 +141,7 @@ void isl_http_conn_close(isl_http_conn_t *c) {
    * still arriving will not be complete. */
   stream_drop(c, "the client disconnected");
   ubody_fail(c, "the client disconnected before the request body was complete");
-  uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+  uv_close(&c->sock.handle, on_handle_closed);
   uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
 
@@ -166,12 +169,12 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 
 static void start_reading(isl_http_conn_t *c) {
   if (c->reading || c->eof || c->closing) return;
-  if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0) c->reading = true;
+  if (uv_read_start(&c->sock.stream, on_alloc, on_read) == 0) c->reading = true;
 }
 
 static void stop_reading(isl_http_conn_t *c) {
   if (!c->reading) return;
-  uv_read_stop((uv_stream_t *)&c->tcp);
+  uv_read_stop(&c->sock.stream);
   c->reading = false;
 }
 
@@ -224,7 +227,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
  * arriving, applied the other way) is cut off, so a client that never reads cannot hold a
  * response in memory forever. */
 static void on_write_timer(isl_http_conn_t *c) {
-  size_t left = c->tcp.write_queue_size;
+  size_t left = c->sock.stream.write_queue_size;
   if (left < c->write_left) {
     c->write_left = left;
     timer_start(c, c->server->lim.body_timeout_ms);
@@ -237,6 +240,15 @@ static void stream_complete(isl_http_conn_t *c);
 
 static void on_timer(uv_timer_t *t) {
   isl_http_conn_t *c = t->data;
+  if (c->due_ms == 0) return; /* stopped since it was set */
+  uint64_t now = uv_now(t->loop);
+  if (now < c->due_ms) {
+    /* The deadline moved later after the timer was set: wait for the rest. */
+    c->armed_ms = c->due_ms;
+    uv_timer_start(&c->timer, on_timer, c->due_ms - now, 0);
+    return;
+  }
+  c->due_ms = 0;
   if (c->sres && c->sdone && c->swrites == 0) {
     stream_complete(c);
     return;
@@ -257,9 +269,20 @@ static void on_timer(uv_timer_t *t) {
   }
 }
 
+/* Every request sets the timer two or three times (header deadline, keep-alive idle), and
+ * moving a libuv timer is a heap operation; so a deadline is noted, and the libuv timer is
+ * only moved when it would fire too late. When it fires early, on_timer sets it for the
+ * rest. */
 static void timer_start(isl_http_conn_t *c, uint64_t ms) {
-  uv_timer_start(&c->timer, on_timer, ms, 0);
+  uint64_t due = uv_now(c->timer.loop) + ms;
+  c->due_ms = due ? due : 1;
+  if (ms == 0 || !uv_is_active((uv_handle_t *)&c->timer) || c->armed_ms > due) {
+    c->armed_ms = due;
+    uv_timer_start(&c->timer, on_timer, ms, 0);
+  }
 }
+
+static void timer_stop(isl_http_conn_t *c) { c->due_ms = 0; }
 
 /* ---- writing ---- */
 
@@ -284,9 +307,9 @@ static void end_conn(isl_http_conn_t *c) {
   ubody_fail(c, "the response ended the connection before the request body was read");
   c->ustream = false;
   c->phase = ISL_CONN_ENDING;
-  uv_timer_stop(&c->timer);
+  timer_stop(c);
   c->shutdown_req.data = c;
-  if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
+  if (uv_shutdown(&c->shutdown_req, &c->sock.stream, on_shutdown) < 0)
     isl_http_conn_close(c);
 }
 
@@ -376,7 +399,7 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
   if (keep_alive && c->in_off == c->in.len) {
     uv_buf_t bufs[2] = {uv_buf_init(head->p, (unsigned)head->len),
                         uv_buf_init(blen ? res->body->data : NULL, (unsigned)blen)};
-    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, blen ? 2 : 1);
+    int n = uv_try_write(&c->sock.stream, bufs, blen ? 2 : 1);
     if (n >= 0 && (size_t)n == head->len + blen) {
       isl_response_free(res);
       after_write(c, 0, keep_alive, false);
@@ -402,7 +425,7 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
   unsigned nbufs = 0;
   if (w->head.len) bufs[nbufs++] = uv_buf_init(w->head.p, (unsigned)w->head.len);
   if (blen > boff) bufs[nbufs++] = uv_buf_init(res->body->data + boff, (unsigned)(blen - boff));
-  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, nbufs, on_written) < 0) {
+  if (uv_write(&w->req, &c->sock.stream, bufs, nbufs, on_written) < 0) {
     isl_response_free(res);
     isl_buf_free(&w->head);
     free(w);
@@ -410,7 +433,7 @@ static void send_response(isl_http_conn_t *c, isl_response_t *res, bool keep_ali
     return;
   }
   c->write_pending = true;
-  c->write_left = c->tcp.write_queue_size;
+  c->write_left = c->sock.stream.write_queue_size;
   timer_start(c, c->server->lim.body_timeout_ms);
 }
 
@@ -452,12 +475,12 @@ static void on_stream_written(uv_write_t *req, int status) {
     return;
   }
   if (c->write_pending) {
-    c->write_left = c->tcp.write_queue_size;
+    c->write_left = c->sock.stream.write_queue_size;
     timer_start(c, c->server->lim.body_timeout_ms);
   } else {
-    uv_timer_stop(&c->timer); /* the producer's pace, not the client's */
+    timer_stop(c); /* the producer's pace, not the client's */
   }
-  if (c->spaused && c->tcp.write_queue_size < ISL_HTTP_STREAM_HIGH_WATER / 2) {
+  if (c->spaused && c->sock.stream.write_queue_size < ISL_HTTP_STREAM_HIGH_WATER / 2) {
     c->spaused = false;
     isl_body_resume(c->sres->body);
   }
@@ -468,8 +491,8 @@ static void on_stream_written(uv_write_t *req, int status) {
 static bool stream_write(isl_http_conn_t *c, uv_buf_t *bufs, unsigned nbufs) {
   size_t total = 0, skip = 0;
   for (unsigned i = 0; i < nbufs; i++) total += bufs[i].len;
-  if (c->swrites == 0 && c->tcp.write_queue_size == 0) {
-    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+  if (c->swrites == 0 && c->sock.stream.write_queue_size == 0) {
+    int n = uv_try_write(&c->sock.stream, bufs, nbufs);
     if (n < 0 && n != UV_EAGAIN) return false;
     if (n > 0) skip = (size_t)n;
     if (skip == total) return true;
@@ -488,13 +511,13 @@ static bool stream_write(isl_http_conn_t *c, uv_buf_t *bufs, unsigned nbufs) {
     skip = 0;
   }
   uv_buf_t b = uv_buf_init(w->data, (unsigned)w->n);
-  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_stream_written) < 0) {
+  if (uv_write(&w->req, &c->sock.stream, &b, 1, on_stream_written) < 0) {
     free(w);
     return false;
   }
   if (c->swrites++ == 0) {
     c->write_pending = true;
-    c->write_left = c->tcp.write_queue_size;
+    c->write_left = c->sock.stream.write_queue_size;
     timer_start(c, c->server->lim.body_timeout_ms);
   }
   return true;
@@ -526,7 +549,7 @@ static bool on_stream_chunk(void *data, isl_body_t *b, const char *p, size_t n) 
     isl_http_conn_close(c); /* cancels the body (we are inside its push: it is told so) */
     return false;
   }
-  if (c->tcp.write_queue_size >= ISL_HTTP_STREAM_HIGH_WATER) c->spaused = true;
+  if (c->sock.stream.write_queue_size >= ISL_HTTP_STREAM_HIGH_WATER) c->spaused = true;
   return !c->spaused;
 }
 
@@ -617,7 +640,7 @@ static void reject(isl_http_conn_t *c, int status) {
     isl_http_conn_close(c);
     return;
   }
-  uv_timer_stop(&c->timer);
+  timer_stop(c);
   send_response(c, isl_response_text(status, isl_status_reason(status)), false);
 }
 
@@ -630,7 +653,7 @@ static void send_continue(isl_http_conn_t *c) {
   static const char msg[] = "HTTP/1.1 100 Continue\r\n\r\n";
   uv_write_t *w = isl_malloc(sizeof(*w));
   uv_buf_t b = uv_buf_init((char *)msg, sizeof(msg) - 1);
-  if (uv_write(w, (uv_stream_t *)&c->tcp, &b, 1, on_continue_written) < 0) free(w);
+  if (uv_write(w, &c->sock.stream, &b, 1, on_continue_written) < 0) free(w);
 }
 
 /* ---- the service ---- */
@@ -654,7 +677,7 @@ static void dispatch(isl_http_conn_t *c) {
   size_t n = c->body.len;
   if (n) req->body = isl_body_new(isl_buf_take(&c->body), n);
   c->phase = ISL_CONN_SERVICE;
-  uv_timer_stop(&c->timer);
+  timer_stop(c);
   c->in_service = true;
   isl_service_t *svc = c->server->svc;
   svc->fetch(svc, req, on_response, c);
@@ -711,7 +734,7 @@ static void ubody_push(isl_http_conn_t *c, const char *p, size_t n) {
   } else if (r == ISL_PUSH_PAUSE && !c->upaused) {
     c->upaused = true;
     stop_reading(c);
-    if (c->phase == ISL_CONN_BODY) uv_timer_stop(&c->timer);
+    if (c->phase == ISL_CONN_BODY) timer_stop(c);
   }
 }
 
@@ -742,7 +765,7 @@ static void ubody_complete(isl_http_conn_t *c) {
   if (c->closing) return;
   if (c->in_service) {
     c->phase = ISL_CONN_SERVICE;
-    uv_timer_stop(&c->timer);
+    timer_stop(c);
   } else if (c->phase == ISL_CONN_BODY) {
     /* The response went out before the body ended: now the next request. */
     c->phase = ISL_CONN_IDLE;
@@ -1030,12 +1053,14 @@ static const llhttp_settings_t settings = {
 
 /* ---- server side ---- */
 
-static isl_http_conn_t *conn_new(isl_http_server_t *s) {
+/* pipe: a unix domain socket (uv_pipe_t) rather than TCP. */
+static isl_http_conn_t *conn_new(isl_http_server_t *s, bool pipe) {
   isl_http_conn_t *c = isl_calloc(1, sizeof(*c));
   c->server = s;
-  uv_tcp_init(s->loop, &c->tcp);
+  if (pipe) uv_pipe_init(s->loop, &c->sock.pipe, 0);
+  else uv_tcp_init(s->loop, &c->sock.tcp);
   uv_timer_init(s->loop, &c->timer);
-  c->tcp.data = c->timer.data = c;
+  c->sock.handle.data = c->timer.data = c;
   c->open_handles = 2;
   c->next = s->conns;
   if (s->conns) s->conns->prev = c;
@@ -1045,7 +1070,8 @@ static isl_http_conn_t *conn_new(isl_http_server_t *s) {
 }
 
 static void conn_start(isl_http_conn_t *c) {
-  uv_tcp_nodelay(&c->tcp, 1);
+  /* Nagle's algorithm is TCP's; a unix socket has nothing to turn off. */
+  if (c->sock.handle.type == UV_TCP) uv_tcp_nodelay(&c->sock.tcp, 1);
   llhttp_init(&c->parser, HTTP_REQUEST, &settings);
   c->parser.data = c;
   c->phase = ISL_CONN_IDLE;
@@ -1054,8 +1080,8 @@ static void conn_start(isl_http_conn_t *c) {
 }
 
 void isl_http_conn_accept(isl_http_server_t *s) {
-  isl_http_conn_t *c = conn_new(s);
-  if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp) < 0) {
+  isl_http_conn_t *c = conn_new(s, s->listener.handle.type == UV_NAMED_PIPE);
+  if (uv_accept(&s->listener.stream, &c->sock.stream) < 0) {
     isl_http_conn_close(c);
     return;
   }
@@ -1063,8 +1089,8 @@ void isl_http_conn_accept(isl_http_server_t *s) {
 }
 
 void isl_http_conn_adopt(isl_http_server_t *s, uv_os_sock_t fd) {
-  isl_http_conn_t *c = conn_new(s);
-  if (uv_tcp_open(&c->tcp, fd) < 0) {
+  isl_http_conn_t *c = conn_new(s, false);
+  if (uv_tcp_open(&c->sock.tcp, fd) < 0) {
     close(fd); /* not the handle's yet */
     isl_http_conn_close(c);
     return;
@@ -1077,6 +1103,6 @@ void isl_http_conn_shutdown(isl_http_conn_t *c) {
   if (c->phase == ISL_CONN_IDLE) isl_http_conn_close(c);
   /* A connection lingering after its last response is done too. */
   if (c->phase == ISL_CONN_ENDING && !c->write_pending && !c->sres &&
-      uv_is_active((uv_handle_t *)&c->timer))
+      c->due_ms != 0)
     isl_http_conn_close(c);
 }

@@ -88,6 +88,17 @@ enum {
 
 typedef struct isl_http_conn isl_http_conn_t;
 
+/* A listener's or connection's socket: TCP, or a unix domain socket (a libuv pipe). Both
+ * are streams, and the code reads, writes and closes them as such; only creating,
+ * binding and TCP's socket options look at `handle.type`. A union, so a connection stays
+ * one allocation whichever it is. */
+typedef union {
+  uv_handle_t handle;
+  uv_stream_t stream;
+  uv_tcp_t tcp;
+  uv_pipe_t pipe;
+} isl_http_sock_t;
+
 /* Input buffers of idle connections the server keeps for the next reads: a keep-alive
  * connection gives its buffer back between requests (many idle connections must not
  * hold one each), and taking a spare instead of a fresh 32 KiB malloc spares glibc a
@@ -96,12 +107,18 @@ typedef struct isl_http_conn isl_http_conn_t;
 
 struct isl_http_server {
   uv_loop_t *loop;
-  uv_tcp_t listener;
+  isl_http_sock_t listener;
   uv_timer_t grace; /* the shutdown grace period; before shutdown, the accept retry */
   isl_http_limits_t lim;
   isl_service_t *svc;
-  char *authority; /* listen address as "host:port", for requests without Host */
-  int port;
+  char *authority; /* listen address as "host:port", for requests without Host; "localhost"
+                   * on a unix socket */
+  int port;        /* 0 on a unix socket */
+  /* A unix socket's file, removed when the listener closes if it is still the one bound
+   * (same device and inode): NULL for TCP and abstract sockets. */
+  char *unix_path;
+  dev_t unix_dev;
+  ino_t unix_ino;
   isl_http_conn_t *conns; /* every connection whose handles are not closed yet */
   size_t nconns;
   isl_http_server_t *next_server; /* all servers of the process share the connection budget */

@@ -102,16 +102,28 @@ int isl_http_scan(isl_http_scan_t *s, const char *p, size_t n, size_t *used) {
         goto reject;
       }
       break;
-    case SCAN_TARGET:
+    case SCAN_TARGET: {
       if (c == ' ' && s->part > 0) {
         s->state = SCAN_VERSION;
         s->part = 0;
         break;
       }
-      /* Visible ASCII only; a fragment is not part of any request-target form. */
+      /* Visible ASCII only; a fragment is not part of any request-target form. The run
+       * of such bytes is taken in one loop (this byte is already counted). */
       if (c <= 0x20 || c >= 0x7f || c == '#') goto reject;
-      s->part++;
+      size_t j = i + 1;
+      while (j < n && (unsigned char)p[j] > 0x20 && (unsigned char)p[j] < 0x7f && p[j] != '#') j++;
+      size_t run = j - i - 1;
+      if (s->line_bytes + run > ISL_HTTP_MAX_REQUEST_LINE) {
+        i += ISL_HTTP_MAX_REQUEST_LINE - s->line_bytes + 1; /* the first byte over */
+        status = 414;
+        goto reject;
+      }
+      s->line_bytes += run;
+      s->part += run + 1;
+      i = j - 1; /* the loop steps to p[j] */
       break;
+    }
     case SCAN_VERSION:
       if (c == '\r') {
         int vs = version_status(s);
@@ -141,15 +153,25 @@ int isl_http_scan(isl_http_scan_t *s, const char *p, size_t n, size_t *used) {
       if (++s->header_lines > ISL_HTTP_MAX_HEADER_LINES) goto too_large;
       s->state = SCAN_FIELD;
       /* fall through */
-    case SCAN_FIELD:
-      if (c == '\r') {
-        s->state = SCAN_FIELD_CR;
-      } else if (c == '\n') {
-        goto reject;
-      } else if (++s->header_bytes > ISL_HTTP_MAX_HEADER_BYTES) {
+    case SCAN_FIELD: {
+      /* The bytes up to the line's CR (or a bare LF) are taken in one loop. */
+      size_t j = i;
+      while (j < n && p[j] != '\r' && p[j] != '\n') j++;
+      size_t run = j - i;
+      if (s->header_bytes + run > ISL_HTTP_MAX_HEADER_BYTES) {
+        i += ISL_HTTP_MAX_HEADER_BYTES - s->header_bytes; /* the first byte over */
         goto too_large;
       }
+      s->header_bytes += run;
+      if (j == n) {
+        i = n - 1; /* the loop ends; the line goes on in the next read */
+        break;
+      }
+      i = j;
+      if (p[j] == '\n') goto reject;
+      s->state = SCAN_FIELD_CR;
       break;
+    }
     case SCAN_EOH:
       if (c != '\n') goto reject;
       s->state = SCAN_DONE;

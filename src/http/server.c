@@ -1,14 +1,18 @@
 /* The listener and the server's life: start, accept (with the connection budget), graceful
  * shutdown. Connections live in conn.c. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/unixaddr.h"
 #include "internal.h"
 
 void isl_http_limits_default(isl_http_limits_t *lim) {
@@ -170,10 +174,29 @@ static void free_server(isl_http_server_t *s) {
   for (int i = 0; i < s->nspare; i++) free(s->spare[i]);
   isl_buf_free(&s->head_scratch);
   free(s->authority);
+  free(s->unix_path);
   free(s);
 }
 
 static void free_server_on_close(uv_handle_t *h) { free_server(h->data); }
+
+/* What every listener needs once it listens: the grace timer, the budget, the list. */
+static void server_begin(isl_http_server_t *s) {
+  uv_timer_init(s->loop, &s->grace);
+  s->grace.data = s;
+  budget_init();
+  s->next_server = all_servers;
+  all_servers = s;
+}
+
+static isl_http_server_t *server_new(uv_loop_t *loop, const isl_http_limits_t *lim,
+                                     isl_service_t *svc) {
+  isl_http_server_t *s = isl_calloc(1, sizeof(*s));
+  s->loop = loop;
+  s->lim = *lim;
+  s->svc = svc;
+  return s;
+}
 
 int isl_http_server_start(uv_loop_t *loop, const char *host, int port,
                           const isl_http_limits_t *lim, isl_service_t *svc,
@@ -197,35 +220,132 @@ int isl_http_server_start(uv_loop_t *loop, const char *host, int port,
     return r;
   }
 
-  isl_http_server_t *s = isl_calloc(1, sizeof(*s));
-  s->loop = loop;
-  s->lim = *lim;
-  s->svc = svc;
-  uv_tcp_init(loop, &s->listener);
-  s->listener.data = s;
-  if ((r = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0)) < 0 ||
-      (r = uv_listen((uv_stream_t *)&s->listener, 511, on_connection)) < 0) {
+  isl_http_server_t *s = server_new(loop, lim, svc);
+  uv_tcp_init(loop, &s->listener.tcp);
+  s->listener.handle.data = s;
+  if ((r = uv_tcp_bind(&s->listener.tcp, (struct sockaddr *)&addr, 0)) < 0 ||
+      (r = uv_listen(&s->listener.stream, 511, on_connection)) < 0) {
     snprintf(err, errlen, "cannot listen on %s:%d: %s", host, port, uv_strerror(r));
     /* The server struct must outlive the close callback; it is freed there. */
-    uv_close((uv_handle_t *)&s->listener, free_server_on_close);
+    uv_close(&s->listener.handle, free_server_on_close);
     return r;
   }
   struct sockaddr_storage bound;
   int blen = sizeof(bound);
-  uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound, &blen);
+  uv_tcp_getsockname(&s->listener.tcp, (struct sockaddr *)&bound, &blen);
   s->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                               : ((struct sockaddr_in *)&bound)->sin_port);
   isl_buf_t a = {0};
   isl_buf_printf(&a, v6 ? "[%s]:%d" : "%s:%d", strcmp(host, "localhost") == 0 ? host : ip,
                  s->port);
   s->authority = isl_buf_take(&a);
-  uv_timer_init(loop, &s->grace);
-  s->grace.data = s;
-  budget_init();
-  s->next_server = all_servers;
-  all_servers = s;
+  server_begin(s);
   *out = s;
   return 0;
+}
+
+/* ---- unix domain sockets ----
+ *
+ * islet makes and binds the socket itself and hands it to libuv (uv_pipe_open): libuv
+ * 1.44's uv_pipe_bind cuts a long path short without a word and cannot name an abstract
+ * socket, and it would remove the file on close whatever is there by then. */
+
+/* Whether something listens on the socket file: 1 yes, 0 no (a stale file: connecting is
+ * refused, or it is gone already), or a negative errno when that cannot be told. */
+static int socket_in_use(const isl_unixaddr_t *a) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int r = connect(fd, (const struct sockaddr *)&a->sa, a->len);
+  int e = errno;
+  close(fd);
+  /* EAGAIN: a listener whose backlog is full, still a listener. */
+  if (r == 0 || e == EAGAIN) return 1;
+  if (e == ECONNREFUSED || e == ENOENT) return 0;
+  return -e;
+}
+
+/* Makes room at a unix socket's path: a socket file nobody listens on (left by a run
+ * that did not exit cleanly) is removed; anything else stays and is an error. */
+static int clear_stale_socket(const isl_unixaddr_t *a, char *err, size_t errlen) {
+  const char *path = a->sa.sun_path;
+  struct stat st;
+  if (lstat(path, &st) < 0) {
+    int e = errno;
+    if (e == ENOENT) return 0;
+    snprintf(err, errlen, "cannot use %s: %s", path, strerror(e));
+    return -e;
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    snprintf(err, errlen, "%s exists and is not a socket (islet replaces only a stale socket "
+                          "file there)", path);
+    return UV_EEXIST;
+  }
+  int live = socket_in_use(a);
+  if (live == 1) {
+    snprintf(err, errlen, "something is already listening on %s", path);
+    return UV_EADDRINUSE;
+  }
+  if (live < 0) {
+    snprintf(err, errlen, "cannot tell whether %s is still in use: %s", path, strerror(-live));
+    return live;
+  }
+  if (unlink(path) < 0 && errno != ENOENT) {
+    int e = errno;
+    snprintf(err, errlen, "cannot remove the stale socket %s: %s", path, strerror(e));
+    return -e;
+  }
+  isl_log(ISL_LOG_INFO, "replaced the stale socket file %s", path);
+  return 0;
+}
+
+int isl_http_server_start_unix(uv_loop_t *loop, const char *address,
+                               const isl_http_limits_t *lim, isl_service_t *svc,
+                               isl_http_server_t **out, char *err, size_t errlen) {
+  *out = NULL;
+  isl_unixaddr_t a;
+  if (!isl_unixaddr_parse(address, &a, err, errlen)) return UV_EINVAL;
+  const char *path = isl_unixaddr_path(&a);
+  int r;
+  if (path && (r = clear_stale_socket(&a, err, errlen)) < 0) return r;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    r = -errno;
+    snprintf(err, errlen, "cannot make a socket for %s: %s", address, strerror(errno));
+    return r;
+  }
+  if (bind(fd, (const struct sockaddr *)&a.sa, a.len) < 0) {
+    r = -errno;
+    snprintf(err, errlen, "cannot bind %s: %s", address, strerror(errno));
+    close(fd);
+    return r;
+  }
+  isl_http_server_t *s = server_new(loop, lim, svc);
+  struct stat st;
+  if (path && stat(path, &st) == 0) {
+    s->unix_path = isl_strdup(path);
+    s->unix_dev = st.st_dev;
+    s->unix_ino = st.st_ino;
+  }
+  uv_pipe_init(loop, &s->listener.pipe, 0);
+  s->listener.handle.data = s;
+  if ((r = uv_pipe_open(&s->listener.pipe, fd)) < 0) close(fd); /* not the handle's yet */
+  if (r < 0 || (r = uv_listen(&s->listener.stream, 511, on_connection)) < 0) {
+    snprintf(err, errlen, "cannot listen on %s: %s", address, uv_strerror(r));
+    if (s->unix_path) unlink(s->unix_path);
+    uv_close(&s->listener.handle, free_server_on_close);
+    return r;
+  }
+  s->authority = isl_strdup("localhost");
+  server_begin(s);
+  *out = s;
+  return 0;
+}
+
+/* Removes the server's socket file, unless another process has bound that path since. */
+static void remove_socket_file(isl_http_server_t *s) {
+  struct stat st;
+  if (!s->unix_path || lstat(s->unix_path, &st) < 0) return;
+  if (st.st_dev == s->unix_dev && st.st_ino == s->unix_ino) unlink(s->unix_path);
 }
 
 int isl_http_server_port(const isl_http_server_t *s) { return s->port; }
@@ -278,7 +398,8 @@ void isl_http_server_shutdown(isl_http_server_t *s, void (*done)(void *data), vo
   /* Closing the listener also closes a connection libuv holds for a paused accept. */
   s->accept_paused = false;
   s->open_handles++;
-  uv_close((uv_handle_t *)&s->listener, on_server_handle_closed);
+  uv_close(&s->listener.handle, on_server_handle_closed);
+  remove_socket_file(s);
   for (isl_http_conn_t *c = s->conns; c;) {
     isl_http_conn_t *next = isl_http_conn_next(c);
     isl_http_conn_shutdown(c);

@@ -34,7 +34,16 @@ int isl_http_server_start(uv_loop_t *loop, const char *host, int port,
                           const isl_http_limits_t *lim, isl_service_t *svc,
                           isl_http_server_t **out, char *err, size_t errlen);
 
-/* The port actually bound (useful with port 0). */
+/* Listens on a unix domain socket instead: address is "unix:PATH" or "unix-abstract:NAME"
+ * (see src/base/unixaddr.h). A socket file left at PATH by an earlier run is replaced when
+ * nobody listens on it any more; anything else there (a regular file, a directory, a live
+ * socket) is an error. The file is created with the process's umask and removed when the
+ * server shuts down. Requests get "http://" + Host (or "localhost") + target as their URL. */
+int isl_http_server_start_unix(uv_loop_t *loop, const char *address,
+                               const isl_http_limits_t *lim, isl_service_t *svc,
+                               isl_http_server_t **out, char *err, size_t errlen);
+
+/* The port actually bound (useful with port 0); 0 for a unix socket. */
 int isl_http_server_port(const isl_http_server_t *s);
 
 /* Graceful stop: closes the listener, answers in-flight requests with Connection: close,

@@ -73,16 +73,15 @@ JSObjectRef isl_func_with_data(JSContextRef ctx, isl_data_fn_t fn, void *data,
   return JSObjectMake(ctx, datafn_class, d);
 }
 
-/* native(new_target, argc, a, b, c, d) called by the JS constructor wrapper. */
+/* native(new_target, ...args) called by the JS constructor wrapper, with the arguments
+ * the constructor was given (at most four). */
 static JSValueRef ctor_trampoline(JSContextRef ctx, void *data, JSObjectRef this_obj,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   (void)this_obj;
   isl_class_def_t *def = data;
   if (!def->construct) return isl_throw_type(ctx, exc, "Illegal constructor");
-  JSObjectRef nt = (JSObjectRef)argv[0];
-  size_t n = (size_t)JSValueToNumber(ctx, argv[1], NULL);
-  if (n > argc - 2) n = argc - 2;
-  return def->construct(ctx, nt, n, argv + 2, exc);
+  if (argc < 1) return isl_throw_type(ctx, exc, "Illegal constructor");
+  return def->construct(ctx, (JSObjectRef)argv[0], argc - 1, argv + 1, exc);
 }
 
 /* Properties are defined by calling the natives realm.c captured (Object.defineProperty,

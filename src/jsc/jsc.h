@@ -40,6 +40,10 @@ JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
 /* JSC's options, from its GLib API (public, but its header pulls in GLib): must be set
  * before the first VM is created. Returns whether the option exists. */
 int jsc_options_set_boolean(const char *option, int value);
+/* Tells the collector that a wrapper just made keeps size bytes of malloc'ed memory alive
+ * (zlib's state behind a CompressionStream), so collections come as soon as if the
+ * engine had allocated them itself. */
+void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
 /* A full collection, now (used when a worker goes idle). */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 /* WTF::releaseFastMallocFreeMemory(): JSC's allocator (libpas) hands its free pages back
@@ -128,6 +132,10 @@ typedef struct isl_realm isl_realm_t;
  * and run their callback on its behalf, so CPU spent across awaits, timers and
  * subrequest responses adds up per request. NULL budget: unowned work (module
  * evaluation at startup, timers set then), limited per run. */
+/* The longest execution time limit limits.c arms: JSC's watchdog checks a run of JS at
+ * least this often (in CPU time of one VM entry). */
+#define ISL_WATCHDOG_SLICE_NS 100000000ull
+
 typedef enum {
   ISL_STOP_NONE,
   ISL_STOP_CPU,    /* the run's budget used up its CPU time */
@@ -157,9 +165,18 @@ struct isl_budget {
   bool exceeded;        /* a run was stopped for it (CPU or memory) */
 };
 
+/* What watchdog_clock.c knows of the run in progress on a thread: once the monotonic
+ * clock passes deadline_ns, JSC's watchdog is made to call back at its next check,
+ * whatever the length of the VM entries (microtasks) the run is made of. */
+typedef struct {
+  bool armed;          /* the run has a CPU limit */
+  int64_t deadline_ns; /* isl_now_ns() when the run's budget is spent */
+} isl_cpu_trigger_t;
+
 /* One bracketed run (on the caller's stack). */
 typedef struct {
   isl_budget_t *prev;
+  isl_cpu_trigger_t trigger; /* the enclosing run's, in another realm (outermost runs) */
 } isl_run_t;
 
 struct isl_realm {
@@ -186,6 +203,7 @@ struct isl_realm {
   JSObjectRef ctors[ISL_MAX_CLASSES];
   JSObjectRef helpers; /* internal JS helper functions, protected */
   JSObjectRef h_call_then, h_then; /* hot helpers, looked up once (protected) */
+  JSValueRef h_pending; /* what callThen returns when the result settles later (held) */
   /* What class.c defines properties with, looked up once (held by helpers): the
    * captured natives, the constructor maker, Object.prototype, Symbol.toStringTag. */
   JSObjectRef h_define_property, h_define_getter, h_define_setter, h_ctor;
@@ -208,14 +226,16 @@ struct isl_realm {
   int run_depth;
   uint64_t run_start_ns;  /* when the outermost run began */
   uint32_t loose_slices;  /* watchdog slices seen outside any bracketed run */
+  uint64_t startup_ns;    /* when the modules' evaluation began (0: not evaluating) */
   isl_stop_t stop;        /* the watchdog stopped the current run, and why */
   uint64_t stop_used_ns;  /* what the stopped run's budget had used */
   uint64_t heap_bytes;    /* the heap size found by the last memory check that measured */
   uint64_t mem_next_ns, mem_last_full_ns, mem_last_rss; /* memory check pacing */
   void *mem_ticket;       /* a memory check posted to the loop, or NULL */
-  /* Called after a run that the watchdog stopped (outside JS), after the budget's own
-   * stopped(), and when a memory check between runs finds the heap over the limit
-   * (budget NULL): the worker layer logs and, for memory, recycles the isolate. */
+  /* Called after a run that was stopped or ended past its budget (outside JS, after the
+   * budget's own stopped(), while the run still counts as in progress), and when a memory
+   * check between runs finds the heap over the limit (budget NULL): the worker layer logs
+   * and recreates the isolate. */
   void (*on_limit)(isl_realm_t *r, isl_stop_t why, isl_budget_t *b);
   /* Per-API state, owned by the API that sets it (e.g. the timer list). */
   void *api_state[16];
@@ -254,6 +274,18 @@ void isl_realm_set_limits(isl_realm_t *r, const isl_limits_t *l);
  * realm->on_limit) and clears what JSC leaves behind after a termination. */
 void isl_run_begin(isl_realm_t *r, isl_budget_t *b, isl_run_t *run);
 void isl_run_end(isl_realm_t *r, isl_run_t *run);
+/* Brackets the evaluation of a worker's modules, which runs unbracketed JS (and may wait
+ * on the loop for top-level await, whose callbacks are runs of their own): that JS is
+ * timed from here and stopped once it has taken the CPU limit, a chain of microtasks
+ * included; the stop is left in realm->stop. */
+void isl_realm_startup_begin(isl_realm_t *r, isl_cpu_trigger_t *saved);
+void isl_realm_startup_end(isl_realm_t *r, const isl_cpu_trigger_t *saved);
+/* Whether the JS of r was stopped (realm->stop). C code that makes several JS calls in a
+ * row checks after each and makes no more once stopped: after a stop inside a microtask
+ * JSC keeps the termination pending, and a C API call that expects no exception aborts on
+ * it. Outside a bracketed run (the startup above) this takes the termination; inside one
+ * it is left to unwind the JS that called in. */
+bool isl_realm_stopped(isl_realm_t *r);
 /* Takes a reference on b for work scheduled on its behalf; both accept NULL. */
 void isl_budget_ref(isl_budget_t *b);
 void isl_budget_unref(isl_budget_t *b);
@@ -276,6 +308,8 @@ bool isl_realm_heap_over(isl_realm_t *r);
  * caller's JS run after it, not nested inside it, where its time would be charged to both
  * and a stop of one would unwind the other. */
 void isl_after_runs(void (*fn)(void *data), void *data);
+/* Whether a run is in progress on this thread, in any realm (JS is on the stack). */
+bool isl_runs_in_progress(void);
 
 /* Classes. */
 JSObjectRef isl_class_install(isl_realm_t *r, isl_class_def_t *def);
@@ -408,6 +442,12 @@ void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_
 
 /* limits.c's per-realm state (called by realm.c's teardown). */
 void isl_limits_realm_dispose(isl_realm_t *r);
+/* watchdog_clock.c, for limits.c: arms the CPU trigger for an outermost run beginning on
+ * this thread (the enclosing run's is saved), restores it when the run ends, and tells it
+ * that the watchdog's callback is running (so no clock read is shifted after it). */
+void isl_cpu_trigger_begin(isl_cpu_trigger_t *saved, bool armed, uint64_t deadline_ns);
+void isl_cpu_trigger_end(const isl_cpu_trigger_t *saved);
+void isl_cpu_trigger_checked(void);
 
 /* promise.c's per-realm state (called by realm.c). */
 void isl_promise_realm_init(isl_realm_t *r);

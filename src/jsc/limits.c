@@ -10,21 +10,31 @@
  * the time since the outermost run began, on the monotonic clock (no system call; the
  * thread's CPU clock costs one). Over the limit, the callback stops the run: JSC throws an
  * uncatchable termination, which unwinds the entry; if it was a microtask, JSC drops the
- * rest of the queue. The isolate stays usable. A run that ends by itself is checked at its
- * end as well. JSC only sees the watchdog's request at a polling point when realm.c turns
- * polling traps on: its default, signalling the thread, misses now and then.
+ * rest of the VM's microtask queue (continuations of other requests included), and the
+ * promise of every async function it unwound stays pending for ever, so the worker layer
+ * recreates the isolate after a stop (on_limit in src/worker/worker.c). A run that ends
+ * by itself is checked at its end as well. JSC only sees the watchdog's request at a
+ * polling point when realm.c turns polling traps on: its default, signalling the thread,
+ * misses now and then.
  *
  * Cost: with a limit armed JSC reads the thread's CPU clock at every VM entry (a system
  * call, about 0.5 µs here), and every slice in which JS ran ends in a trap after which JSC
  * compiles the code on the stack again (measured: a busy worker's optimizing compilations
- * grow with the trap rate); a shorter slice would catch more (below) but cost more.
- * Measured on hello-world requests (server CPU per request, same machine, alternating
- * runs): no limits 11.5 µs, 100 ms slices 13.0 µs, 10 ms slices 15.6 µs; so the slice is
- * 100 ms, which a 30 s budget hardly notices.
+ * grow with the trap rate); a shorter slice would catch more but cost more. Measured on
+ * hello-world requests (server CPU per request, same machine, alternating runs): no
+ * limits 11.5 µs, 100 ms slices 13.0 µs, 10 ms slices 15.6 µs; so the slice is 100 ms,
+ * which a 30 s budget hardly notices.
  *
- * Not bounded: a run made of an endless chain of microtasks that each take less than a
- * slice (`for (;;) await null`). Each is a fresh VM entry, JSC restarts its CPU clock at
- * every entry and the callback never runs, so the loop never returns to islet.
+ * Microtasks. JSC counts each VM entry on its own, and every microtask is one: a run made
+ * of an endless chain of short microtasks (`for (;;) await null`, a then() that queues
+ * itself, queueMicrotask recursion) never has one entry long enough for the callback to
+ * run. watchdog_clock.c closes that gap: isl_run_begin tells it, per thread, when the run
+ * in progress will have spent what its budget has left, and past that it changes what
+ * the watchdog reads from its clocks so that its next check, at most a slice later, calls
+ * back whatever the entries' length; the callback then stops the run as any other. The
+ * CPU is the run's: whichever request's microtasks the drain runs (another request's
+ * continuation only lands in this run through a promise the two share), they are charged
+ * to the budget of the run that queued the chain.
  *
  * Memory. JSC has no heap limit, and the only measure of one isolate's heap in its API,
  * JSGetMemoryUsageStatistics, walks every object (about 30 ms for a million objects), so
@@ -41,7 +51,7 @@
 #include "../loop/task.h"
 #include "jsc.h"
 
-#define SLICE_NS 100000000ull          /* the watchdog's period: 100 ms of CPU in one entry */
+#define SLICE_NS ISL_WATCHDOG_SLICE_NS /* the watchdog's period: 100 ms of CPU in one entry */
 #define MEM_RSS_STEP (16ull << 20)     /* process growth that triggers a measurement */
 #define MEM_CHECK_EVERY_NS 1000000000ull   /* between runs: at most once a second */
 #define MEM_FULL_EVERY_NS 10000000000ull   /* …and a measurement at least every 10 s */
@@ -58,6 +68,8 @@ typedef struct deferred {
 } deferred_t;
 
 static _Thread_local deferred_t *deferred_head, *deferred_tail;
+
+bool isl_runs_in_progress(void) { return runs_active > 0; }
 
 void isl_after_runs(void (*fn)(void *data), void *data) {
   if (runs_active == 0) {
@@ -151,14 +163,17 @@ static bool stop(isl_realm_t *r, isl_stop_t why, uint64_t used) {
 static bool on_watchdog(JSContextRef ctx, void *data) {
   (void)ctx;
   isl_realm_t *r = data;
+  isl_cpu_trigger_checked();
   if (r->stop) return true; /* what is left of a run that was stopped */
   uint64_t now = isl_now_ns();
   uint64_t used;
   if (r->run_depth > 0)
     used = (r->run_budget ? r->run_budget->cpu_ns : 0) + (now - r->run_start_ns);
+  else if (r->startup_ns)
+    /* The modules' evaluation (isl_realm_startup_begin): timed as a run. */
+    used = now - r->startup_ns;
   else
-    /* JS that islet's C code entered without a bracket (a module's evaluation at
-     * startup): count the slices instead. */
+    /* Other JS that islet's C code entered without a bracket: count the slices. */
     used = (uint64_t)++r->loose_slices * slice_ns(r);
   if (r->limits.memory_bytes && memory_due(r, now, MEM_FULL_IN_RUN_NS) &&
       isl_realm_heap_over(r))
@@ -199,6 +214,30 @@ void isl_run_begin(isl_realm_t *r, isl_budget_t *b, isl_run_t *run) {
   r->run_start_ns = isl_now_ns();
   r->loose_slices = 0;
   r->stop = ISL_STOP_NONE;
+  uint64_t limit = r->limits.cpu_ns, spent = b ? b->cpu_ns : 0;
+  isl_cpu_trigger_begin(&run->trigger, limit != 0,
+                        r->run_start_ns + (spent < limit ? limit - spent : 0));
+}
+
+bool isl_realm_stopped(isl_realm_t *r) {
+  if (r->stop == ISL_STOP_NONE) return false;
+  if (r->run_depth == 0) {
+    /* Inside a run the termination must go on unwinding the JS that called in (and
+     * isl_run_end takes it); outside, nothing else will. */
+    JSValueRef ignored = NULL;
+    JSValueToNumber(r->ctx, JSValueMakeUndefined(r->ctx), &ignored);
+  }
+  return true;
+}
+
+void isl_realm_startup_begin(isl_realm_t *r, isl_cpu_trigger_t *saved) {
+  r->startup_ns = isl_now_ns();
+  isl_cpu_trigger_begin(saved, r->limits.cpu_ns != 0, r->startup_ns + r->limits.cpu_ns);
+}
+
+void isl_realm_startup_end(isl_realm_t *r, const isl_cpu_trigger_t *saved) {
+  r->startup_ns = 0;
+  isl_cpu_trigger_end(saved);
 }
 
 /* A memory check between runs: on the loop's next turn, outside any JS. */
@@ -262,11 +301,14 @@ void isl_run_end(isl_realm_t *r, isl_run_t *run) {
   r->run_budget = NULL;
   r->current = run->prev;
   r->stop = ISL_STOP_NONE;
-  runs_active--;
+  isl_cpu_trigger_end(&run->trigger);
   if (why) {
+    /* Reported while the run still counts as in progress: what the reports set off (an
+     * answer to another worker, the isolate's restart) waits until it has ended. */
     if (b && b->ops->stopped) b->ops->stopped(b, why);
     if (r->on_limit) r->on_limit(r, why, b);
   }
+  runs_active--;
   if (r->limits.memory_bytes && now >= r->mem_next_ns) post_memory_check(r);
   isl_budget_unref(b);
   if (runs_active == 0) run_deferred();

@@ -187,9 +187,16 @@ void isl_call_then(JSContextRef ctx, JSObjectRef fn, JSObjectRef this_obj, size_
                         realm->rx_ok,
                         realm->rx_fail};
   JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, realm->h_call_then, NULL, 9, args, &exc);
+  JSValueRef res = JSObjectCallAsFunction(ctx, realm->h_call_then, NULL, 9, args, &exc);
   if (exc) {
     JSValueRef fargs[2] = {args[6], exc};
     rx_settle(ctx, realm, false, 2, fargs);
+  } else if (res && res != realm->h_pending) {
+    /* Settled now (the same object is the same reference: a JSValueRef of an object is
+     * the object). The reaction is taken back without a round trip through JS. */
+    realm->rx[token] = NULL;
+    realm->rx_free[realm->nrx_free++] = token;
+    cb(ctx, data, true, res);
+    free(r);
   }
 }

@@ -408,7 +408,13 @@ bool isl_buffer_source(JSContextRef ctx, JSValueRef v, uint8_t **p, size_t *n) {
     uint8_t *bp = JSObjectGetArrayBufferBytesPtr(ctx, (JSObjectRef)buf, NULL);
     *p = bp ? bp + off : NULL;
   }
-  if (!*p) *p = &empty;
+  /* The C API gives no pointer into a SharedArrayBuffer (WebAssembly's shared memory):
+   * such bytes cannot be read here, so they are not taken as a BufferSource (the caller
+   * throws its TypeError) rather than read from nowhere. A detached buffer has length 0. */
+  if (!*p) {
+    if (*n) return false;
+    *p = &empty;
+  }
   return true;
 }
 

@@ -1,7 +1,7 @@
 /* The external service: a minimal HTTP/1.1 client on libuv and llhttp (see external.h).
  *
- * Each request is an xreq_t that owns its handles: a getaddrinfo request, a TCP handle
- * and a timer. It answers exactly once (answer), as soon as the response's head has
+ * Each request is an xreq_t that owns its handles: a getaddrinfo request, a socket (TCP,
+ * or a libuv pipe for a unix socket) and a timer. It answers exactly once (answer), as soon as the response's head has
  * arrived, and closes its handles when the exchange is over (xclose); the struct is freed
  * when the last thing that may still refer to it is gone (`pending`: handle closes,
  * callbacks to come, the reading of the request body, the response body's source).
@@ -24,7 +24,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <errno.h>
+#include <unistd.h>
+
 #include <llhttp.h>
+
+#include "../base/unixaddr.h"
 
 /* Unsent request bytes on the socket before the request body is paused. */
 #define XT_HIGH_WATER (64 * 1024)
@@ -33,8 +38,9 @@ typedef struct {
   isl_service_t svc; /* first: the service pointer is the struct's */
   uv_loop_t *loop;
   char *name;
-  char *host; /* for getaddrinfo: without brackets */
-  char *port;
+  char *host; /* for getaddrinfo: without brackets; "localhost" for a unix socket */
+  char *port; /* NULL for a unix socket */
+  isl_unixaddr_t unix_addr; /* when port is NULL */
   bool proxy_style;
   char *fwd_proto;
 } external_t;
@@ -43,10 +49,15 @@ typedef struct {
   uv_loop_t *loop;
   uv_getaddrinfo_t gai;
   uv_connect_t connect;
-  uv_tcp_t tcp;
+  union { /* the connection: TCP, or a unix socket */
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } sock;
   uv_timer_t timer;
   int pending;      /* see the top of the file */
-  bool tcp_open;    /* tcp initialised and not yet closing */
+  bool sock_open;   /* sock initialised and not yet closing */
   bool resolving;   /* the getaddrinfo request is in flight */
   bool closed;      /* xclose ran: nothing more happens */
   bool head;        /* a HEAD request: the response has no body */
@@ -127,9 +138,9 @@ static void xclose(xreq_t *x, const char *error) {
   }
   uv_timer_stop(&x->timer);
   uv_close((uv_handle_t *)&x->timer, on_handle_closed); /* pending counted at init */
-  if (x->tcp_open) {
-    x->tcp_open = false;
-    uv_close((uv_handle_t *)&x->tcp, on_handle_closed);
+  if (x->sock_open) {
+    x->sock_open = false;
+    uv_close(&x->sock.handle, on_handle_closed);
   }
   /* A resolution in flight reports UV_ECANCELED (or its result) later; either way its
    * callback only drops its count. */
@@ -198,7 +209,7 @@ static void on_written(uv_write_t *w, int status) {
       }
     } else {
       touch(x);
-      if (x->up_paused && x->tcp.write_queue_size < XT_HIGH_WATER / 2) {
+      if (x->up_paused && x->sock.stream.write_queue_size < XT_HIGH_WATER / 2) {
         x->up_paused = false;
         isl_body_resume(x->up_body);
       }
@@ -213,7 +224,7 @@ static bool xwrite(xreq_t *x, const uv_buf_t *bufs, unsigned nbufs) {
   size_t total = 0, skip = 0;
   for (unsigned i = 0; i < nbufs; i++) total += bufs[i].len;
   if (x->writes == 0) {
-    int n = uv_try_write((uv_stream_t *)&x->tcp, bufs, nbufs);
+    int n = uv_try_write(&x->sock.stream, bufs, nbufs);
     if (n < 0 && n != UV_EAGAIN) return false;
     if (n > 0) skip = (size_t)n;
     if (skip == total) return true;
@@ -231,7 +242,7 @@ static bool xwrite(xreq_t *x, const uv_buf_t *bufs, unsigned nbufs) {
     skip = 0;
   }
   uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
-  if (uv_write(&w->req, (uv_stream_t *)&x->tcp, &b, 1, on_written) < 0) {
+  if (uv_write(&w->req, &x->sock.stream, &b, 1, on_written) < 0) {
     free(w);
     return false;
   }
@@ -259,7 +270,7 @@ static bool up_chunk(void *data, isl_body_t *b, const char *p, size_t n) {
     return false;
   }
   touch(x);
-  x->up_paused = x->tcp.write_queue_size >= XT_HIGH_WATER;
+  x->up_paused = x->sock.stream.write_queue_size >= XT_HIGH_WATER;
   return !x->up_paused;
 }
 
@@ -287,13 +298,13 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
 static void start_reading(xreq_t *x) {
-  if (x->reading || !x->tcp_open) return;
-  if (uv_read_start((uv_stream_t *)&x->tcp, on_alloc, on_read) == 0) x->reading = true;
+  if (x->reading || !x->sock_open) return;
+  if (uv_read_start(&x->sock.stream, on_alloc, on_read) == 0) x->reading = true;
 }
 
 static void stop_reading(xreq_t *x) {
   if (!x->reading) return;
-  uv_read_stop((uv_stream_t *)&x->tcp);
+  uv_read_stop(&x->sock.stream);
   x->reading = false;
 }
 
@@ -467,23 +478,53 @@ static void start_request_body(xreq_t *x) {
   }
 }
 
+/* Connected: the head goes out, the answer is read, and a streamed request body follows
+ * the head. */
+static void start_exchange(xreq_t *x) {
+  uv_buf_t b = uv_buf_init(x->out.p, (unsigned)x->out.len);
+  if (!xwrite(x, &b, 1)) {
+    bad_gateway(x, "the connection to the backend failed");
+    return;
+  }
+  isl_buf_free(&x->out);
+  start_reading(x);
+  if (!x->reading) bad_gateway(x, "the connection to the backend failed");
+  else start_request_body(x);
+}
+
 static void on_connected(uv_connect_t *c, int status) {
   xreq_t *x = c->data;
   if (!x->closed) {
-    if (status < 0) {
-      bad_gateway(x, "cannot connect to the backend");
-    } else {
-      uv_buf_t b = uv_buf_init(x->out.p, (unsigned)x->out.len);
-      if (!xwrite(x, &b, 1)) {
-        bad_gateway(x, "the connection to the backend failed");
-      } else {
-        isl_buf_free(&x->out);
-        start_reading(x);
-        if (!x->reading) bad_gateway(x, "the connection to the backend failed");
-        else start_request_body(x);
-      }
-    }
+    if (status < 0) bad_gateway(x, "cannot connect to the backend");
+    else start_exchange(x);
   }
+  drop(x);
+}
+
+/* A unix socket is connected here and handed to libuv: connect() on a unix socket does
+ * not wait for the peer (it fails at once when nobody listens, or with EAGAIN when the
+ * listener's backlog is full), and libuv 1.44's uv_pipe_connect cannot name an abstract
+ * socket. A failure is answered at once, as a failed DNS lookup start is. */
+static void connect_unix(xreq_t *x, const isl_unixaddr_t *a) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect(fd, (const struct sockaddr *)&a->sa, a->len) < 0) {
+    isl_log(ISL_LOG_DEBUG, "external: cannot connect to %s%s: %s", a->abstract ? "@" : "",
+            a->sa.sun_path + (a->abstract ? 1 : 0), strerror(errno));
+    if (fd >= 0) close(fd);
+    bad_gateway(x, "cannot connect to the backend");
+    return;
+  }
+  uv_pipe_init(x->loop, &x->sock.pipe, 0);
+  x->sock.handle.data = x;
+  x->sock_open = true;
+  x->pending++; /* its close callback */
+  if (uv_pipe_open(&x->sock.pipe, fd) < 0) {
+    close(fd); /* not the handle's yet */
+    bad_gateway(x, "cannot connect to the backend");
+    return;
+  }
+  x->pending++; /* x outlives what starting may do */
+  start_exchange(x);
   drop(x);
 }
 
@@ -496,12 +537,12 @@ static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *ai) {
     drop(x);
     return;
   }
-  uv_tcp_init(x->loop, &x->tcp);
-  x->tcp.data = x;
-  x->tcp_open = true;
+  uv_tcp_init(x->loop, &x->sock.tcp);
+  x->sock.handle.data = x;
+  x->sock_open = true;
   x->pending++; /* its close callback */
   x->connect.data = x;
-  int rc = uv_tcp_connect(&x->connect, &x->tcp, ai->ai_addr, on_connected);
+  int rc = uv_tcp_connect(&x->connect, &x->sock.tcp, ai->ai_addr, on_connected);
   uv_freeaddrinfo(ai);
   if (rc < 0) bad_gateway(x, "cannot connect to the backend");
   else x->pending++;
@@ -605,6 +646,10 @@ static void external_fetch(isl_service_t *svc, isl_request_t *req, isl_response_
   x->timer.data = x;
   x->pending++; /* the timer's close callback */
   uv_timer_start(&x->timer, on_timeout, ISL_EXTERNAL_TIMEOUT_MS, 0);
+  if (!e->port) {
+    connect_unix(x, &e->unix_addr);
+    return;
+  }
   x->gai.data = x;
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   if (uv_getaddrinfo(x->loop, &x->gai, on_resolved, e->host, e->port, &hints) < 0) {
@@ -615,9 +660,33 @@ static void external_fetch(isl_service_t *svc, isl_request_t *req, isl_response_
   x->resolving = true;
 }
 
+static external_t *external_alloc(uv_loop_t *loop, const isl_external_config_t *cfg) {
+  external_t *e = isl_calloc(1, sizeof(*e));
+  e->svc.fetch = external_fetch;
+  e->loop = loop;
+  e->name = isl_strdup(cfg->name);
+  e->svc.name = e->name;
+  e->proxy_style = cfg->proxy_style;
+  e->fwd_proto = cfg->forwarded_proto_header ? isl_strdup(cfg->forwarded_proto_header) : NULL;
+  return e;
+}
+
 isl_service_t *isl_external_new(uv_loop_t *loop, const isl_external_config_t *cfg,
                                 isl_buf_t *err) {
   const char *a = cfg->address ? cfg->address : "";
+  if (isl_unixaddr_is(a)) {
+    isl_unixaddr_t ua;
+    char msg[256];
+    if (!isl_unixaddr_parse(a, &ua, msg, sizeof(msg))) {
+      isl_buf_printf(err, "service '%s': cannot use external address %s", cfg->name, msg);
+      return NULL;
+    }
+    external_t *e = external_alloc(loop, cfg);
+    e->unix_addr = ua;
+    /* A request without an absolute URL (there is none today) would say Host: localhost. */
+    e->host = isl_strdup("localhost");
+    return &e->svc;
+  }
   const char *colon = strrchr(a, ':');
   const char *h = a;
   size_t hl = colon ? (size_t)(colon - a) : 0;
@@ -627,21 +696,14 @@ isl_service_t *isl_external_new(uv_loop_t *loop, const isl_external_config_t *cf
   }
   char *end = NULL;
   long port = colon ? strtol(colon + 1, &end, 10) : -1;
-  if (!colon || hl == 0 || !end || *end || end == colon + 1 || port < 1 || port > 65535 ||
-      strncmp(a, "unix:", 5) == 0) {
-    isl_buf_printf(err, "service '%s': cannot use external address '%s' (expected host:port "
-                        "or [v6]:port; unix sockets are not supported yet)", cfg->name, a);
+  if (!colon || hl == 0 || !end || *end || end == colon + 1 || port < 1 || port > 65535) {
+    isl_buf_printf(err, "service '%s': cannot use external address '%s' (expected host:port, "
+                        "[v6]:port, unix:PATH or unix-abstract:NAME)", cfg->name, a);
     return NULL;
   }
-  external_t *e = isl_calloc(1, sizeof(*e));
-  e->svc.fetch = external_fetch;
-  e->loop = loop;
-  e->name = isl_strdup(cfg->name);
-  e->svc.name = e->name;
+  external_t *e = external_alloc(loop, cfg);
   e->host = isl_strndup(h, hl);
   e->port = isl_strdup(colon + 1);
-  e->proxy_style = cfg->proxy_style;
-  e->fwd_proto = cfg->forwarded_proto_header ? isl_strdup(cfg->forwarded_proto_header) : NULL;
   return &e->svc;
 }
 

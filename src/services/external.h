@@ -1,6 +1,7 @@
 /* An `external` service of a config: every request is forwarded to one HTTP/1.1 server
  * (external = (address = "host:port", http = (...))) by a small client on libuv and
- * llhttp. No JavaScript here.
+ * llhttp. The server may be on a unix socket (address = "unix:/path" or
+ * "unix-abstract:name"). No JavaScript here.
  *
  * One connection per request, with `Connection: close` (no pooling yet). Bodies stream
  * both ways with back-pressure: a request body of complete bytes goes with the head
@@ -32,7 +33,9 @@
 
 typedef struct {
   const char *name;    /* the service's name, for messages */
-  const char *address; /* "host:port" or "[v6]:port"; host may be a name (resolved per request) */
+  /* "host:port" or "[v6]:port" (host may be a name, resolved per request), or a unix
+   * socket: "unix:PATH", "unix-abstract:NAME" (src/base/unixaddr.h) */
+  const char *address;
   bool proxy_style;
   const char *forwarded_proto_header; /* NULL: none */
 } isl_external_config_t;

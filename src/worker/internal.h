@@ -31,6 +31,7 @@ struct isl_worker {
   void *runner; /* test_runner.c's state while `islet test` runs */
   void *linker; /* linker.c's state */
   uv_timer_t idle_gc; /* collects the heap once the worker has been idle a while */
+  uint64_t idle_since_ms; /* loop time at which the worker last went idle */
   /* Limits. */
   isl_worker_config_t cfg;    /* a copy, to recreate the isolate from */
   isl_worker_limits_t wlimits;

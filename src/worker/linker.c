@@ -952,6 +952,7 @@ static void evaluate(isl_module_t *m, JSObjectRef all) {
     for (int i = 0; i < m->xf.nimports; i++) {
       isl_module_t *d = m->deps[i];
       evaluate(d, all);
+      if (w->realm->stop) return;
       if (d->is_async && d->done) JSObjectSetPropertyAtIndex(ctx, pending, npending++, d->done, NULL);
     }
   }
@@ -963,6 +964,7 @@ static void evaluate(isl_module_t *m, JSObjectRef all) {
     m->done = isl_promise_rejected(ctx, m->error);
   } else if (m->kind == MOD_CJS) {
     run_cjs(m, &exc);
+    if (isl_realm_stopped(w->realm)) return;
     if (exc) {
       m->error = exc;
       keep(w, exc);
@@ -972,12 +974,14 @@ static void evaluate(isl_module_t *m, JSObjectRef all) {
     /* Starts now (up to its first await), as the spec's async module evaluation does. */
     m->is_async = true;
     JSValueRef p = isl_call_method(ctx, m->gen, "next", 0, NULL, &exc);
+    if (isl_realm_stopped(w->realm)) return;
     m->done = p ? (JSObjectRef)p : isl_promise_rejected(ctx, exc);
   } else if (npending == 0) {
     /* A plain generator: the body runs now and throws now. */
     uint64_t t0 = isl_now_ns();
     isl_call_method(ctx, m->gen, "next", 0, NULL, &exc);
     m->t_eval = isl_now_ns() - t0;
+    if (isl_realm_stopped(w->realm)) return;
     if (exc) {
       m->error = exc;
       keep(w, exc);
@@ -987,6 +991,7 @@ static void evaluate(isl_module_t *m, JSObjectRef all) {
     m->is_async = true;
     JSValueRef args[2] = {pending, m->gen};
     JSValueRef p = glue_call(w, "after", 2, args, &exc);
+    if (isl_realm_stopped(w->realm)) return;
     m->done = p ? (JSObjectRef)p : isl_promise_rejected(ctx, exc);
   }
   keep(w, m->done);
@@ -1030,6 +1035,9 @@ static JSObjectRef evaluate_graph(isl_module_t *m, bool main) {
   JSContextRef ctx = w->realm->ctx;
   JSObjectRef all = JSObjectMakeArray(ctx, 0, NULL, NULL);
   evaluate(m, all);
+  /* Stopped for its limits (its code, or a microtask it queued, ran too long): the stop
+   * is the realm's to report, and no more JS may run. */
+  if (w->realm->stop) return NULL;
   /* A main graph that ran to its end synchronously and without an error is done, so it
    * needs no Promise.all, whose first use costs every worker ~0.8M instructions (JSC
    * compiles it from its JS source per VM). import() keeps Promise.all's timing. */

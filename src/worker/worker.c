@@ -84,8 +84,11 @@ static void dispatch(isl_worker_t *w, JSObjectRef target, JSObjectRef fn, const 
   isl_reqctx_unref(rc);
 }
 
+static void restart_if_condemned(isl_worker_t *w);
+
 static void entry_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
   isl_entry_t *e = (isl_entry_t *)svc;
+  restart_if_condemned(e->w);
   /* After a restart the export may be gone (target NULL): nothing to call either. */
   if (unavailable(e->target ? e->w : NULL, req, cb, data)) return;
   dispatch(e->w, e->target, e->fn, e->name, req, cb, data);
@@ -141,6 +144,7 @@ isl_service_t *isl_worker_entrypoint(isl_worker_t *w, const char *name, isl_buf_
 /* The default export's fetch (module) or the fetch listeners (classic script). */
 static void worker_fetch(isl_service_t *svc, isl_request_t *req, isl_response_cb cb, void *data) {
   isl_worker_t *w = (isl_worker_t *)((char *)svc - offsetof(isl_worker_t, svc));
+  restart_if_condemned(w);
   if (unavailable(w, req, cb, data)) return;
   if (!w->classic) {
     dispatch(w, w->fetch_this, w->fetch_fn, "default", req, cb, data);
@@ -166,7 +170,12 @@ static void on_limit(isl_realm_t *r, isl_stop_t why, isl_budget_t *b);
 
 static void on_idle_gc(uv_timer_t *t) {
   isl_worker_t *w = t->data;
-  if (w->active != 0 || !w->realm) return;
+  if (w->active != 0 || !w->realm) return; /* isl_worker_became_idle starts it again */
+  uint64_t idle_ms = uv_now(w->loop) - w->idle_since_ms;
+  if (idle_ms < IDLE_GC_MS) {
+    uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS - idle_ms, 0);
+    return;
+  }
   JSSynchronousGarbageCollectForDebugging(w->realm->ctx);
   isl_jsc_release_free_memory();
   /* A heap that stays over the memory limit once idle (a cache that grew for good) is
@@ -188,8 +197,14 @@ static void on_idle_gc(uv_timer_t *t) {
   malloc_trim(0);
 }
 
+/* Called after every request a worker finishes, so the timer is not moved each time (a
+ * libuv timer restart is a heap operation): it notes when the worker went idle, and the
+ * timer, when it fires, waits out what is left of the second. */
 void isl_worker_became_idle(isl_worker_t *w) {
-  if (w->idle_gc.data) uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS, 0);
+  if (!w->idle_gc.data) return;
+  w->idle_since_ms = uv_now(w->loop);
+  if (!uv_is_active((uv_handle_t *)&w->idle_gc))
+    uv_timer_start(&w->idle_gc, on_idle_gc, IDLE_GC_MS, 0);
 }
 
 static void on_wait_timer(uv_timer_t *t) { isl_reqctx_wait_expired(t->data); }
@@ -276,19 +291,13 @@ static bool boot(isl_worker_t *w, isl_buf_t *err);
 static long shutdown_realm(isl_worker_t *w);
 
 typedef struct {
-  isl_worker_t *w; /* NULL once the worker is freed */
+  isl_worker_t *w; /* NULL once the worker is freed, or restarted without the task */
 } recycle_ticket_t;
 
-/* Recreates the isolate of a worker whose heap passed its memory limit: its requests are
- * answered 503, the old VM is destroyed with everything in it, and the code is loaded
- * again into a new one. Named entrypoints keep their services (bindings point at them)
- * and are looked up again. */
-static void recycle(void *data) {
-  recycle_ticket_t *t = data;
-  isl_worker_t *w = t->w;
-  free(t);
-  if (!w) return;
-  w->recycle_ticket = NULL;
+/* Recreates the isolate: its requests still open are answered 503, the old VM is
+ * destroyed with everything in it, and the code is loaded again into a new one. Named
+ * entrypoints keep their services (bindings point at them) and are looked up again. */
+static void restart_isolate(isl_worker_t *w) {
   shutdown_realm(w);
   isl_buf_t err = {0};
   if (boot(w, &err)) {
@@ -301,27 +310,78 @@ static void recycle(void *data) {
   isl_buf_free(&err);
 }
 
-/* The realm's report of a run stopped for a limit (the request has had its 503 already),
- * or of a heap found over the limit between runs. */
-static void on_limit(isl_realm_t *r, isl_stop_t why, isl_budget_t *b) {
-  isl_worker_t *w = r->owner;
-  if (why == ISL_STOP_CPU) {
-    double used = (double)(b ? b->cpu_ns : r->stop_used_ns) / 1e6;
-    isl_log(ISL_LOG_ERROR, "worker '%s': %s exceeded the CPU limit (%.0f ms used, limit %llu ms); "
-                           "stopped%s", w->main_path,
-            b ? "a request" : "code running outside any request", used,
-            (unsigned long long)w->wlimits.cpu_ms, b ? " (503 if it was not answered yet)" : "");
-    return;
-  }
-  isl_log(ISL_LOG_ERROR, "worker '%s': heap of %.1f MB exceeds the memory limit of %llu MB; %s",
-          w->main_path, (double)r->heap_bytes / (1 << 20), (unsigned long long)w->wlimits.memory_mb,
-          w->test_mode ? "stopped the code that was running"
-                       : "its requests get 503 and its isolate is restarted");
-  if (w->test_mode || w->recycle_ticket) return; /* `islet test` keeps its one isolate */
+static void recycle(void *data) {
+  recycle_ticket_t *t = data;
+  isl_worker_t *w = t->w;
+  free(t);
+  if (!w) return;
+  w->recycle_ticket = NULL;
+  restart_isolate(w);
+}
+
+/* Schedules a restart of the isolate on the loop's next turn: limits are reported from
+ * inside a run or a check whose callers (C frames on the stack) still use the realm.
+ * `islet test` keeps its one isolate. */
+static void condemn(isl_worker_t *w) {
+  if (w->test_mode || w->recycle_ticket) return;
   recycle_ticket_t *t = isl_malloc(sizeof(*t));
   t->w = w;
   w->recycle_ticket = t;
   isl_task_post(w->loop, recycle, t);
+}
+
+/* A request for a worker whose restart is scheduled is served by the new isolate: the
+ * restart happens now, before dispatch, when no JS is running (requests come from the
+ * loop, so normally none is), rather than the request joining the old isolate only to be
+ * answered 503 when the task runs. */
+static void restart_if_condemned(isl_worker_t *w) {
+  if (!w || !w->recycle_ticket || isl_runs_in_progress()) return;
+  ((recycle_ticket_t *)w->recycle_ticket)->w = NULL; /* the task frees the ticket */
+  w->recycle_ticket = NULL;
+  restart_isolate(w);
+}
+
+/* The realm's report of a request stopped for its limits (it has had its 503 already), or
+ * of a heap found over the limit between runs. Either way the isolate is recreated: its
+ * state can no longer be trusted. JSC's termination unwinds the code without running its
+ * finally blocks and leaves the promise of every async function it unwound pending for
+ * ever (a module-level `ready` promise would hang each later request that awaits it), and
+ * when it lands inside a microtask it drops every microtask queued in the isolate, so a
+ * request in flight whose continuation was queued would never be answered. Nothing tells
+ * which requests lost something: every request in flight is answered 503 now, rather than
+ * some hanging, and the next request gets a fresh isolate. A run that ended by itself past
+ * its budget (its last piece shorter than the watchdog's slice) is treated the same: only
+ * the timing of the watchdog's check separates it from a stopped one. */
+static void on_limit(isl_realm_t *r, isl_stop_t why, isl_budget_t *b) {
+  isl_worker_t *w = r->owner;
+  bool restart = !w->test_mode;
+  size_t others = restart ? w->active : 0; /* the stopped request is over already */
+  isl_buf_t m = {0};
+  if (why == ISL_STOP_CPU) {
+    double used = (double)(b ? b->cpu_ns : r->stop_used_ns) / 1e6;
+    isl_buf_printf(&m, "worker '%s': %s exceeded the CPU limit (%.0f ms used, limit %llu ms); "
+                       "stopped%s", w->main_path, b ? "a request" : "code running outside any request",
+                   used, (unsigned long long)w->wlimits.cpu_ms,
+                   b ? " (503 if it was not answered yet)" : "");
+    if (restart) isl_buf_printf(&m, "; its isolate is restarted");
+  } else {
+    isl_buf_printf(&m, "worker '%s': heap of %.1f MB exceeds the memory limit of %llu MB; %s",
+                   w->main_path, (double)r->heap_bytes / (1 << 20),
+                   (unsigned long long)w->wlimits.memory_mb,
+                   w->test_mode ? "stopped the code that was running"
+                                : "its requests get 503 and its isolate is restarted");
+  }
+  if (others > 0)
+    isl_buf_printf(&m, ", %zu%s request%s in flight answered 503", others, b ? " other" : "",
+                   others == 1 ? "" : "s");
+  isl_log(ISL_LOG_ERROR, "%s", m.p);
+  isl_buf_free(&m);
+  if (!restart) return;
+  for (isl_reqctx_t *rc; (rc = w->requests) != NULL;) {
+    isl_reqctx_abandon(rc, 503);
+    ISL_CHECK(w->requests != rc); /* abandoning unlinks it */
+  }
+  condemn(w);
 }
 
 /* ---- Life ------------------------------------------------------------------------- */
@@ -356,7 +416,10 @@ static bool boot(isl_worker_t *w, isl_buf_t *err) {
   /* The code's evaluation is bounded too: a loop at the top level of a module is stopped
    * once it has run for the CPU limit. */
   isl_realm_set_limits(w->realm, &w->limits);
+  isl_cpu_trigger_t outer;
+  isl_realm_startup_begin(w->realm, &outer);
   bool loaded = isl_loader_run_main(w, err);
+  isl_realm_startup_end(w->realm, &outer);
   if (w->realm->stop != ISL_STOP_NONE) {
     /* Stopped, maybe inside a microtask the evaluation did not wait for. */
     isl_buf_t m = {0};

@@ -3,6 +3,7 @@
  * finally asks for a graceful shutdown. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -358,6 +359,30 @@ static void test_idle_close(void) {
   close(fd);
 }
 
+/* The timer is moved lazily (a deadline later than the one armed waits for the armed one
+ * to fire): a keep-alive connection that answered a request whose head took a while is
+ * closed at the idle deadline (500 ms after the response), not at the header deadline
+ * (300 ms after the head began) that armed the timer first, nor never. */
+static void test_idle_after_slow_head(void) {
+  int fd = conn_open();
+  send_str(fd, "GET / HTTP/1.1\r\n");
+  usleep(150000);
+  send_str(fd, "Host: a\r\n\r\n");
+  isl_buf_t left = {0}, r = {0};
+  CHECK(read_response(fd, &left, &r, false) == 200, "answered");
+  uint64_t t0 = isl_now_ns();
+  struct pollfd p = {fd, POLLIN, 0};
+  CHECK(poll(&p, 1, 300) == 0, "still open 300 ms after the response (header deadline passed)");
+  isl_buf_t b = {0};
+  CHECK(read_all(fd, &b) && b.len == 0, "closed at the idle deadline");
+  uint64_t ms = (isl_now_ns() - t0) / 1000000;
+  CHECK(ms >= 450 && ms < 2000, "closed %llu ms after the response", (unsigned long long)ms);
+  isl_buf_free(&left);
+  isl_buf_free(&r);
+  isl_buf_free(&b);
+  close(fd);
+}
+
 /* The client resets the connection while its request is in the service: the connection
  * must wait for the service's answer before it is freed (ASan checks the rest). */
 static void test_reset_while_in_service(void) {
@@ -421,6 +446,7 @@ static void *client_main(void *arg) {
   test_bad_framing();
   test_header_timeout();
   test_idle_close();
+  test_idle_after_slow_head();
   test_reset_while_in_service();
   test_half_close();
   test_graceful_shutdown();

@@ -10,6 +10,7 @@ const evalAtStartup = eval("6 * 7");
 const fnAtStartup = new Function("a", "return a + 1")(1);
 
 let waited = 0;
+let keptCtx = null;
 
 export default {
   async fetch(request, env, ctx) {
@@ -25,6 +26,10 @@ export default {
       } catch (e) {
         return new Response(e.name + ": " + e.message);
       }
+    }
+    if (path === "/keep-ctx") {
+      keptCtx = ctx;
+      return new Response(String(ctx instanceof ExecutionContext));
     }
     if (path === "/wait") {
       ctx.waitUntil(new Promise((r) => setTimeout(() => { waited++; r(); }, 20)));
@@ -124,6 +129,31 @@ export const ctxHasWaitUntilAndPassThrough = {
     eq(ctx.passThroughOnException(), undefined);
     throws(() => ctx.waitUntil(), TypeError);
     throws(() => ExecutionContext.prototype.waitUntil.call({}, 1), TypeError);
+  },
+};
+
+export const ctxKeptPastItsRequestDoesNothing = {
+  async test(ctrl, env, ctx) {
+    eq(await (await env.SELF.fetch("http://w/keep-ctx")).text(), "true");
+    ok(keptCtx && keptCtx !== ctx, "each request has its own ctx");
+    // The request is over: its ctx neither throws nor reaches another request.
+    let ran = false;
+    eq(keptCtx.waitUntil(Promise.resolve().then(() => { ran = true; })), undefined);
+    eq(keptCtx.passThroughOnException(), undefined);
+    await null;
+    ok(ran, "the promise itself still runs");
+    eq(Object.prototype.toString.call(keptCtx), "[object ExecutionContext]");
+  },
+};
+
+export const executionContextCannotBeForged = {
+  test(ctrl, env, ctx) {
+    throws(() => new ExecutionContext(), TypeError);
+    throws(() => new ctx.constructor({}, 1), TypeError);
+    throws(() => ExecutionContext(), TypeError);
+    throws(() => ctx.waitUntil.call(Object.create(ExecutionContext.prototype), 1), TypeError);
+    eq(ExecutionContext.length, 0);
+    eq(Object.keys(ctx).length, 0, "the id is private");
   },
 };
 

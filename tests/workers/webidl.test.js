@@ -30,6 +30,8 @@ const CONSTRUCT_ARGS = {
   ErrorEvent: ["x"],
   CloseEvent: ["x"],
   PromiseRejectionEvent: ["x", { promise: Promise.resolve() }],
+  CompressionStream: ["gzip"],
+  DecompressionStream: ["gzip"],
 };
 const OBTAIN = {
   Crypto: () => crypto,
@@ -83,6 +85,10 @@ const IDL_LENGTHS = {
   TransformStreamDefaultController: { constructor: 0, enqueue: 0, error: 0, terminate: 0 },
   ByteLengthQueuingStrategy: { constructor: 1 },
   CountQueuingStrategy: { constructor: 1 },
+  TextEncoderStream: { constructor: 0 },
+  TextDecoderStream: { constructor: 0 },
+  CompressionStream: { constructor: 1 },
+  DecompressionStream: { constructor: 1 },
 };
 
 function idlLength(name, key) {
