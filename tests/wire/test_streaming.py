@@ -337,6 +337,27 @@ def upload_echoed_as_it_comes(srv):
         c.close()
 
 
+def upload_echoed_on_a_closing_connection(srv):
+    # Connection: close: the response goes out while the body still arrives, and the
+    # connection must keep reading the body (it used to drop input once the last response
+    # began, so the echo waited forever for a body nobody read).
+    size = 4 << 20
+    piece = bytes(range(256)) * 256
+    c = Conn(srv.port, timeout=30)
+    c.send(b"POST /echo HTTP/1.1\r\nHost: s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+           % size)
+    t = threading.Thread(target=lambda: [c.sock.sendall(piece) for _ in range(size // len(piece))])
+    t.start()
+    status, headers = c.head()
+    body, closed = c.until_close(timeout=30)
+    t.join()
+    check("close: the echo answers 200 with Connection: close", status == 200 and
+          headers.get("connection", "").lower() == "close", headers)
+    check("close: every byte came back, then the connection closed",
+          closed and len(body) == size and body[:len(piece)] == piece, len(body))
+    c.close()
+
+
 def upload_waits_for_a_slow_reader(srv):
     get_text(srv.port, "/")
     base = rawhttp.rss_kb(srv.pid)
@@ -410,6 +431,7 @@ TESTS = [chunks_arrive_incrementally, head_gets_no_body, head_of_known_length,
          http10_is_close_delimited, client_disconnect_cancels, memory_stays_bounded,
          known_lengths_use_content_length, stream_error_cuts_the_response,
          pipelined_requests_after_a_stream, upload_echoed_as_it_comes,
+         upload_echoed_on_a_closing_connection,
          upload_waits_for_a_slow_reader, broken_upload_fails_the_read, small_upload_is_read_whole]
 
 
