@@ -502,6 +502,19 @@ JSValueRef isl_body_consume(JSContextRef ctx, isl_bodystate_t *s, JSObjectRef ow
   return ok ? isl_promise_resolved(ctx, v) : isl_promise_rejected(ctx, v);
 }
 
+/* A reader that only holds the lock of a stream that was consumed before it was made. */
+static bool lock_chunk(JSContextRef ctx, isl_rreader_t *r, void *data, const uint8_t *p, size_t n) {
+  (void)ctx, (void)r, (void)data, (void)p, (void)n;
+  return false;
+}
+
+static void lock_end(JSContextRef ctx, isl_rreader_t *r, void *data, isl_rread_end_t how,
+                     JSValueRef error) {
+  (void)ctx, (void)r, (void)data, (void)how, (void)error;
+}
+
+static const isl_rreader_ops_t lock_ops = {lock_chunk, lock_end, true};
+
 JSValueRef isl_body_get_stream(JSContextRef ctx, isl_bodystate_t *s, JSObjectRef owner,
                                JSValueRef *exc) {
   (void)exc;
@@ -510,9 +523,11 @@ JSValueRef isl_body_get_stream(JSContextRef ctx, isl_bodystate_t *s, JSObjectRef
   JSObjectRef stream;
   if (s->used) {
     /* Read or handed on before anyone asked for the stream: it is an empty one, already
-     * disturbed, so bodyUsed stays true. */
+     * disturbed (bodyUsed stays true) and locked, as the stream that was read would be. */
     stream = isl_body_js_stream(ctx, NULL);
     isl_stream_cancel(ctx, stream, NULL);
+    JSValueRef e = NULL;
+    isl_rreader_new(ctx, stream, &lock_ops, NULL, &e);
   } else {
     stream = isl_body_js_stream(ctx, s->bytes);
   }

@@ -109,6 +109,9 @@ typedef struct {
   /* The end. The handle is dead once this returns. */
   void (*end)(JSContextRef ctx, isl_rreader_t *r, void *data, isl_rread_end_t how,
               JSValueRef error);
+  /* Fetch's "fully read": at the end the stream stays locked to the reader (consuming a
+   * body leaves `body.locked` true), instead of being released. */
+  bool keep_locked;
 } isl_rreader_ops_t;
 
 /* Locks stream (a ReadableStream) to a new reader and starts reading. NULL with a TypeError

@@ -280,7 +280,7 @@ static isl_rreader_t *creader_of(JSContextRef ctx, JSValueRef v) {
 static void creader_finish(JSContextRef ctx, isl_rreader_t *r, isl_rread_end_t how, JSValueRef e) {
   if (!r->active) return;
   r->active = false;
-  if (r->reader->stream) st_reader_release(ctx, r->reader);
+  if (r->reader->stream && !r->ops->keep_locked) st_reader_release(ctx, r->reader);
   st_croot_unlink(ctx, &r->root);
   r->ops->end(ctx, r, r->data, how, e);
   isl_unprotect(ctx, r->o.self);
@@ -426,6 +426,7 @@ static void collect_end(JSContextRef ctx, isl_rreader_t *r, void *data, isl_rrea
 static const isl_rreader_ops_t collect_ops = {
     .chunk = collect_chunk,
     .end = collect_end,
+    .keep_locked = true, /* a body read whole stays locked, as Fetch's "fully read" leaves it */
 };
 
 static bool stream_collect(JSContextRef ctx, JSValueRef stream, size_t limit,

@@ -613,3 +613,27 @@ export const droppedStreamCanBeCollected = {
     eq(refs.filter((w) => w.deref()).length, 0, "every dropped stream was collected");
   },
 };
+
+// Fetch's "consume body" fully reads the stream: the reader it took keeps the lock, so the
+// body's stream stays locked afterwards, whether it was made before or after the read.
+export const consumedBodyStreamStaysLocked = {
+  async test() {
+    const r = new Response("abc");
+    const early = r.body;
+    eq(await r.text(), "abc");
+    ok(early.locked, "a stream touched before text() is locked after it");
+    eq(r.body, early);
+    throws(() => early.getReader(), TypeError);
+
+    const late = new Response("xyz");
+    eq(await late.arrayBuffer().then((b) => b.byteLength), 3);
+    ok(late.bodyUsed);
+    ok(late.body.locked, "a stream made after the read is locked too");
+
+    const req = new Request("http://x/", { method: "POST", body: new ReadableStream({
+      start(c) { c.enqueue(new TextEncoder().encode("s")); c.close(); } }) });
+    eq(await req.text(), "s");
+    ok(req.body.locked, "a JS stream body read whole stays locked");
+    eq(new Response(null).body, null);
+  },
+};
