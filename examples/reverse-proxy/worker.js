@@ -2,8 +2,8 @@
 // as "http://127.0.0.1:8081"), path and query kept; the answer comes back with a few
 // headers rewritten. Redirects from the upstream are passed to the client, not followed.
 //
-// Bodies are read whole for now; with streaming bodies (issue 6) `request.body` and
-// `upstream.body` are handed over as streams instead.
+// Bodies stream both ways: `request.body` goes up and `upstream.body` comes back as they
+// arrive, with back-pressure, so a large upload or download never sits in memory whole.
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trailer",
   "transfer-encoding", "upgrade"];
 
@@ -33,7 +33,8 @@ export default {
       upstream = await fetch(target, {
         method: request.method,
         headers,
-        body: hasBody ? await request.arrayBuffer() : null,
+        body: hasBody ? request.body : null,
+        duplex: "half",
         redirect: "manual",
       });
     } catch (e) {
@@ -49,7 +50,7 @@ export default {
       const to = new URL(location, target);
       if (to.origin === target.origin) out.set("location", to.pathname + to.search + to.hash);
     }
-    return new Response(request.method === "HEAD" ? null : await upstream.arrayBuffer(), {
+    return new Response(request.method === "HEAD" ? null : upstream.body, {
       status: upstream.status,
       statusText: upstream.statusText,
       headers: out,
