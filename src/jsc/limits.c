@@ -17,13 +17,16 @@
  * polling point when realm.c turns polling traps on: its default, signalling the thread,
  * misses now and then.
  *
- * Cost: with a limit armed JSC reads the thread's CPU clock at every VM entry (a system
- * call, about 0.5 µs here), and every slice in which JS ran ends in a trap after which JSC
- * compiles the code on the stack again (measured: a busy worker's optimizing compilations
- * grow with the trap rate); a shorter slice would catch more but cost more. Measured on
- * hello-world requests (server CPU per request, same machine, alternating runs): no
- * limits 11.5 µs, 100 ms slices 13.0 µs, 10 ms slices 15.6 µs; so the slice is 100 ms,
- * which a 30 s budget hardly notices.
+ * Cost: with a limit armed JSC reads the thread's CPU clock at every VM entry; on the JS
+ * thread watchdog_clock.c answers that read from the monotonic clock (vDSO) instead of a
+ * system call (~0.5 µs per entry; a chain of service-binding calls makes dozens of
+ * entries per request: main-thread CPU per chained request 63–81 µs before, 51–58 µs
+ * after, 52 µs with no limits). Every slice in which JS ran ends in a trap after which
+ * JSC compiles the code on the stack again: a busy worker's JIT thread works all along
+ * (chained calls: ~5 µs of JIT-thread CPU per request with 100 ms slices, ~4 µs with
+ * 250 ms, ~1.5 µs with 1 s, ~0.7 µs with no limits); a shorter slice would catch more but
+ * cost more. The slice stays 100 ms: memory checks during a long run happen at slices, and
+ * a longer one lets an allocating loop overshoot the heap limit further.
  *
  * Microtasks. JSC counts each VM entry on its own, and every microtask is one: a run made
  * of an endless chain of short microtasks (`for (;;) await null`, a then() that queues
