@@ -34,47 +34,7 @@ done
 [ "$RUNS" -ge 1 ] && [ "$DURATION" -ge 1 ] && [ "$CONNS" -ge "$THREADS" ] && [ "$THREADS" -ge 1 ] || {
   echo "chain.sh: need RUNS>=1, DURATION>=1, THREADS>=1 and CONNECTIONS>=THREADS" >&2; exit 2; }
 
-STAMP=$(date +%Y%m%d-%H%M%S)
-LOADAVG0=$(cut -d' ' -f1-3 /proc/loadavg)
-OUT="$BENCH/results/chain-$STAMP"
-mkdir -p "$OUT"
-REPORT="$OUT/report.md"
-log() { printf '%s\n' "$*" >&2; }
-
-if [ "${BENCH_NO_INSTALL:-0}" != 1 ]; then
-  "$ROOT/scripts/install-bench-deps.sh" || { log "chain.sh: dependency install failed"; exit 1; }
-fi
-for c in wrk curl python3; do
-  command -v "$c" >/dev/null 2>&1 || { log "chain.sh: $c not found (scripts/install-bench-deps.sh installs wrk)"; exit 1; }
-done
-
-# ---- process bookkeeping: only PIDs started here are ever signalled ----------------
-STARTED=()
-cleanup() {
-  local p
-  for p in "${STARTED[@]}"; do kill -0 "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null; done
-  sleep 0.5
-  for p in "${STARTED[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
-}
-trap cleanup EXIT
-trap 'log "chain.sh: interrupted"; exit 130' INT TERM
-
-stop_pid() {   # TERM, up to 5 s grace, then KILL
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-}
-
-is_elf() { [ -f "$1" ] && [ -x "$1" ] && [ "$(head -c4 "$1" | tail -c3)" = ELF ]; }
-peer_workerd() {
-  local c
-  for c in "$NM/@cloudflare/workerd-linux-64/bin/workerd" "$NM/workerd/bin/workerd"; do
-    is_elf "$c" && { echo "$c"; return 0; }
-  done
-  return 1
-}
+bench_begin chain wrk curl python3
 rss_kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
 TICKS=$(getconf CLK_TCK)
