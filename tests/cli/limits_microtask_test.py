@@ -17,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from checks import ISLET, check, finish  # noqa: E402
+from checks import ISLET, check, finish, stop  # noqa: E402
 from islet_server import free_port, http_get, wait_port  # noqa: E402
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "limits")
@@ -46,16 +46,6 @@ class Background:
     def result(self):
         self.thread.join(30)
         return self.got
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.terminate()
-    try:
-        return proc.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.communicate()
 
 
 loops, slow = free_port(), free_port()

@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from checks import ISLET, check, finish  # noqa: E402
+from checks import ISLET, check, finish, stop  # noqa: E402
 from islet_server import free_port, http_get, wait_port  # noqa: E402
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "limits")
@@ -26,16 +26,6 @@ def timed_get(port, path, timeout=20):
     t = time.time()
     status, body = http_get(port, path, timeout=timeout)
     return status, body, time.time() - t
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.terminate()
-    try:
-        return proc.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.communicate()
 
 
 busy, quiet = free_port(), free_port()
