@@ -8,26 +8,10 @@
 #include "api/abort_api.h"
 #include "api/api.h"
 #include "check.h"
+#define REALM_EVAL_URL "abort_test"
+#include "realm_eval.h"
 
-static isl_realm_t *realm;
 static uv_loop_t loop;
-
-static JSValueRef eval(const char *src) {
-  JSValueRef exc = NULL;
-  JSValueRef v = isl_eval(realm->ctx, src, strlen(src), "abort_test", 1, &exc);
-  if (exc) {
-    char *d = isl_exception_describe(realm->ctx, exc);
-    printf("eval failed: %s\n  %s\n", src, d);
-    free(d);
-    return JSValueMakeUndefined(realm->ctx);
-  }
-  return v;
-}
-
-static bool eval_true(const char *src) {
-  JSValueRef v = eval(src);
-  return JSValueIsBoolean(realm->ctx, v) && JSValueToBoolean(realm->ctx, v);
-}
 
 static void gc(void) { JSSynchronousGarbageCollectForDebugging(realm->ctx); }
 

@@ -8,20 +8,9 @@
 #include "api/inspect.h"
 #include "api/timers.h"
 #include "check.h"
+#define REALM_EVAL_URL "inspect_test"
+#include "realm_eval.h"
 
-static isl_realm_t *realm;
-
-static JSValueRef eval(const char *src) {
-  JSValueRef exc = NULL;
-  JSValueRef v = isl_eval(realm->ctx, src, strlen(src), "inspect_test", 1, &exc);
-  if (exc) {
-    char *d = isl_exception_describe(realm->ctx, exc);
-    printf("eval failed: %s\n  %s\n", src, d);
-    free(d);
-    return JSValueMakeUndefined(realm->ctx);
-  }
-  return v;
-}
 
 /* Renders the value of the expression src. */
 static char *render(const char *src) {
