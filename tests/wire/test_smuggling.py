@@ -305,6 +305,14 @@ for _name, (_data, _body) in ACCEPTED.items():
     test(_accepted)
 
 
+def expect_408(srv, data):
+    """Sends data (an incomplete request) and expects 408 and the connection closed."""
+    s = rawhttp.connect(srv.port)
+    s.sendall(data)
+    out, closed = rawhttp.read_until_close(s, 3)
+    check(out.startswith(b"HTTP/1.1 408 ") and closed, repr(out[:80]))
+
+
 @test
 def rejected_head_split_into_single_bytes(srv):
     """The scanner keeps its state across reads: a smuggling attempt sent one byte per
@@ -392,26 +400,17 @@ def body_stalling_after_progress_gets_408(srv):
 
 @test
 def stalled_chunked_body_gets_408(srv):
-    s = rawhttp.connect(srv.port)
-    s.sendall(CHUNKED + b"3\r\nabc\r\n")
-    out, closed = rawhttp.read_until_close(s, 3)
-    check(out.startswith(b"HTTP/1.1 408 ") and closed, repr(out[:80]))
+    expect_408(srv, CHUNKED + b"3\r\nabc\r\n")
 
 
 @test
 def stalled_trailers_get_408(srv):
-    s = rawhttp.connect(srv.port)
-    s.sendall(CHUNKED + b"3\r\nabc\r\n0\r\nX-T: 1\r\n")
-    out, closed = rawhttp.read_until_close(s, 3)
-    check(out.startswith(b"HTTP/1.1 408 ") and closed, repr(out[:80]))
+    expect_408(srv, CHUNKED + b"3\r\nabc\r\n0\r\nX-T: 1\r\n")
 
 
 @test
 def stalled_request_line_gets_408(srv):
-    s = rawhttp.connect(srv.port)
-    s.sendall(b"GET /incomplete")
-    out, closed = rawhttp.read_until_close(s, 3)
-    check(out.startswith(b"HTTP/1.1 408 ") and closed, repr(out[:80]))
+    expect_408(srv, b"GET /incomplete")
 
 
 @test
